@@ -1,0 +1,52 @@
+# Hub: `make run` sets everything up and serves; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app hub
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: run serve test test-sqlite test-postgres setup db demo bench clean
+
+run: setup db demo serve ## set up everything, load the demo the first time, print logins, serve
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hub needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+
+db: setup ## apply migrations
+	$(FLASK) db upgrade
+
+demo: db ## load the demo library (idempotent) and print the demo logins
+	$(FLASK) seed-demo
+
+# Plain HTTP on loopback: browsers would drop Secure cookies there, so this run turns the flag off.
+# Behind HTTPS, leave HUB_SESSION_COOKIE_SECURE unset (secure by default).
+serve: setup
+	@echo "Hub is at http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	HUB_SESSION_COOKIE_SECURE=false HUB_REMEMBER_COOKIE_SECURE=false \
+	  $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: $(VENV)/.dev ## the whole suite on SQLite, and again on PostgreSQL when HUB_TEST_DATABASE_URL is set
+	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$HUB_TEST_DATABASE_URL" ]; then \
+	  echo "--- again on PostgreSQL ($$HUB_TEST_DATABASE_URL)"; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+bench: $(VENV)/.dev ## the benchmarks under bench/
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean: ## remove the virtual env (the instance folder with your data stays)
+	rm -rf $(VENV) .pytest_cache

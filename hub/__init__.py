@@ -1,0 +1,66 @@
+"""Hub: one shared place for sales collateral, the marketing calendar and usage."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from hub import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    """Build the Flask app: configuration, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("HUB_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    """Bind the unbound extensions in hub.extensions to this app."""
+    from hub import security
+    from hub.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app):
+    """Mount each feature's blueprint."""
+    from hub import admin, api, auth, library, ui
+
+    ui.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(library.bp)
+    app.register_blueprint(api.bp)
+
+
+def register_errorhandlers(app):
+    """Answer every HTTP error as HTML or JSON to match the caller."""
+    from hub import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app):
+    """Register each feature's CLI commands."""
+    from hub.auth.cli import create_token_command, create_user_command
+    from hub.demo.cli import seed_demo_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_token_command)
+    app.cli.add_command(seed_demo_command)

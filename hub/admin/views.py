@@ -1,0 +1,85 @@
+"""Admin pages: create users, change roles, deactivate; add, rename and order funnel stages."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.auth import services as users
+from hub.auth.access import admin_required
+from hub.auth.models import ROLE_LABELS
+from hub.errors import ApiError
+from hub.library import services as library
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@admin_required
+def guard():
+    """Every admin page is for admins only."""
+
+
+@bp.get("/users")
+def user_list():
+    """Everyone who can sign in, active first."""
+    return render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, values={}, error=None)
+
+
+@bp.post("/users")
+def create_user():
+    """Add a user with a role and a first password."""
+    values = {k: request.form.get(k, "") for k in ("email", "name", "role")}
+    try:
+        user = users.create_user(values["email"], values["name"], values["role"], request.form.get("password", ""))
+    except ApiError as e:
+        page = render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, values=values, error=e)
+        return page, e.status
+    flash(f"Created {user.email} as {user.role_label}. Share the password with them privately.", "success")
+    return redirect(url_for("admin.user_list"), 303)
+
+
+@bp.post("/users/<int:user_id>")
+def update_user(user_id):
+    """Change a user's role, or deactivate or reactivate them."""
+    user = users.get_user(user_id)
+    role = request.form.get("role") or None
+    active = {"1": True, "0": False}.get(request.form.get("active", ""))
+    try:
+        users.update_user(user, current_user, role=role, active=active)
+    except ApiError as e:
+        flash(e.message, "error")
+        return redirect(url_for("admin.user_list"), 303)
+    state = "active" if user.active else "deactivated: they cannot sign in and their API tokens stop working"
+    flash(f"{user.email} is {user.role_label}, {state}.", "success")
+    return redirect(url_for("admin.user_list"), 303)
+
+
+@bp.get("/stages")
+def stages():
+    """The funnel stages in order."""
+    return render_template("admin/stages.html", stages=library.list_stages())
+
+
+@bp.post("/stages")
+def add_stage():
+    """Add a stage at the end of the funnel."""
+    try:
+        stage = library.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
+    except ApiError as e:
+        flash(e.message, "error")
+    else:
+        flash(f"Added the stage {stage.name}.", "success")
+    return redirect(url_for("admin.stages"), 303)
+
+
+@bp.post("/stages/<int:stage_id>")
+def update_stage(stage_id):
+    """Rename a stage or move it up or down."""
+    stage = library.get_stage_by_id(stage_id)
+    try:
+        if request.form.get("move") in ("up", "down"):
+            library.move_stage(stage, -1 if request.form["move"] == "up" else 1)
+        else:
+            library.rename_stage(stage, request.form.get("name", ""))
+            flash(f"Renamed to {stage.name}.", "success")
+    except ApiError as e:
+        flash(e.message, "error")
+    return redirect(url_for("admin.stages"), 303)

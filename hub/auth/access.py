@@ -1,0 +1,50 @@
+"""Role checks for views: every page needs a signed-in user unless marked public."""
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from hub.auth.models import User
+from hub.extensions import db, login_manager
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """A session's user, refused once they are deactivated."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def require_login():
+    """App-wide guard: pages need a session; the API checks its own tokens."""
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api.") or request.blueprint == "api":
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def roles_required(*roles):
+    """Allow only users whose role is one of these."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403, "Your role does not allow this page.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+editor_required = roles_required("admin", "marketing")
+admin_required = roles_required("admin")

@@ -1,0 +1,38 @@
+"""`flask create-user` and `flask create-token`."""
+import click
+from sqlalchemy import select
+
+from hub.auth import services
+from hub.auth.models import ROLES, User
+from hub.errors import ApiError
+from hub.extensions import db
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email, role, name, password):
+    """Create a user who can sign in to Hub."""
+    try:
+        user = services.create_user(email, name, role, password)
+    except ApiError as e:
+        raise click.ClickException(e.message) from None
+    click.echo(f"Created {user.role} {user.email}")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="CLI token", show_default=True)
+def create_token_command(email, name):
+    """Create an API token for a user; the token is the last line printed."""
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    if not user.active:
+        raise click.ClickException(f"{email} is deactivated.")
+    _, secret = services.create_token(user, name)
+    click.echo(f"API token for {user.email} (shown once; use as 'Authorization: Bearer <token>'):")
+    click.echo(secret)

@@ -1,0 +1,76 @@
+"""People, their roles and their personal API tokens."""
+import hashlib
+import secrets
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.extensions import db
+from hub.models import UTCDateTime, utcnow
+
+ROLES = ("admin", "marketing", "sales")
+ROLE_LABELS = {"admin": "Admin", "marketing": "Marketing", "sales": "Sales"}
+EDITOR_ROLES = ("admin", "marketing")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_login_at = mapped_column(UTCDateTime, nullable=True)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_editor(self):
+        """Marketing and admins create, edit, approve and archive collateral."""
+        return self.role in EDITOR_ROLES
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_used_at = mapped_column(UTCDateTime, nullable=True)
+    revoked_at = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    TOKEN_PREFIX = "hub_"
+
+    @staticmethod
+    def hash(token):
+        """Tokens carry 256 random bits, so a fast hash is enough to store them."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls):
+        """A new secret token string."""
+        return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)

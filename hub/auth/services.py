@@ -1,0 +1,150 @@
+"""Users, passwords and API tokens: the rules, independent of pages and API."""
+import re
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hub.auth.models import ROLES, ApiToken, User
+from hub.errors import Conflict, Invalid, NotFound
+from hub.extensions import db
+from hub.models import utcnow
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+MIN_PASSWORD = 10
+# Checked when an email is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email):
+    """Trimmed and lower-cased, or Invalid."""
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid("Enter a valid email address.", "email")
+    return email
+
+
+def check_role(role):
+    if role not in ROLES:
+        raise Invalid(f"Role must be one of: {', '.join(ROLES)}.", "role")
+    return role
+
+
+def check_password(password):
+    if not password or len(password) < MIN_PASSWORD:
+        raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
+    if len(password) > 256:
+        raise Invalid("Passwords can be at most 256 characters.", "password")
+    return password
+
+
+def create_user(email, name, role, password):
+    """Add a user with a hashed password."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise Invalid("Enter a name of at most 120 characters.", "name")
+    check_role(role)
+    check_password(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(f"A user with the email {email} already exists.", "exists")
+    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email, password):
+    """The active user with these credentials, or None."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def get_user(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def update_user(user, actor, role=None, active=None, name=None):
+    """Change a user's role, name or active flag; admins cannot lock themselves out."""
+    if role is not None:
+        check_role(role)
+        if user.id == actor.id and role != "admin":
+            raise Conflict("You cannot remove your own admin role.")
+        user.role = role
+    if active is not None:
+        if user.id == actor.id and not active:
+            raise Conflict("You cannot deactivate yourself.")
+        user.active = active
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 120:
+            raise Invalid("Enter a name of at most 120 characters.", "name")
+        user.name = name
+    db.session.commit()
+    return user
+
+
+def set_password(user, password):
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
+def list_users():
+    return db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+
+
+def create_token(user, name):
+    """A new API token for the user; the secret is returned once and stored only as a hash."""
+    name = (name or "").strip() or "API token"
+    if len(name) > 80:
+        raise Invalid("Token names can be at most 80 characters.", "name")
+    secret = ApiToken.generate()
+    token = ApiToken(user=user, name=name, token_hash=ApiToken.hash(secret), prefix=secret[:8])
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def revoke_token(user, token_id):
+    """Revoke one of the user's own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token
+
+
+def user_for_token(secret):
+    """The active user owning this unrevoked token, or None."""
+    if not secret or not secret.startswith(ApiToken.TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def list_tokens(user):
+    return db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ).all()

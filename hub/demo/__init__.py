@@ -1,0 +1,1 @@
+"""Demo data: a realistic company library with real generated documents."""

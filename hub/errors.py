@@ -1,0 +1,103 @@
+"""HTTP errors answered as JSON for API callers and as a page for people."""
+import logging
+
+from flask import current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A client error with a machine-readable code, raised by services and views."""
+
+    def __init__(self, status, code, message, field=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def wants_json():
+    """True when the caller is the API or asked for JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def error_response(status, code, message, field=None):
+    """One error, shaped for the caller."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if field:
+            body["error"]["field"] = field
+        response = jsonify(body)
+        response.status_code = status
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="hub"'
+        return response
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_http(exc):
+    """Any werkzeug HTTP error."""
+    if isinstance(exc, RequestEntityTooLarge):
+        limit = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        return error_response(413, "too_large", f"The upload is too large: the limit is {limit} MB.")
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def handle_csrf(exc):
+    """A form posted without a valid CSRF token."""
+    return error_response(400, "csrf", "The form expired or was not sent from Hub. Reload the page and try again.")
+
+
+def handle_api_error(exc):
+    """A rule a service enforced."""
+    return error_response(exc.status, exc.code, exc.message, exc.field)
+
+
+def handle_unexpected(exc):
+    """Anything else: log it, answer 500 without details."""
+    if isinstance(exc, HTTPException):
+        return handle_http(exc)
+    if current_app.testing:
+        raise exc  # let the test show the real traceback
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", InternalServerError.description)
+
+
+def init_app(app):
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+class Invalid(ApiError):
+    """Input that fails a rule; names the field at fault."""
+
+    def __init__(self, message, field=None):
+        super().__init__(422, "invalid", message, field)
+
+
+class Forbidden(ApiError):
+    """The caller's role does not allow this."""
+
+    def __init__(self, message="Your role does not allow this."):
+        super().__init__(403, "forbidden", message)
+
+
+class NotFound(ApiError):
+    """Nothing by that id that the caller may see."""
+
+    def __init__(self, message="Not found."):
+        super().__init__(404, "not_found", message)
+
+
+class Conflict(ApiError):
+    """The request clashes with the current state."""
+
+    def __init__(self, message, code="conflict"):
+        super().__init__(409, code, message)

@@ -1,0 +1,199 @@
+"""Uploaded files: stream to disk, decide the type from the content, store under a generated name."""
+import hashlib
+import os
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import abort, current_app, send_file
+
+from hub.errors import ApiError, Invalid
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    mimetype: str
+    extensions: tuple
+
+
+KINDS = {
+    k.key: k
+    for k in [
+        Kind("pdf", "PDF", "application/pdf", (".pdf",)),
+        Kind("docx", "Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+        Kind("pptx", "PowerPoint deck", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)),
+        Kind("xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+        Kind("txt", "Text file", "text/plain; charset=utf-8", (".txt", ".text")),
+        Kind("md", "Markdown", "text/markdown; charset=utf-8", (".md", ".markdown")),
+        Kind("png", "PNG image", "image/png", (".png",)),
+        Kind("jpeg", "JPEG image", "image/jpeg", (".jpg", ".jpeg")),
+    ]
+}
+EXTENSION_KIND = {ext: k.key for k in KINDS.values() for ext in k.extensions}
+PREVIEWABLE = {"pdf", "png", "jpeg"}
+ACCEPTED = "PDF, DOCX, PPTX, XLSX, TXT, Markdown, PNG or JPEG"
+OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
+MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+
+
+class TooLarge(ApiError):
+    def __init__(self, limit):
+        super().__init__(413, "too_large", f"The file is too large: the limit is {limit // (1024 * 1024)} MB.", "file")
+
+
+@dataclass
+class StoredFile:
+    """A validated upload on disk under its generated name, not yet in the database."""
+
+    path: Path
+    stored_name: str
+    original_name: str
+    size: int
+    sha256: str
+    kind: Kind
+
+    def discard(self):
+        self.path.unlink(missing_ok=True)
+
+
+def upload_folder():
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def path_for(stored_name):
+    return upload_folder() / stored_name
+
+
+def clean_filename(name):
+    """The user's file name as safe metadata: no folders, no control characters, bounded."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 200 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:200]
+    return name
+
+
+def download_name(original_name, kind_key):
+    """The original name, with the stored type's extension when the name lacks it."""
+    kind = KINDS[kind_key]
+    name = original_name or "download"
+    if Path(name).suffix.lower() not in kind.extensions:
+        name += kind.extensions[0]
+    return name
+
+
+def store_upload(file_storage):
+    """Stream an upload to disk, check size and type, and keep it under a generated name."""
+    if file_storage is None or not file_storage.filename:
+        raise Invalid("Choose a file to upload.", "file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".upload-{uuid.uuid4().hex}"
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(tmp, "wb") as out:
+            while chunk := file_storage.stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise Invalid("The file is empty.", "file")
+        original = clean_filename(file_storage.filename)
+        kind = sniff(tmp, original)
+        stored_name = f"{uuid.uuid4().hex}{kind.extensions[0]}"
+        final = folder / stored_name
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return StoredFile(final, stored_name, original or f"file{kind.extensions[0]}", size, digest.hexdigest(), kind)
+
+
+def sniff(path, original_name=""):
+    """Decide the type from the bytes; refuse anything else, or a name that claims another type."""
+    with open(path, "rb") as f:
+        head = f.read(CHUNK)
+    key = sniff_bytes(head, path, original_name)
+    claimed = EXTENSION_KIND.get(Path(original_name).suffix.lower())
+    if claimed and claimed != key and {claimed, key} != {"txt", "md"}:
+        raise Invalid(
+            f"The file is named {Path(original_name).suffix} but its content is a {KINDS[key].label}. "
+            "Rename it or upload the right file.",
+            "file",
+        )
+    return KINDS[key]
+
+
+def sniff_bytes(head, path, original_name):
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        return sniff_ooxml(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Invalid("Legacy Office files (.doc, .ppt, .xls) are not accepted: save as DOCX, PPTX or XLSX.", "file")
+    if is_text(head):
+        return "md" if Path(original_name).suffix.lower() in KINDS["md"].extensions else "txt"
+    raise Invalid(f"This type of file is not accepted. Upload a {ACCEPTED} file.", "file")
+
+
+def sniff_ooxml(path):
+    """A ZIP is accepted only as a Word, PowerPoint or Excel file."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist()[:20000])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Invalid("The file looks like a damaged Office document or ZIP archive.", "file") from None
+    if "[Content_Types].xml" in names:
+        for part, key in OOXML_PARTS.items():
+            if part in names:
+                return key
+    raise Invalid(f"ZIP archives are not accepted. Upload a {ACCEPTED} file.", "file")
+
+
+def is_text(head):
+    """Plain text in a common encoding, and not markup a browser would run."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in head:
+            return False
+        raw = head.removeprefix(b"\xef\xbb\xbf")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            if e.start >= len(raw) - 3:  # a character cut at the end of the sample
+                text = raw[: e.start].decode("utf-8")
+            else:
+                text = raw.decode("latin-1")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(2, len(text) // 100):
+        return False
+    return not text.lstrip().lower().encode("utf-8", "ignore").startswith(MARKUP_STARTS)
+
+
+def send(version, inline=False):
+    """A stored version with safe headers: attachment unless previewing, its stored type, no shared caching."""
+    path = path_for(version.stored_name)
+    if not path.is_file():
+        abort(404, "The file for this version is missing from storage.")
+    response = send_file(path, mimetype=version.mimetype, as_attachment=not inline,
+                         download_name=download_name(version.original_name, version.kind),
+                         conditional=True, etag=version.sha256, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

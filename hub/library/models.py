@@ -1,0 +1,155 @@
+"""Collateral items, their funnel stages, file versions and workflow history."""
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.auth.models import User
+from hub.extensions import db
+from hub.models import UTCDateTime, today, utcnow
+
+CONTENT_TYPES = {
+    "one_pager": "One-pager",
+    "case_study": "Case study",
+    "slide_deck": "Slide deck",
+    "datasheet": "Datasheet",
+    "whitepaper": "Whitepaper",
+    "battlecard": "Battlecard",
+    "email_template": "Email template",
+    "video": "Video",
+    "roi_calculator": "ROI calculator",
+    "other": "Other",
+}
+
+STATUSES = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "archived": "Archived"}
+
+DEFAULT_STAGES = [
+    ("awareness", "Awareness"),
+    ("consideration", "Consideration"),
+    ("decision", "Decision"),
+    ("onboarding", "Onboarding"),
+    ("expansion", "Expansion"),
+]
+
+collateral_stages = Table(
+    "collateral_stages",
+    db.metadata,
+    Column("collateral_id", Integer, ForeignKey("collateral.id", ondelete="CASCADE"), primary_key=True),
+    Column("stage_id", Integer, ForeignKey("stages.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Stage(db.Model):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Collateral(db.Model):
+    __tablename__ = "collateral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    content_type: Mapped[str] = mapped_column(String(30), index=True)
+    product: Mapped[str] = mapped_column(String(100), default="", index=True)
+    industry: Mapped[str] = mapped_column(String(100), default="", index=True)
+    persona: Mapped[str] = mapped_column(String(100), default="", index=True)
+    region: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[str] = mapped_column(String(500), default="")  # comma-separated, lower-case
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    expires_on = mapped_column(Date, nullable=True, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    owner: Mapped[User | None] = relationship(lazy="joined")
+    stages: Mapped[list[Stage]] = relationship(
+        secondary=collateral_stages, order_by="Stage.position", lazy="selectin"
+    )
+    versions: Mapped[list["FileVersion"]] = relationship(
+        back_populates="collateral",
+        order_by="FileVersion.number.desc()",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    history: Mapped[list["StatusChange"]] = relationship(
+        back_populates="collateral",
+        order_by="StatusChange.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def current_version(self):
+        """The newest file version, the one that is served."""
+        return self.versions[0] if self.versions else None
+
+    @property
+    def tag_list(self):
+        return [t for t in self.tags.split(",") if t] if self.tags else []
+
+    @property
+    def stage_slugs(self):
+        return [s.slug for s in self.stages]
+
+    @property
+    def content_type_label(self):
+        return CONTENT_TYPES.get(self.content_type, self.content_type)
+
+    @property
+    def status_label(self):
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def is_expired(self):
+        return self.expires_on is not None and self.expires_on <= today()
+
+    @property
+    def is_live(self):
+        """Approved and unexpired: what reps may see."""
+        return self.status == "approved" and not self.is_expired
+
+    @classmethod
+    def live_clause(cls, on=None):
+        """SQL for 'approved and not expired on this date'."""
+        on = on or today()
+        return (cls.status == "approved") & or_(cls.expires_on.is_(None), cls.expires_on > on)
+
+
+class FileVersion(db.Model):
+    __tablename__ = "file_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    mimetype: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    collateral: Mapped[Collateral] = relationship(back_populates="versions")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),)
+
+
+class StatusChange(db.Model):
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    collateral: Mapped[Collateral] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()

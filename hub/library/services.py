@@ -1,0 +1,424 @@
+"""The collateral library's rules: who sees what, validation, versions and the approval workflow."""
+import re
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.extensions import db
+from hub.library import files
+from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
+from hub.models import today, utcnow
+
+TRANSITIONS = {
+    ("draft", "in_review"): "Submitted for review",
+    ("in_review", "approved"): "Approved",
+    ("in_review", "draft"): "Sent back to draft",
+    ("approved", "archived"): "Archived",
+    ("approved", "draft"): "Reopened for revision",
+    ("archived", "draft"): "Restored to draft",
+}
+FACETS = ("content_type", "product", "industry", "persona")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LIMITS = {"title": 200, "description": 10000, "product": 100, "industry": 100, "persona": 100, "region": 100}
+
+
+# --- visibility ---------------------------------------------------------------------------------
+
+
+def visible_query(user):
+    """Items this user may see: everything for editors, approved and unexpired for reps."""
+    query = select(Collateral)
+    if not user.is_editor:
+        query = query.where(Collateral.live_clause())
+    return query
+
+
+def get_item(user, item_id):
+    """One item, or NotFound when it does not exist or the user may not see it."""
+    item = db.session.get(Collateral, item_id)
+    if item is None or (not user.is_editor and not item.is_live):
+        raise NotFound("No such collateral item.")
+    return item
+
+
+def require_editor(user):
+    if not user.is_editor:
+        raise Forbidden("Only marketing and admins can change collateral.")
+
+
+# --- browsing -----------------------------------------------------------------------------------
+
+
+def list_stages():
+    return db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
+
+
+def get_stage(slug):
+    stage = db.session.scalar(select(Stage).where(Stage.slug == slug))
+    if stage is None:
+        raise NotFound(f"No stage called {slug!r}.")
+    return stage
+
+
+def filtered_query(user, filters):
+    """The visible items narrowed by stage, status, type, product, industry and persona."""
+    query = visible_query(user)
+    if filters.get("stage"):
+        stage = db.session.scalar(select(Stage).where(Stage.slug == filters["stage"]))
+        if stage is None:
+            raise Invalid(f"Unknown stage {filters['stage']!r}.", "stage")
+        query = query.where(Collateral.stages.any(Stage.id == stage.id))
+    if filters.get("status"):
+        if filters["status"] not in STATUSES:
+            raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
+        query = query.where(Collateral.status == filters["status"])
+    if filters.get("content_type"):
+        if filters["content_type"] not in CONTENT_TYPES:
+            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
+        query = query.where(Collateral.content_type == filters["content_type"])
+    for field in ("product", "industry", "persona"):
+        if filters.get(field):
+            query = query.where(getattr(Collateral, field) == filters[field])
+    return query
+
+
+def list_items(user, filters, page=1, per_page=25):
+    """One page of visible items, newest first, and the total."""
+    query = filtered_query(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total
+
+
+def items_by_stage(user, filters, per_stage=8):
+    """The library home: for each stage, its newest visible items and how many there are."""
+    base = filtered_query(user, {**filters, "stage": None})
+    ids = base.with_only_columns(Collateral.id).order_by(None)
+    link = collateral_stages.c
+    counts = dict(
+        db.session.execute(
+            select(link.stage_id, func.count()).where(link.collateral_id.in_(ids)).group_by(link.stage_id)
+        ).all()
+    )
+    sections = []
+    for stage in list_stages():
+        items = []
+        if counts.get(stage.id):
+            items = db.session.scalars(
+                base.where(Collateral.stages.any(Stage.id == stage.id))
+                .order_by(Collateral.updated_at.desc(), Collateral.id.desc())
+                .limit(per_stage)
+            ).all()
+        sections.append((stage, items, counts.get(stage.id, 0)))
+    return sections
+
+
+def facet_values(user):
+    """Distinct values of each filterable field among the items the user can see."""
+    visible = visible_query(user).subquery()
+    values = {}
+    for field in FACETS:
+        column = visible.c[field]
+        rows = db.session.scalars(select(column).where(column != "").distinct().order_by(column)).all()
+        values[field] = rows
+    return values
+
+
+def review_queue():
+    """Items waiting for approval, oldest first."""
+    return db.session.scalars(
+        select(Collateral).where(Collateral.status == "in_review").order_by(Collateral.updated_at)
+    ).all()
+
+
+def expiring_soon(days=30, on=None):
+    """Approved items whose expiry falls within the next `days` days."""
+    on = on or today()
+    return db.session.scalars(
+        select(Collateral)
+        .where(Collateral.status == "approved", Collateral.expires_on > on)
+        .where(Collateral.expires_on <= on + timedelta(days=days))
+        .order_by(Collateral.expires_on)
+    ).all()
+
+
+def recently_expired(days=30, on=None):
+    """Approved items that expired in the last `days` days and left reps' views."""
+    on = on or today()
+    return db.session.scalars(
+        select(Collateral)
+        .where(Collateral.status == "approved", Collateral.expires_on <= on)
+        .where(Collateral.expires_on > on - timedelta(days=days))
+        .order_by(Collateral.expires_on.desc())
+    ).all()
+
+
+def drafts_of(user):
+    return db.session.scalars(
+        select(Collateral).where(Collateral.status == "draft", Collateral.owner_id == user.id).order_by(Collateral.updated_at.desc())
+    ).all()
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def clean_text(value, field, required=False, multiline=False):
+    """Trimmed text without control characters, within the field's limit."""
+    value = value if isinstance(value, str) else ("" if value is None else str(value))
+    value = CONTROL_CHARS.sub("", value)
+    if not multiline:
+        value = " ".join(value.split())
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required.", field)
+    if len(value) > LIMITS[field]:
+        raise Invalid(f"{field.capitalize()} can be at most {LIMITS[field]} characters.", field)
+    return value
+
+
+def clean_tags(value):
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(v) for v in value)
+    tags = []
+    for tag in CONTROL_CHARS.sub("", value or "").split(","):
+        tag = " ".join(tag.split()).lower()
+        if tag and tag not in tags:
+            if len(tag) > 40:
+                raise Invalid("Each tag can be at most 40 characters.", "tags")
+            tags.append(tag)
+    if len(tags) > 20:
+        raise Invalid("An item can have at most 20 tags.", "tags")
+    return ",".join(tags)
+
+
+def clean_date(value, field="expires_on"):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid("Dates must be written YYYY-MM-DD.", field) from None
+
+
+def clean_url(value):
+    value = CONTROL_CHARS.sub("", value or "").strip()
+    if not value:
+        return None
+    if len(value) > 2000:
+        raise Invalid("Links can be at most 2000 characters.", "url")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise Invalid("Links must be full http:// or https:// addresses.", "url")
+    return value
+
+
+def clean_stages(slugs):
+    slugs = [s for s in (slugs or []) if s]
+    if not slugs:
+        raise Invalid("Choose at least one funnel stage.", "stages")
+    stages = db.session.scalars(select(Stage).where(Stage.slug.in_(slugs))).all()
+    unknown = sorted(set(slugs) - {s.slug for s in stages})
+    if unknown:
+        raise Invalid(f"Unknown stage: {', '.join(unknown)}.", "stages")
+    return stages
+
+
+def clean_fields(data, partial=False):
+    """Validate item metadata; with partial, only the fields present in data."""
+    cleaned = {}
+
+    def present(name):
+        return not partial or name in data
+
+    if present("title"):
+        cleaned["title"] = clean_text(data.get("title"), "title", required=True)
+    if present("description"):
+        cleaned["description"] = clean_text(data.get("description"), "description", multiline=True)
+    if present("content_type"):
+        if data.get("content_type") not in CONTENT_TYPES:
+            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
+        cleaned["content_type"] = data["content_type"]
+    if present("stages"):
+        cleaned["stages"] = clean_stages(data.get("stages"))
+    for field in ("product", "industry", "persona", "region"):
+        if present(field):
+            cleaned[field] = clean_text(data.get(field), field)
+    if present("tags"):
+        cleaned["tags"] = clean_tags(data.get("tags"))
+    if present("expires_on"):
+        cleaned["expires_on"] = clean_date(data.get("expires_on"))
+    if present("url"):
+        cleaned["url"] = clean_url(data.get("url"))
+    return cleaned
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def create_item(actor, data, upload=None):
+    """A new draft item with either a file or an external link."""
+    require_editor(actor)
+    fields = clean_fields(data)
+    has_file = upload is not None and bool(upload.filename)
+    if has_file and fields.get("url"):
+        raise Invalid("Give either a file or a link, not both.", "file")
+    if not has_file and not fields.get("url"):
+        raise Invalid("Upload a file or give a link.", "file")
+    stored = files.store_upload(upload) if has_file else None
+    try:
+        item = Collateral(owner=actor, status="draft", **fields)
+        db.session.add(item)
+        if stored:
+            add_version_row(actor, item, stored)
+        db.session.add(StatusChange(collateral=item, from_status=None, to_status="draft", actor=actor, comment="Created"))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        if stored:
+            stored.discard()
+        raise
+    return item
+
+
+def update_item(actor, item, data):
+    """Change an item's metadata (only the fields given)."""
+    require_editor(actor)
+    fields = clean_fields(data, partial=True)
+    if "url" in fields:
+        if item.versions and fields["url"]:
+            raise Invalid("This item is a file; upload a new version instead of a link.", "url")
+        if not item.versions and not fields["url"]:
+            raise Invalid("A link item needs its link.", "url")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.updated_at = utcnow()
+    db.session.commit()
+    return item
+
+
+def add_version_row(actor, item, stored):
+    number = max((v.number for v in item.versions), default=0) + 1
+    version = FileVersion(
+        number=number,
+        stored_name=stored.stored_name,
+        original_name=stored.original_name,
+        size=stored.size,
+        sha256=stored.sha256,
+        mimetype=stored.kind.mimetype,
+        kind=stored.kind.key,
+        uploaded_by=actor,
+    )
+    item.versions.insert(0, version)
+    return version
+
+
+def add_version(actor, item, upload):
+    """Keep the old files and serve the new one from now on."""
+    require_editor(actor)
+    if item.url and not item.versions:
+        raise Conflict("This item links to an external page; edit its link instead of uploading a file.")
+    stored = files.store_upload(upload)
+    try:
+        version = add_version_row(actor, item, stored)
+        item.updated_at = utcnow()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        stored.discard()
+        raise
+    return version
+
+
+def transition(actor, item, to_status, comment=""):
+    """Move an item along the workflow, recording who, when and why."""
+    require_editor(actor)
+    if to_status not in STATUSES:
+        raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
+    comment = CONTROL_CHARS.sub("", comment or "").strip()
+    if len(comment) > 1000:
+        raise Invalid("Comments can be at most 1000 characters.", "comment")
+    if (item.status, to_status) not in TRANSITIONS:
+        raise Conflict(
+            f"An item that is {STATUSES[item.status].lower()} cannot become {STATUSES[to_status].lower()}.",
+            "invalid_transition",
+        )
+    db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
+    item.status = to_status
+    item.updated_at = utcnow()
+    db.session.commit()
+    return item
+
+
+def allowed_transitions(item):
+    return [(to, label) for (frm, to), label in TRANSITIONS.items() if frm == item.status]
+
+
+def delete_item(actor, item):
+    """Remove an item, its history and, after the commit, its files."""
+    require_editor(actor)
+    paths = [files.path_for(v.stored_name) for v in item.versions]
+    db.session.delete(item)
+    db.session.commit()
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+
+def slugify(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+
+
+def add_stage(name, slug=None):
+    """A new funnel stage at the end of the order."""
+    name = " ".join(CONTROL_CHARS.sub("", name or "").split())
+    if not name or len(name) > 60:
+        raise Invalid("Stage names need 1 to 60 characters.", "name")
+    slug = slugify(slug or name)
+    if not slug:
+        raise Invalid("The stage needs a name with letters or digits.", "slug")
+    if db.session.scalar(select(Stage.id).where(Stage.slug == slug)):
+        raise Conflict(f"A stage with the slug {slug!r} already exists.")
+    position = (db.session.scalar(select(func.max(Stage.position))) or 0) + 1
+    stage = Stage(slug=slug, name=name, position=position)
+    db.session.add(stage)
+    db.session.commit()
+    return stage
+
+
+def rename_stage(stage, name):
+    """New display name; the slug stays so links and API filters keep working."""
+    name = " ".join(CONTROL_CHARS.sub("", name or "").split())
+    if not name or len(name) > 60:
+        raise Invalid("Stage names need 1 to 60 characters.", "name")
+    stage.name = name
+    db.session.commit()
+    return stage
+
+
+def move_stage(stage, offset):
+    """Swap a stage with its neighbour (offset -1 moves it earlier, +1 later)."""
+    stages = list_stages()
+    index = stages.index(stage)
+    other = index + offset
+    if offset not in (-1, 1) or not 0 <= other < len(stages):
+        return stage
+    for position, s in enumerate(stages):
+        s.position = position
+    stages[index].position, stages[other].position = other, index
+    db.session.commit()
+    return stage
+
+
+def get_stage_by_id(stage_id):
+    stage = db.session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("No such stage.")
+    return stage

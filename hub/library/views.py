@@ -1,0 +1,194 @@
+"""Library pages: browse by stage, the item page, forms, review queue, downloads."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.auth.access import editor_required
+from hub.errors import ApiError
+from hub.library import files, services
+from hub.library.models import CONTENT_TYPES
+from hub.ui import page_number
+
+bp = Blueprint("library", __name__)
+FILTER_KEYS = ("content_type", "product", "industry", "persona", "status")
+
+
+def read_filters():
+    """Filters from the query string; reps cannot filter by status."""
+    filters = {k: request.args.get(k, "").strip()[:100] for k in FILTER_KEYS if request.args.get(k, "").strip()}
+    if not current_user.is_editor:
+        filters.pop("status", None)
+    return filters
+
+
+def item_form_data():
+    data = {k: request.form.get(k, "") for k in ("title", "description", "content_type", "product",
+                                                 "industry", "persona", "region", "tags", "expires_on", "url")}
+    data["stages"] = request.form.getlist("stages")
+    return data
+
+
+@bp.get("/")
+def home():
+    """The library organised by funnel stage: what a rep sees first."""
+    filters = read_filters()
+    try:
+        sections = services.items_by_stage(current_user, filters)
+    except ApiError as e:
+        abort(400, e.message)
+    return render_template("library/home.html", sections=sections, filters=filters,
+                           facets=services.facet_values(current_user))
+
+
+@bp.get("/stages/<slug>")
+def stage(slug):
+    """All visible items for one stage, filtered and paginated."""
+    stage = services.get_stage(slug)
+    filters = read_filters()
+    page = page_number()
+    per_page = current_app.config["ITEMS_PER_PAGE"]
+    try:
+        items, total = services.list_items(current_user, {**filters, "stage": slug}, page, per_page)
+    except ApiError as e:
+        abort(400, e.message)
+    return render_template("library/stage.html", stage=stage, items=items, total=total, page=page,
+                           per_page=per_page, filters=filters, facets=services.facet_values(current_user))
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id):
+    """One item: metadata, stages, preview, versions and history."""
+    item = services.get_item(current_user, item_id)
+    return render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
+                           previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE)
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@editor_required
+def new_item():
+    """Create a draft item from a file or a link."""
+    if request.method == "GET":
+        return render_form(None, {"stages": [request.args.get("stage", "")]})
+    data = item_form_data()
+    try:
+        item = services.create_item(current_user, data, request.files.get("file"))
+    except ApiError as e:
+        return render_form(None, data, e)
+    flash("Draft created. Submit it for review when it is ready.", "success")
+    return redirect(url_for("library.item", item_id=item.id), 303)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_item(item_id):
+    """Change an item's metadata."""
+    item = services.get_item(current_user, item_id)
+    if request.method == "GET":
+        return render_form(item, form_values(item))
+    data = item_form_data()
+    if item.versions:
+        data.pop("url")
+    try:
+        services.update_item(current_user, item, data)
+    except ApiError as e:
+        return render_form(item, data, e)
+    flash("Changes saved.", "success")
+    return redirect(url_for("library.item", item_id=item.id), 303)
+
+
+def form_values(item):
+    return {
+        "title": item.title, "description": item.description, "content_type": item.content_type,
+        "product": item.product, "industry": item.industry, "persona": item.persona, "region": item.region,
+        "tags": ", ".join(item.tag_list), "expires_on": item.expires_on.isoformat() if item.expires_on else "",
+        "url": item.url or "", "stages": item.stage_slugs,
+    }
+
+
+def render_form(item, values, error=None):
+    status = error.status if error else 200
+    return render_template("library/form.html", item=item, values=values, error=error,
+                           stages=services.list_stages(), content_types=CONTENT_TYPES,
+                           facets=services.facet_values(current_user),
+                           max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)), status
+
+
+@bp.post("/items/<int:item_id>/versions")
+@editor_required
+def upload_version(item_id):
+    """Upload a new file; older versions are kept."""
+    item = services.get_item(current_user, item_id)
+    try:
+        version = services.add_version(current_user, item, request.files.get("file"))
+    except ApiError as e:
+        flash(e.message, "error")
+        return redirect(url_for("library.item", item_id=item.id), 303)
+    flash(f"Version {version.number} uploaded and now served.", "success")
+    return redirect(url_for("library.item", item_id=item.id), 303)
+
+
+@bp.post("/items/<int:item_id>/status")
+@editor_required
+def change_status(item_id):
+    """Move the item along the approval workflow."""
+    item = services.get_item(current_user, item_id)
+    try:
+        services.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""))
+    except ApiError as e:
+        flash(e.message, "error")
+        return redirect(url_for("library.item", item_id=item.id), 303)
+    flash(f"Now {item.status_label.lower()}.", "success")
+    return redirect(url_for("library.item", item_id=item.id), 303)
+
+
+@bp.post("/items/<int:item_id>/delete")
+@editor_required
+def delete_item(item_id):
+    """Delete the item and its files for good."""
+    item = services.get_item(current_user, item_id)
+    title = item.title
+    services.delete_item(current_user, item)
+    flash(f"Deleted \u201c{title}\u201d.", "info")
+    return redirect(url_for("library.home"), 303)
+
+
+@bp.get("/review")
+@editor_required
+def review():
+    """Marketing's queue: waiting for approval, expiring soon, just expired, my drafts."""
+    days = current_app.config["EXPIRING_SOON_DAYS"]
+    return render_template("library/review.html", queue=services.review_queue(),
+                           expiring=services.expiring_soon(days), expired=services.recently_expired(days),
+                           drafts=services.drafts_of(current_user), days=days)
+
+
+@bp.get("/items/<int:item_id>/download")
+def download(item_id):
+    """The current file of an item, or a redirect to its link."""
+    item = services.get_item(current_user, item_id)
+    if item.current_version is None:
+        if item.url:
+            return redirect(item.url)
+        abort(404, "This item has no file.")
+    return files.send(item.current_version)
+
+
+@bp.get("/items/<int:item_id>/versions/<int:number>/download")
+@editor_required
+def download_version(item_id, number):
+    """An older file version, for marketing."""
+    item = services.get_item(current_user, item_id)
+    version = next((v for v in item.versions if v.number == number), None)
+    if version is None:
+        abort(404, "No such version.")
+    return files.send(version)
+
+
+@bp.get("/items/<int:item_id>/preview")
+def preview(item_id):
+    """The current file shown inline, for PDFs and images only."""
+    item = services.get_item(current_user, item_id)
+    version = item.current_version
+    if version is None or version.kind not in files.PREVIEWABLE:
+        abort(404, "There is no preview for this item.")
+    return files.send(version, inline=True)
+

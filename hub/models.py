@@ -1,0 +1,34 @@
+"""Column helpers shared by every feature's models."""
+from datetime import UTC, date, datetime
+
+from sqlalchemy import DateTime, TypeDecorator
+
+
+def utcnow():
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def today():
+    """Today's date in UTC, the date expiry is judged by."""
+    return utcnow().date()
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC on every engine and always gives back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+__all__ = ["UTCDateTime", "date", "today", "utcnow"]

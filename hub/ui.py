@@ -1,0 +1,55 @@
+"""Helpers shared by every page: filters, globals and query-string parsing."""
+from datetime import date, datetime
+
+from flask import abort, request, url_for
+
+from hub.auth.access import require_login
+from hub.library.models import CONTENT_TYPES, STATUSES
+
+
+def page_number():
+    """The `page` query parameter, a positive integer, or 400."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 10000:
+        abort(400, "page must be a whole number from 1 to 10000.")
+    return int(raw)
+
+
+def filesize(n):
+    """1536 -> '1.5 KB'."""
+    n = float(n or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+def nice_date(value):
+    """'3 Mar 2026', or '3 Mar 2026, 14:02 UTC' for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value.day} {value:%b %Y, %H:%M} UTC"
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
+
+
+def url_with(**changes):
+    """The current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app):
+    """Register the login guard, filters and template globals."""
+    app.before_request(require_login)
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["nice_date"] = nice_date
+    app.jinja_env.globals.update(url_with=url_with, CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES)

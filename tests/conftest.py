@@ -1,0 +1,178 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL via HUB_TEST_DATABASE_URL), a fresh
+instance folder per test, and factories for users, tokens and items."""
+import contextvars
+import io
+import os
+import re
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.datastructures import FileStorage
+
+from hub import create_app
+from hub.auth import services as auth_services
+from hub.extensions import db
+from hub.library import services as library_services
+from hub.library.models import DEFAULT_STAGES, Stage
+
+TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+BASE_CONFIG = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does, and ends the test's
+    own transaction around it so the test reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.rollback()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if has_app_context():
+                db.session.rollback()
+
+
+def make_test_app(url, instance, **config):
+    os.environ["HUB_INSTANCE_PATH"] = str(instance)
+    try:
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **config})
+    finally:
+        del os.environ["HUB_INSTANCE_PATH"]
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One migrated database per run; each test empties it."""
+    root = tmp_path_factory.mktemp("db")
+    url = TEST_DATABASE_URL or f"sqlite:///{root / 'hub.db'}"
+    app = make_test_app(url, root / "instance")
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def empty_database():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+        conn.execute(Stage.__table__.insert(), [
+            {"slug": slug, "name": name, "position": i, "description": ""} for i, (slug, name) in enumerate(DEFAULT_STAGES)
+        ])
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A Hub app with its own instance folder (uploads, index, secret) and an empty database."""
+    app = make_test_app(database_url, tmp_path / "instance")
+    with app.app_context():
+        empty_database()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role="sales", email=None, name=None) -> a User whose password is PASSWORD."""
+    counter = iter(range(1, 10000))
+
+    def make(role="sales", email=None, name=None):
+        n = next(counter)
+        return auth_services.create_user(email or f"{role}{n}@example.com", name or f"{role.title()} {n}", role, PASSWORD)
+
+    return make
+
+
+def csrf_token(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that signs in and posts forms with their CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password=PASSWORD):
+        token = csrf_token(self.client)
+        return self.client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+
+    def post(self, path, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self.client, "/account"))
+        return self.client.post(path, data=data, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, **kwargs)
+
+
+@pytest.fixture
+def browser(client):
+    """browser.login(user); browser.post(path, data) adds the CSRF token."""
+    return Browser(client)
+
+
+@pytest.fixture
+def as_user(app, make_user):
+    """as_user(role) -> a signed-in Browser on its own client, and the user."""
+
+    def sign_in(role="sales"):
+        user = make_user(role)
+        b = Browser(app.test_client())
+        assert b.login(user).status_code == 302
+        return b, user
+
+    return sign_in
+
+
+@pytest.fixture
+def token_for(app):
+    """token_for(user) -> headers with a fresh bearer token."""
+
+    def make(user):
+        _, secret = auth_services.create_token(user, "test")
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+def upload(data=b"%PDF-1.4\n% test\n", name="file.pdf"):
+    return FileStorage(stream=io.BytesIO(data), filename=name)
+
+
+@pytest.fixture
+def make_item(app, make_user):
+    """make_item(status="approved", file=(bytes, name) or url=..., **fields) -> a Collateral."""
+
+    def make(status="approved", owner=None, file=None, **fields):
+        owner = owner or make_user("marketing")
+        data = {"title": "Item", "content_type": "one_pager", "stages": ["awareness"], **fields}
+        if "url" not in data:
+            file = upload(*(file or ()))
+        item = library_services.create_item(owner, data, file)
+        path = {"draft": [], "in_review": ["in_review"], "approved": ["in_review", "approved"],
+                "archived": ["in_review", "approved", "archived"]}[status]
+        for step in path:
+            library_services.transition(owner, item, step)
+        return item
+
+    return make
