@@ -20,6 +20,7 @@ class Defaults:
     SESSION_PROTECTION = "strong"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+    PASSWORD_HASH_METHOD = "scrypt"
     MAX_UPLOAD_BYTES = 50 * MB
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24

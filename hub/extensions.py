@@ -30,5 +30,6 @@ def sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; see sqlite.org/wal.html
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()

@@ -20,14 +20,23 @@ from hub.library.models import DEFAULT_STAGES, Stage
 
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
-BASE_CONFIG = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+# A cheap password hash keeps the suite fast; production uses scrypt (see test_auth).
+BASE_CONFIG = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
 
 class IsolatedClient(FlaskClient):
     """Runs each request in its own app context, as a real server does, and ends the test's
     own transaction around it so the test reads what the request committed."""
 
+    def __enter__(self):
+        return self  # never keep a request's context past the request
+
+    def __exit__(self, *exc):
+        return None
+
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read and close file responses at once
         if has_app_context():
             db.session.rollback()
         try:
@@ -116,9 +125,14 @@ class Browser:
         token = csrf_token(self.client)
         return self.client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
 
+    def token(self):
+        """A CSRF token for this client's session (signed in or not)."""
+        page = self.client.get("/account")
+        return csrf_token(self.client, "/login" if page.status_code == 302 else "/account")
+
     def post(self, path, data=None, **kwargs):
         data = dict(data or {})
-        data.setdefault("csrf_token", csrf_token(self.client, "/account"))
+        data.setdefault("csrf_token", self.token())
         return self.client.post(path, data=data, **kwargs)
 
     def get(self, path, **kwargs):

@@ -1,6 +1,7 @@
 """Users, passwords and API tokens: the rules, independent of pages and API."""
 import re
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -11,8 +12,15 @@ from hub.models import utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
-# Checked when an email is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def burn_time(password):
+    """Check a throwaway hash when the email is unknown, so a failed sign-in takes as long either way."""
+    check_password_hash(hash_password("not-a-real-password"), password)
 
 
 def normalise_email(email):
@@ -47,7 +55,7 @@ def create_user(email, name, role, password):
     check_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"A user with the email {email} already exists.", "exists")
-    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password))
+    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
     db.session.add(user)
     db.session.commit()
     return user
@@ -61,7 +69,7 @@ def authenticate(email, password):
         return None
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        burn_time(password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
@@ -99,7 +107,7 @@ def update_user(user, actor, role=None, active=None, name=None):
 
 def set_password(user, password):
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     db.session.commit()
 
 
