@@ -43,7 +43,8 @@ def load(app, test_config=None):
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("INDEX_FOLDER", str(instance / "index"))
     # Room for the form fields around the largest allowed file.
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] + MB)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + MB
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)

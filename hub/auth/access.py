@@ -21,8 +21,7 @@ def load_user(user_id):
 
 def require_login():
     """App-wide guard: pages need a session; the API checks its own tokens."""
-    endpoint = request.endpoint or ""
-    if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api.") or request.blueprint == "api":
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith("/api/"):
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
