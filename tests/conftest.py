@@ -97,6 +97,12 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def runner(app):
+    """A CLI runner bound to the test app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def make_user(app):
     """make_user(role="sales", email=None, name=None) -> a User whose password is PASSWORD."""
     counter = iter(range(1, 10000))
