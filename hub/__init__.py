@@ -58,9 +58,10 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     """Register each feature's CLI commands."""
-    from hub.auth.cli import create_token_command, create_user_command
+    from hub.auth.cli import create_token_command, create_user_command, set_password_command
     from hub.demo.cli import seed_demo_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(seed_demo_command)

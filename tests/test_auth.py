@@ -190,3 +190,12 @@ def test_cli_errors_exit_non_zero(app, args, message):
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_cli_set_password(app, runner, make_user):
+    user = make_user("sales")
+    result = runner.invoke(args=["set-password", user.email.upper(), "--password", "a brand new password"])
+    assert result.exit_code == 0, result.output
+    assert services.authenticate(user.email, "a brand new password").id == user.id
+    assert runner.invoke(args=["set-password", user.email, "--password", "short"]).exit_code != 0
+    assert runner.invoke(args=["set-password", "ghost@example.com", "--password", "long enough pw"]).exit_code != 0

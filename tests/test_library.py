@@ -233,3 +233,35 @@ def test_stage_pages_paginate(app, as_user, make_item):
     assert "Page 1 of 3" in first
     for bad in ("0", "-1", "abc", "99999999999"):
         assert rep.get(f"/stages/onboarding?page={bad}").status_code == 400
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"content_type": ["one_pager"]}, "content_type"),
+    ({"content_type": {"a": 1}}, "content_type"),
+    ({"title": ["x"]}, "title"),
+    ({"url": ["https://x.example"]}, "url"),
+    ({"stages": [1, 2]}, "stages"),
+    ({"stages": {"decision": True}}, "stages"),
+    ({"tags": [["nested"]]}, "tags"),
+    ({"expires_on": ["2026-01-01"]}, "expires_on"),
+    ({"title": None}, "title"),
+])
+def test_json_values_of_the_wrong_kind_are_422(app, client, make_item, make_user, token_for, body, field):
+    item = make_item("approved", title="Stable")
+    response = client.patch(f"/api/v1/collateral/{item.id}", json=body, headers=token_for(make_user("marketing")))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["error"]["field"] == field
+    assert db.session.get(Collateral, item.id).title == "Stable"
+
+
+def test_status_of_the_wrong_kind_is_422(app, client, make_item, make_user, token_for):
+    item = make_item("draft")
+    response = client.post(f"/api/v1/collateral/{item.id}/status", json={"status": ["approved"]},
+                           headers=token_for(make_user("marketing")))
+    assert response.status_code == 422
+
+
+def test_stages_as_one_comma_separated_string(app, make_user):
+    item = services.create_item(make_user("marketing"), {"title": "T", "content_type": "other",
+                                                          "stages": "awareness, decision"}, upload())
+    assert item.stage_slugs == ["awareness", "decision"]

@@ -36,3 +36,18 @@ def create_token_command(email, name):
     _, secret = services.create_token(user, name)
     click.echo(f"API token for {user.email} (shown once; use as 'Authorization: Bearer <token>'):")
     click.echo(secret)
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(email, password):
+    """Set a user's password (for a forgotten one, or lost demo logins)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        services.set_password(user, password)
+    except ApiError as e:
+        raise click.ClickException(e.message) from None
+    click.echo(f"Password set for {user.email}")

@@ -3,6 +3,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hub.auth.models import ROLES, ApiToken, User
@@ -15,6 +16,7 @@ MIN_PASSWORD = 10
 
 
 def hash_password(password):
+    """A salted hash with the configured method (scrypt by default)."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
@@ -32,12 +34,14 @@ def normalise_email(email):
 
 
 def check_role(role):
+    """The role, if it is one Hub knows."""
     if role not in ROLES:
         raise Invalid(f"Role must be one of: {', '.join(ROLES)}.", "role")
     return role
 
 
 def check_password(password):
+    """Long enough, not absurdly long."""
     if not password or len(password) < MIN_PASSWORD:
         raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
     if len(password) > 256:
@@ -57,7 +61,11 @@ def create_user(email, name, role, password):
         raise Conflict(f"A user with the email {email} already exists.", "exists")
     user = User(email=email, name=name, role=role, password_hash=hash_password(password))
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same email added at the same moment elsewhere
+        db.session.rollback()
+        raise Conflict(f"A user with the email {email} already exists.", "exists") from None
     return user
 
 
@@ -79,6 +87,7 @@ def authenticate(email, password):
 
 
 def get_user(user_id):
+    """A user by id, or NotFound."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -106,12 +115,14 @@ def update_user(user, actor, role=None, active=None, name=None):
 
 
 def set_password(user, password):
+    """Replace a user's password."""
     check_password(password)
     user.password_hash = hash_password(password)
     db.session.commit()
 
 
 def list_users():
+    """Everyone, active first, by name."""
     return db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
 
 
@@ -153,6 +164,7 @@ def user_for_token(secret):
 
 
 def list_tokens(user):
+    """The user's tokens, newest first."""
     return db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
     ).all()

@@ -44,6 +44,7 @@ def get_item(user, item_id):
 
 
 def require_editor(user):
+    """Only marketing and admins change collateral."""
     if not user.is_editor:
         raise Forbidden("Only marketing and admins can change collateral.")
 
@@ -52,10 +53,12 @@ def require_editor(user):
 
 
 def list_stages():
+    """The funnel stages in order."""
     return db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
 
 
 def get_stage(slug):
+    """A stage by slug, or NotFound."""
     stage = db.session.scalar(select(Stage).where(Stage.slug == slug))
     if stage is None:
         raise NotFound(f"No stage called {slug!r}.")
@@ -75,7 +78,7 @@ def filtered_query(user, filters):
             raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
         query = query.where(Collateral.status == filters["status"])
     if filters.get("content_type"):
-        if filters["content_type"] not in CONTENT_TYPES:
+        if filters["content_type"] not in CONTENT_TYPES:  # always a query-string value here
             raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
         query = query.where(Collateral.content_type == filters["content_type"])
     for field in ("product", "industry", "persona"):
@@ -158,6 +161,7 @@ def recently_expired(days=30, on=None):
 
 
 def drafts_of(user):
+    """The user's own drafts, newest first."""
     return db.session.scalars(
         select(Collateral).where(Collateral.status == "draft", Collateral.owner_id == user.id).order_by(Collateral.updated_at.desc())
     ).all()
@@ -166,9 +170,20 @@ def drafts_of(user):
 # --- validation ---------------------------------------------------------------------------------
 
 
+def as_text(value, field):
+    """Strings pass; None is empty; anything else (lists, objects from JSON) is refused."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
+    return value
+
+
 def clean_text(value, field, required=False, multiline=False):
     """Trimmed text without control characters, within the field's limit."""
-    value = value if isinstance(value, str) else ("" if value is None else str(value))
+    value = as_text(value, field)
     value = CONTROL_CHARS.sub("", value)
     if not multiline:
         value = " ".join(value.split())
@@ -181,10 +196,11 @@ def clean_text(value, field, required=False, multiline=False):
 
 
 def clean_tags(value):
+    """Comma-separated (or a list), lower-cased, de-duplicated, bounded."""
     if isinstance(value, (list, tuple)):
-        value = ",".join(str(v) for v in value)
+        value = ",".join(as_text(v, "tags") for v in value)
     tags = []
-    for tag in CONTROL_CHARS.sub("", value or "").split(","):
+    for tag in CONTROL_CHARS.sub("", as_text(value, "tags")).split(","):
         tag = " ".join(tag.split()).lower()
         if tag and tag not in tags:
             if len(tag) > 40:
@@ -196,18 +212,20 @@ def clean_tags(value):
 
 
 def clean_date(value, field="expires_on"):
-    if value in (None, ""):
+    """A YYYY-MM-DD date, or None for empty."""
+    if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(as_text(value, field).strip())
     except ValueError:
         raise Invalid("Dates must be written YYYY-MM-DD.", field) from None
 
 
 def clean_url(value):
-    value = CONTROL_CHARS.sub("", value or "").strip()
+    """An absolute http(s) link, or None for empty."""
+    value = CONTROL_CHARS.sub("", as_text(value, "url")).strip()
     if not value:
         return None
     if len(value) > 2000:
@@ -219,7 +237,12 @@ def clean_url(value):
 
 
 def clean_stages(slugs):
-    slugs = [s for s in (slugs or []) if s]
+    """Stage rows for a list of slugs (or one comma-separated string); all must exist."""
+    if isinstance(slugs, str):
+        slugs = slugs.split(",")
+    if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
+        raise Invalid("Stages must be a list of stage slugs.", "stages")
+    slugs = [s.strip() for s in slugs if s.strip()]
     if not slugs:
         raise Invalid("Choose at least one funnel stage.", "stages")
     stages = db.session.scalars(select(Stage).where(Stage.slug.in_(slugs))).all()
@@ -241,7 +264,7 @@ def clean_fields(data, partial=False):
     if present("description"):
         cleaned["description"] = clean_text(data.get("description"), "description", multiline=True)
     if present("content_type"):
-        if data.get("content_type") not in CONTENT_TYPES:
+        if not isinstance(data.get("content_type"), str) or data["content_type"] not in CONTENT_TYPES:
             raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
         cleaned["content_type"] = data["content_type"]
     if present("stages"):
@@ -303,6 +326,7 @@ def update_item(actor, item, data):
 
 
 def add_version_row(actor, item, stored):
+    """Attach a stored file to the item as its next version (no commit)."""
     number = max((v.number for v in item.versions), default=0) + 1
     version = FileVersion(
         number=number,
@@ -338,7 +362,7 @@ def add_version(actor, item, upload):
 def transition(actor, item, to_status, comment=""):
     """Move an item along the workflow, recording who, when and why."""
     require_editor(actor)
-    if to_status not in STATUSES:
+    if not isinstance(to_status, str) or to_status not in STATUSES:
         raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
     comment = CONTROL_CHARS.sub("", comment or "").strip()
     if len(comment) > 1000:
@@ -356,6 +380,7 @@ def transition(actor, item, to_status, comment=""):
 
 
 def allowed_transitions(item):
+    """The (status, label) moves open to the item now."""
     return [(to, label) for (frm, to), label in TRANSITIONS.items() if frm == item.status]
 
 
@@ -373,6 +398,7 @@ def delete_item(actor, item):
 
 
 def slugify(name):
+    """'Renewal & Upsell' -> 'renewal-upsell'."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
 
 
@@ -386,7 +412,8 @@ def add_stage(name, slug=None):
         raise Invalid("The stage needs a name with letters or digits.", "slug")
     if db.session.scalar(select(Stage.id).where(Stage.slug == slug)):
         raise Conflict(f"A stage with the slug {slug!r} already exists.")
-    position = (db.session.scalar(select(func.max(Stage.position))) or 0) + 1
+    last = db.session.scalar(select(func.max(Stage.position)))
+    position = 0 if last is None else last + 1
     stage = Stage(slug=slug, name=name, position=position)
     db.session.add(stage)
     db.session.commit()
@@ -418,6 +445,7 @@ def move_stage(stage, offset):
 
 
 def get_stage_by_id(stage_id):
+    """A stage by id, or NotFound."""
     stage = db.session.get(Stage, stage_id)
     if stage is None:
         raise NotFound("No such stage.")
