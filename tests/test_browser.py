@@ -1,0 +1,472 @@
+"""End-to-end tests in a real headless Chromium against the app served over HTTP.
+
+The app runs in a background thread (werkzeug, threaded) on 127.0.0.1 with a free port; Playwright drives
+the system's Chromium (Debian's `chromium`). Without it these tests skip, unless HUB_REQUIRE_BROWSER=1 (CI),
+where they fail. Screenshots of every main page at desktop and phone width go to HUB_SCREENSHOT_DIR, or
+to the test's tmp_path.
+"""
+import os
+import re
+import shutil
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from hub.extensions import db
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MISSING = "Chromium not installed: apt-get install chromium"
+TIMEOUT_MS = 10_000
+
+# Reported from inside each page: CSP violations (Chromium also logs them, but this names the directive).
+REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+});
+"""
+
+
+def tiny_pdf(text="Hub test"):
+    """A small but valid one-page PDF, so the preview iframe has something real to show."""
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+def chromium_executable():
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run; each test gets its own contexts."""
+    executable = chromium_executable()
+    if executable is None:
+        if os.environ.get("HUB_REQUIRE_BROWSER") == "1":
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def server_url(app):
+    """The test app served over real HTTP in a background thread; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="hub-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """The folder for screenshots: HUB_SCREENSHOT_DIR if set, else the test's tmp_path."""
+    folder = Path(os.environ.get("HUB_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Tab:
+    """A page in its own browser context, recording console errors, CSP violations and failed loads."""
+
+    def __init__(self, context, base_url, shots):
+        self.context = context
+        self.base_url = base_url
+        self.shots = shots
+        self.problems = []
+        self.page = context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", self._request_failed)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error on {self.page.url}: {message.text}")
+
+    def _response(self, response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+    def _request_failed(self, request):
+        # A download replaces the navigation, which Chromium reports as aborted: not a problem.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} {request.failure}")
+
+    def url(self, path):
+        return self.base_url + path
+
+    def goto(self, path, status=200):
+        response = self.page.goto(self.url(path))
+        assert response is not None and response.status == status, f"{path}: {response and response.status}"
+        if status >= 400:  # Chromium logs every error response; this one was expected
+            expected = (f"console error on {self.url(path)}: "
+                        f"Failed to load resource: the server responded with a status of {status} ")
+            self.problems = [p for p in self.problems if not p.startswith(expected)]
+        return response
+
+    def login(self, email, password=PASSWORD):
+        self.goto("/login")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
+        assert self.page.url == self.url("/"), f"sign-in did not reach the library: {self.page.url}"
+
+    def heading(self):
+        return self.page.locator("h1").first.inner_text()
+
+    def text(self):
+        return self.page.locator("body").inner_text()
+
+    def shot(self, name):
+        width = self.page.viewport_size["width"]
+        path = self.shots / f"{name}-{'phone' if width < 700 else 'desktop'}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_styled(self):
+        """The stylesheet applied: the top bar is dark (or, signed out, the sign-in panel is white)."""
+        topbar = self.page.locator("header.topbar")
+        if topbar.count():
+            background = topbar.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == "rgb(20, 27, 45)", f"top bar not styled on {self.page.url}: {background}"
+        else:
+            background = self.page.locator(".auth-panel").evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == "rgb(255, 255, 255)", f"sign-in panel not styled: {background}"
+        assert self.page.evaluate("document.documentElement.classList.contains('js')"), "hub.js did not run"
+
+
+@pytest.fixture
+def open_tab(chromium, server_url, shots):
+    """open_tab(viewport=DESKTOP) -> a Tab in a fresh browser context (own cookies), closed at teardown."""
+    contexts = []
+
+    def open_(viewport=DESKTOP):
+        context = chromium.new_context(accept_downloads=True, viewport=viewport, base_url=server_url)
+        context.add_init_script(REPORT_CSP)
+        contexts.append(context)
+        return Tab(context, server_url, shots)
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def release_db():
+    """End the test's own database transaction so the server's requests can write (SQLite locks)."""
+    db.session.commit()
+    db.session.close()
+
+
+@pytest.fixture
+def library(make_user, make_item):
+    """A small library: users of each role and items in several stages and states, as plain values."""
+    marketing = make_user("marketing", name="Maria Marketing")
+    data = {
+        "users": {role: make_user(role, name=name).email
+                  for role, name in [("sales", "Sam Rep"), ("admin", "Ada Admin")]},
+        "pdf": tiny_pdf("Pricing one-pager"),
+    }
+    data["users"]["marketing"] = marketing.email
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    approved = make_item(owner=marketing, title="Pricing one-pager", file=(data["pdf"], "Pricing 2025.pdf"),
+                         stages=["awareness", "consideration"], product="Hub Cloud", industry="Retail",
+                         description="The one-page summary of plans and prices.\nUse it after the first call.")
+    items = {
+        "approved": approved,
+        "case": make_item(owner=marketing, title="Acme case study", content_type="case_study",
+                          file=(b"# Acme\n\nThey saved a lot.\n", "acme.md"), stages=["consideration"],
+                          industry="Manufacturing", persona="CFO", expires_on=soon),
+        "deck": make_item(owner=marketing, title="Security deck", content_type="slide_deck",
+                          url="https://videos.example.com/security", stages=["decision"], persona="CISO"),
+        "review": make_item("in_review", owner=marketing, title="Onboarding checklist", stages=["onboarding"]),
+        "draft": make_item("draft", owner=marketing, title="Secret draft battlecard", content_type="battlecard",
+                           stages=["awareness"]),
+    }
+    data["ids"] = {key: item.id for key, item in items.items()}
+    data["titles"] = {key: item.title for key, item in items.items()}
+    release_db()
+    return data
+
+
+# --- tests ----------------------------------------------------------------------------------------
+
+
+def test_rep_browses_by_stage_and_downloads(library, open_tab):
+    rep = open_tab()
+    page = rep.page
+    draft = library["titles"]["draft"]
+    rep.login(library["users"]["sales"])
+
+    # The home page is organised by stage, in funnel order, and shows approved items only.
+    stages = page.locator("section.stage-section h2").all_inner_texts()
+    assert [re.sub(r"\s*\d+$", "", s) for s in stages] == [
+        "Awareness", "Consideration", "Decision", "Onboarding", "Expansion"]
+    assert page.locator("nav.stage-rail a").count() == 5
+    assert "Pricing one-pager" in rep.text()
+    assert draft not in page.content()
+    assert "Onboarding checklist" not in page.content()
+
+    # The rail jumps to the section; the section's link opens the stage page.
+    page.locator("nav.stage-rail a", has_text="Consideration").click()
+    assert page.url.endswith("#stage-consideration")
+    section = page.locator("#stage-consideration")
+    with page.expect_navigation():
+        section.get_by_role("link", name=re.compile(r"^(Open stage|See all)")).click()
+    assert page.url == rep.url("/stages/consideration")
+    assert rep.heading() == "Consideration"
+    assert page.locator("article.card").count() == 2
+    assert draft not in page.content()
+
+    with page.expect_navigation():
+        page.locator("article.card", has_text="Pricing one-pager").get_by_role("link").click()
+    assert page.url == rep.url(f"/items/{library['ids']['approved']}")
+    assert rep.heading() == "Pricing one-pager"
+    assert page.locator(".panel", has_text="Workflow").count() == 0  # reps do not see the workflow
+    assert draft not in page.content()
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(r"^Download PDF")).click()
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename == "Pricing 2025.pdf"
+    assert Path(download.path()).read_bytes() == library["pdf"]
+
+    # The draft is not reachable directly either.
+    rep.goto(f"/items/{library['ids']['draft']}", status=404)
+    assert draft not in page.content()
+    rep.goto("/stages/awareness")
+    assert draft not in page.content()
+    assert rep.problems == []
+
+
+def test_marketing_uploads_submits_and_approves(library, open_tab, tmp_path):
+    editor = open_tab()
+    page = editor.page
+    editor.login(library["users"]["marketing"])
+    content = tiny_pdf("Competitor battlecard")
+    upload = tmp_path / "Battlecard vs Rival.pdf"
+    upload.write_bytes(content)
+
+    with page.expect_navigation():
+        page.locator("#main-nav").get_by_role("link", name="Upload").click()
+    assert editor.heading() == "Upload collateral"
+    page.get_by_label("Title").fill("Battlecard: Hub vs Rival")
+    page.get_by_label("Description").fill("How we win against Rival.")
+    page.get_by_label("Content type").select_option(label="Battlecard")
+    page.get_by_label("Decision").check()
+    page.locator("input[type=file][name=file]").set_input_files(str(upload))
+    page.get_by_label("Product").fill("Hub Cloud")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create draft").click()
+
+    item_url = page.url
+    assert re.fullmatch(re.escape(editor.url("/items/")) + r"\d+", item_url), item_url
+    assert editor.heading() == "Battlecard: Hub vs Rival"
+    assert "Draft created" in page.locator(".flashes").inner_text()
+    assert page.locator(".eyebrow .badge").inner_text() == "Draft"
+
+    page.get_by_label("Comment").fill("Ready for a look")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+    assert page.locator(".eyebrow .badge").inner_text() == "In review"
+
+    page.get_by_label("Comment").fill("Legal checked the pricing language")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve").click()
+    assert page.url == item_url
+    assert page.locator(".eyebrow .badge").inner_text() == "Approved"
+    assert "Now approved" in page.locator(".flashes").inner_text()
+    history = page.locator("ol.timeline li").all_inner_texts()
+    assert len(history) == 3, history
+    joined = "\n".join(history)
+    assert "created it as a draft" in joined
+    assert "moved it from draft to in review" in joined
+    assert "moved it from in review to approved" in joined
+    assert "Ready for a look" in joined and "Legal checked the pricing language" in joined
+    assert editor.problems == []
+
+    # A rep, in a separate browser context, now finds and opens it.
+    rep = open_tab()
+    rep.login(library["users"]["sales"])
+    section = rep.page.locator("#stage-decision")
+    assert section.get_by_text("Battlecard: Hub vs Rival").count() == 1
+    with rep.page.expect_navigation():
+        section.locator("article.card", has_text="Battlecard: Hub vs Rival").get_by_role("link").click()
+    assert rep.page.url == item_url
+    assert rep.heading() == "Battlecard: Hub vs Rival"
+    with rep.page.expect_download() as info:
+        rep.page.get_by_role("link", name=re.compile(r"^Download PDF")).click()
+    assert info.value.suggested_filename == "Battlecard vs Rival.pdf"
+    assert Path(info.value.path()).read_bytes() == content
+    assert rep.problems == []
+
+
+def tour(open_tab, library, viewport):
+    """Visit every main page as the right role; check each is styled and error-free; screenshot it."""
+    ids = library["ids"]
+    visited = []
+
+    overflow = {}
+
+    def visit(tab, name, path, heading=None):
+        tab.goto(path)
+        tab.page.wait_for_load_state("load")
+        tab.assert_styled()
+        if heading:
+            assert tab.heading() == heading, f"{path}: {tab.heading()!r}"
+        if tab.page.locator("iframe.preview--pdf").count():  # let the lazy PDF viewer paint
+            tab.page.locator("iframe.preview--pdf").scroll_into_view_if_needed()
+            tab.page.wait_for_load_state("networkidle")
+            tab.page.wait_for_timeout(500)
+            tab.page.evaluate("window.scrollTo(0, 0)")
+        width = tab.page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            overflow[name] = width
+        tab.shot(name)
+        visited.append(name)
+
+    rep = open_tab(viewport)
+    visit(rep, "login", "/login")
+    rep.login(library["users"]["sales"])
+    visit(rep, "home-rep", "/", "Collateral library")
+    visit(rep, "stage-rep", "/stages/consideration", "Consideration")
+    visit(rep, "item-rep", f"/items/{ids['approved']}", "Pricing one-pager")
+
+    editor = open_tab(viewport)
+    editor.login(library["users"]["marketing"])
+    visit(editor, "home-marketing", "/", "Collateral library")
+    visit(editor, "stage-marketing", "/stages/awareness", "Awareness")
+    visit(editor, "item-marketing", f"/items/{ids['approved']}", "Pricing one-pager")
+    visit(editor, "item-in-review", f"/items/{ids['review']}", "Onboarding checklist")
+    visit(editor, "upload", "/items/new", "Upload collateral")
+    visit(editor, "review", "/review", "Review")
+    visit(editor, "account", "/account", "Maria Marketing")
+
+    admin = open_tab(viewport)
+    admin.login(library["users"]["admin"])
+    visit(admin, "admin-users", "/admin/users", "Admin")
+    visit(admin, "admin-stages", "/admin/stages", "Admin")
+
+    problems = rep.problems + editor.problems + admin.problems
+    assert problems == [], "\n".join(problems)
+    return rep, editor, admin, visited, overflow
+
+
+def test_pages_load_styles_without_console_errors_or_csp_violations(library, open_tab, shots):
+    rep, editor, admin, visited, overflow = tour(open_tab, library, DESKTOP)
+    assert len(visited) == 13
+    assert overflow == {}, f"pages wider than the window: {overflow}"
+    # Desktop: the menu button is hidden and the nav is laid out in the bar.
+    assert not editor.page.locator("[data-toggle-nav]").is_visible()
+    assert editor.page.locator("#main-nav").is_visible()
+    assert all((shots / f"{name}-desktop.png").stat().st_size > 0 for name in visited)
+
+
+def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
+    rep, editor, admin, visited, overflow = tour(open_tab, library, PHONE)
+    assert all((shots / f"{name}-phone.png").stat().st_size > 0 for name in visited)
+    # No page scrolls sideways on a phone; admin users is a known bug, see the xfail test below.
+    overflow.pop("admin-users", None)
+    assert overflow == {}, f"pages wider than the phone: {overflow}"
+
+    page = editor.page
+    editor.goto("/")
+    toggle = page.locator("[data-toggle-nav]")
+    nav = page.locator("#main-nav")
+    assert toggle.is_visible()
+    assert not nav.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert nav.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    for name in ("Library", "Review", "Upload"):
+        assert nav.get_by_role("link", name=name, exact=True).is_visible()
+    assert nav.get_by_role("button", name="Sign out").is_visible()
+    editor.shot("menu-open")
+
+    with page.expect_navigation():
+        nav.get_by_role("link", name="Review", exact=True).click()
+    assert editor.heading() == "Review"
+    assert not nav.is_visible()  # a new page starts with the menu closed
+
+    toggle.click()
+    toggle.click()
+    assert not nav.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+
+    # A rep's menu has no editor links.
+    rep.goto("/")
+    rep.page.locator("[data-toggle-nav]").click()
+    rep_nav = rep.page.locator("#main-nav")
+    assert rep_nav.get_by_role("link", name="Library", exact=True).is_visible()
+    assert rep_nav.get_by_role("link", name="Upload", exact=True).count() == 0
+    assert rep_nav.get_by_role("link", name="Admin", exact=True).count() == 0
+    assert editor.problems == [] and rep.problems == []
+
+
+@pytest.mark.xfail(reason="BUG: at phone width the admin users table pushes the page wider than the screen "
+                          "(.admin-grid falls back to grid-template-columns: 1fr, whose min-content track ignores "
+                          ".table-wrap's overflow-x; the role selects are squashed to a bare arrow)", strict=True)
+def test_admin_users_page_fits_a_phone(library, open_tab):
+    admin = open_tab(PHONE)
+    admin.login(library["users"]["admin"])
+    admin.goto("/admin/users")
+    width = admin.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"/admin/users is {width}px wide on a {PHONE['width']}px phone"
+
+
+@pytest.mark.xfail(reason="BUG: on the Upload page the top bar highlights both Library and Upload (base.html marks "
+                          "Library active for every library.* endpoint except review, including library.new_item)",
+                   strict=True)
+def test_upload_page_highlights_one_nav_item(library, open_tab):
+    editor = open_tab()
+    editor.login(library["users"]["marketing"])
+    editor.goto("/items/new")
+    active = editor.page.locator("#main-nav a.is-active").all_inner_texts()
+    assert active == ["Upload"], f"highlighted in the top bar: {active}"
