@@ -411,8 +411,7 @@ def test_pages_load_styles_without_console_errors_or_csp_violations(library, ope
 def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
     rep, editor, admin, visited, overflow = tour(open_tab, library, PHONE)
     assert all((shots / f"{name}-phone.png").stat().st_size > 0 for name in visited)
-    # No page scrolls sideways on a phone; admin users is a known bug, see the xfail test below.
-    overflow.pop("admin-users", None)
+    # No page scrolls sideways on a phone.
     assert overflow == {}, f"pages wider than the phone: {overflow}"
 
     page = editor.page
@@ -450,9 +449,6 @@ def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
     assert editor.problems == [] and rep.problems == []
 
 
-@pytest.mark.xfail(reason="BUG: at phone width the admin users table pushes the page wider than the screen "
-                          "(.admin-grid falls back to grid-template-columns: 1fr, whose min-content track ignores "
-                          ".table-wrap's overflow-x; the role selects are squashed to a bare arrow)", strict=True)
 def test_admin_users_page_fits_a_phone(library, open_tab):
     admin = open_tab(PHONE)
     admin.login(library["users"]["admin"])
@@ -461,9 +457,6 @@ def test_admin_users_page_fits_a_phone(library, open_tab):
     assert width <= PHONE["width"], f"/admin/users is {width}px wide on a {PHONE['width']}px phone"
 
 
-@pytest.mark.xfail(reason="BUG: on the Upload page the top bar highlights both Library and Upload (base.html marks "
-                          "Library active for every library.* endpoint except review, including library.new_item)",
-                   strict=True)
 def test_upload_page_highlights_one_nav_item(library, open_tab):
     editor = open_tab()
     editor.login(library["users"]["marketing"])
