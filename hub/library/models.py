@@ -133,6 +133,10 @@ class FileVersion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Text extracted for search: None until tried; the reason when it could not be read.
+    text_indexed: Mapped[bool | None] = mapped_column(nullable=True)
+    text_error: Mapped[str] = mapped_column(String(300), default="")
+    extracted_text = mapped_column(Text, nullable=True, deferred=True)
 
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()

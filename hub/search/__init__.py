@@ -1,0 +1,1 @@
+"""Full-text search over the library, kept in step with the database."""
