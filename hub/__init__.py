@@ -40,12 +40,13 @@ def register_extensions(app):
 
 def register_blueprints(app):
     """Mount each feature's blueprint."""
-    from hub import admin, api, auth, library, ui
+    from hub import admin, api, auth, library, search, ui
 
     ui.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(library.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
 
 
@@ -60,8 +61,11 @@ def register_commands(app):
     """Register each feature's CLI commands."""
     from hub.auth.cli import create_token_command, create_user_command, set_password_command
     from hub.demo.cli import seed_demo_command
+    from hub.search.cli import check_index_command, reindex_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(reindex_command)
+    app.cli.add_command(check_index_command)

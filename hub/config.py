@@ -27,6 +27,8 @@ class Defaults:
     API_PER_PAGE = 25
     API_MAX_PER_PAGE = 100
     EXPIRING_SOON_DAYS = 30
+    SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
+    SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
 
 
 def load(app, test_config=None):

@@ -20,6 +20,8 @@ def version_json(version):
         "sha256": version.sha256,
         "mimetype": version.mimetype,
         "uploaded_at": version.created_at.isoformat(),
+        "text_indexed": bool(version.text_indexed),
+        "text_error": version.text_error or None,
     }
 
 

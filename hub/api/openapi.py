@@ -94,6 +94,13 @@ def spec():
                              "properties": {"status": {"type": "string", "enum": list(STATUSES)}, "comment": {"type": "string", "maxLength": 1000}}}}}},
                          "responses": with_errors({"200": json_response("The item", item)}, "403", "404", "409", "422")},
             },
+            "/search": {"get": {"summary": "Full-text search with facets and snippets", "operationId": "search",
+                                "parameters": [query("q", "Words, \"phrases\", AND/OR/NOT, prefix*."),
+                                               *[query(f, f"Filter by {f}.") for f in ("stage", "content_type", "product", "industry", "persona")],
+                                               query("status", "Marketing and admins only."),
+                                               query("sort", "relevance or newest.", {"type": "string", "enum": ["relevance", "newest"]}),
+                                               *PAGING],
+                                "responses": with_errors({"200": json_response("Results", ref("SearchResults"))}, "422")}},
             "/collateral/{item_id}/download": {
                 "parameters": [ITEM_ID],
                 "get": {"summary": "The current file as an attachment", "operationId": "downloadCollateral",
@@ -111,7 +118,8 @@ def spec():
                 "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}}},
                 "Version": {"type": "object", "nullable": True, "properties": {
                     "number": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
-                    "sha256": {"type": "string"}, "mimetype": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"}}},
+                    "sha256": {"type": "string"}, "mimetype": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
+                    "text_indexed": {"type": "boolean"}, "text_error": {"type": "string", "nullable": True}}},
                 "Item": {"type": "object", "properties": {
                     "id": {"type": "integer"}, **{k: v for k, v in ITEM_FIELDS.items() if k not in ("tags", "expires_on", "url")},
                     "tags": {"type": "array", "items": {"type": "string"}},
@@ -124,6 +132,16 @@ def spec():
                     "download_url": {"type": "string"}, "page_url": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
                     "updated_at": {"type": "string", "format": "date-time"}}},
+                "SearchResults": {"type": "object", "properties": {
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "query": {"type": "string"},
+                    "results": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "integer"}, "title": {"type": "string"}, "score": {"type": "number"},
+                        "snippet": {"type": "string"}, "highlights": {"type": "array", "items": {"type": "string"}},
+                        "stages": {"type": "array", "items": {"type": "string"}},
+                        "content_type": {"type": "string"}, "status": {"type": "string"}}}},
+                    "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                    "suggestion": {"type": "string", "nullable": True}}},
                 "ItemPage": {"type": "object", "properties": {
                     "items": {"type": "array", "items": item}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}}},

@@ -9,7 +9,6 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import files
 from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
-from hub.search import models as search_models  # noqa: F401  (table for migrations)
 from hub.models import today, utcnow
 
 TRANSITIONS = {

@@ -1,0 +1,67 @@
+"""The search-backend seam: what Hub needs from an index, whatever engine provides it."""
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+FACET_FIELDS = ("stage", "content_type", "product", "industry", "persona", "status")
+
+
+@dataclass
+class Query:
+    """One search as the results page asks for it."""
+
+    text: str = ""
+    filters: dict = field(default_factory=dict)   # facet name -> value
+    live_only: bool = True                         # approved and unexpired (reps)
+    today: int = 0                                 # YYYYMMDD, for expiry
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"                        # or "newest"
+    facets: tuple = ("stage", "content_type", "product", "industry", "persona")
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float
+    snippet: list  # [(text, highlighted: bool), ...]
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list
+    facets: dict                 # facet name -> {value: count}
+    suggestion: str | None = None
+    corrected: bool = False      # hits are for the suggestion, the original found nothing
+    notice: str = ""
+
+
+@dataclass
+class Drift:
+    missing: list
+    stale: list
+    extra: list
+
+    @property
+    def clean(self):
+        return not (self.missing or self.stale or self.extra)
+
+
+class SearchBackend(ABC):
+    """An index of collateral documents (dicts built by hub.search.documents.document_for)."""
+
+    @abstractmethod
+    def apply(self, documents, removed_ids):
+        """Write these documents (replacing any with the same id) and remove these ids, atomically."""
+
+    @abstractmethod
+    def rebuild(self, documents, progress=None):
+        """Replace the whole index with these documents."""
+
+    @abstractmethod
+    def search(self, query):
+        """Run a Query and return Results."""
+
+    @abstractmethod
+    def fingerprints(self):
+        """{id: fingerprint} of every indexed document, for drift checks."""

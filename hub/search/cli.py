@@ -1,0 +1,33 @@
+"""`flask reindex` and `flask check-index`."""
+import click
+from flask import current_app
+
+from hub.search import sync
+
+
+@click.command("reindex")
+def reindex_command():
+    """Rebuild the search index from the database."""
+    app = current_app._get_current_object()
+    from hub.library.models import Collateral
+    from hub.extensions import db
+
+    total = db.session.query(Collateral).count()
+    with click.progressbar(length=total, label="Indexing collateral", show_pos=True) as bar:
+        count = sync.rebuild(app, progress=bar.update)
+    click.echo(f"Indexed {count} items into {app.config['INDEX_FOLDER']}.")
+
+
+@click.command("check-index")
+def check_index_command():
+    """Report items missing, stale or extra in the index; exit 1 when there are any."""
+    app = current_app._get_current_object()
+    pending = sync.pending_count(app)
+    drift = sync.ready_backend(app).check(sync.expected_fingerprints(app))
+    for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra)):
+        shown = ", ".join(ids[:50]) + (" …" if len(ids) > 50 else "")
+        click.echo(f"{label:8} {len(ids):6}  {shown}")
+    click.echo(f"{'queued':8} {pending:6}  (changes committed but not yet indexed)")
+    if not drift.clean:
+        raise click.ClickException("The index does not match the database: run `flask --app hub reindex`.")
+    click.echo("The index matches the database.")

@@ -1,0 +1,297 @@
+"""The default search backend: a Whoosh index in the instance folder.
+
+One module owns the index: schema, opening, writing under Whoosh's file lock with a timeout,
+reusing searchers, queries, facets, snippets and suggestions. Writes come only from
+hub.search.sync, which feeds it from the database outbox.
+"""
+import logging
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from whoosh import fields, highlight, index, qparser
+from whoosh import query as wq
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.writing import CLEAR
+
+from hub.search.backend import Drift, Hit, Results, SearchBackend
+
+log = logging.getLogger(__name__)
+WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
+MARK_START, MARK_END = "\x02", "\x03"
+TEXT_FIELDS = ("title", "description", "tags", "meta", "body")
+FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
+                 "industry": "industry", "persona": "persona", "status": "status"}
+
+
+def schema():
+    """Field boosts put the title above tags and description, and those above the body."""
+    stem = StemmingAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=stem, field_boost=5.0, stored=True),
+        description=fields.TEXT(analyzer=stem, field_boost=2.0),
+        tags=fields.TEXT(analyzer=stem, field_boost=2.5),
+        meta=fields.TEXT(analyzer=stem, field_boost=1.5),
+        body=fields.TEXT(analyzer=stem, stored=True, chars=True),
+        words=fields.KEYWORD(lowercase=True, scorable=False),  # raw words, for "did you mean"
+        stage=fields.KEYWORD(commas=True, stored=True),
+        content_type=fields.ID(stored=True),
+        product=fields.ID(stored=True),
+        industry=fields.ID(stored=True),
+        persona=fields.ID(stored=True),
+        status=fields.ID(stored=True),
+        expires=fields.NUMERIC(int, bits=32, stored=True),
+        updated=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+        version=fields.NUMERIC(int, stored=True),
+        fingerprint=fields.ID(stored=True),
+    )
+
+
+def raw_words(doc):
+    """Each distinct unstemmed word of the document, for spelling suggestions."""
+    text = " ".join(doc[f] for f in TEXT_FIELDS).lower()
+    return " ".join(sorted(set(WORD.findall(text))))
+
+
+class WhooshBackend(SearchBackend):
+    def __init__(self, folder, writer_timeout=30.0):
+        self.folder = Path(folder)
+        self.writer_timeout = writer_timeout
+        self._ix = None
+        self._searcher = None
+        self._postings = {}      # (generation, field, value) -> frozenset of docnums
+        self._mutex = threading.Lock()
+        self.created = False     # True when this process had to create an empty index
+
+    # --- opening ----------------------------------------------------------------------------------
+
+    def ix(self):
+        """The open index, created empty when missing and set aside when corrupt."""
+        if self._ix is None:
+            with self._mutex:
+                if self._ix is None:
+                    self._ix = self._open()
+        return self._ix
+
+    def _open(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if index.exists_in(self.folder):
+            try:
+                ix = index.open_dir(self.folder)
+                with ix.searcher() as s:
+                    s.doc_count()
+                if set(ix.schema.names()) == set(schema().names()):
+                    return ix
+                log.warning("search index schema changed: rebuilding")
+            except Exception:
+                log.exception("search index at %s is unreadable: setting it aside", self.folder)
+            aside = self.folder.with_name(f"{self.folder.name}.broken-{int(time.time())}")
+            shutil.move(str(self.folder), str(aside))
+            self.folder.mkdir(parents=True)
+        self.created = True
+        return index.create_in(self.folder, schema())
+
+    def reset(self):
+        """Forget the open index and searcher (after an error, or in tests)."""
+        with self._mutex:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._ix, self._searcher, self._postings = None, None, {}
+
+    def searcher(self):
+        """A reused searcher, refreshed when another process committed; retried on races."""
+        for attempt in range(5):
+            try:
+                with self._mutex:
+                    if self._searcher is None:
+                        self._searcher = self.ix().searcher()
+                    else:
+                        fresh = self._searcher.refresh()
+                        if fresh is not self._searcher:
+                            self._postings = {}
+                        self._searcher = fresh
+                    return self._searcher
+            except FileNotFoundError:  # a segment merged away while we reopened
+                time.sleep(0.02 * (attempt + 1))
+                self._searcher = None
+        self.reset()
+        return self.ix().searcher()
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def apply(self, documents, removed_ids):
+        """Replace these documents and remove these ids in one commit under the write lock."""
+        unique = {doc["id"]: doc for doc in documents}  # update twice in one writer = two copies
+        writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05)
+        try:
+            for item_id in removed_ids:
+                if str(item_id) not in unique:
+                    writer.delete_by_term("id", str(item_id))
+            for doc in unique.values():
+                writer.update_document(**doc, words=raw_words(doc))
+        except BaseException:
+            writer.cancel()  # never commit after cancel: that would hide the real error
+            raise
+        writer.commit()
+
+    def rebuild(self, documents, progress=None):
+        """Write every document into a cleared index in one commit."""
+        writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=256)
+        try:
+            for doc in documents:
+                writer.add_document(**doc, words=raw_words(doc))
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+
+    def fingerprints(self):
+        searcher = self.searcher()
+        return {fields_["id"]: fields_["fingerprint"] for fields_ in searcher.all_stored_fields()}
+
+    def check(self, expected):
+        """Compare {id: fingerprint} from the database with the index."""
+        indexed = self.fingerprints()
+        return Drift(
+            missing=sorted((i for i in expected if i not in indexed), key=int),
+            stale=sorted((i for i in expected if i in indexed and indexed[i] != expected[i]), key=int),
+            extra=sorted((i for i in indexed if i not in expected), key=int),
+        )
+
+    def size_bytes(self):
+        return sum(p.stat().st_size for p in self.folder.glob("*") if p.is_file())
+
+    # --- searching --------------------------------------------------------------------------------
+
+    def parser(self, searcher, group=qparser.AndGroup):
+        """Words, phrases, AND/OR/NOT, grouping and trailing prefixes; no field or range syntax."""
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=group)
+        for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.BoostPlugin):
+            parser.remove_plugin_class(plugin)
+        return parser
+
+    def access_filter(self, q):
+        """Reps: approved and not expired; plus the chosen facet filters."""
+        terms = []
+        if q.live_only:
+            terms += [wq.Term("status", "approved"), wq.NumericRange("expires", q.today + 1, None)]
+        for name, value in q.filters.items():
+            if value:
+                terms.append(wq.Term(FILTER_FIELDS[name], value))
+        return wq.And(terms) if terms else None
+
+    def search(self, q):
+        """Top hits with snippets, facet counts over all matches, and a suggestion when useful."""
+        searcher = self.searcher()
+        allow = self.access_filter(q)
+        parsed = self.parse(searcher, q.text) if q.text.strip() else wq.Every()
+        page, corrected, notice = self.run(searcher, parsed, allow, q), False, ""
+        suggestion = self.suggest(searcher, q.text) if q.text.strip() and page.total < 3 else None
+        if page.total == 0 and q.text.strip():
+            widened = self.parse(searcher, q.text, group=qparser.OrGroup)
+            if repr(widened) != repr(parsed):
+                page = self.run(searcher, widened, allow, q)
+                notice = "No item has all of those words; these have some of them." if page.total else ""
+            if page.total == 0 and suggestion:
+                page, corrected = self.run(searcher, self.parse(searcher, suggestion), allow, q), True
+        hits = self.hits(page, q)
+        facets = self.facet_counts(searcher, page, q) if q.facets else {}
+        return Results(total=page.total, hits=hits, facets=facets, suggestion=suggestion,
+                       corrected=corrected and bool(hits), notice=notice)
+
+    def parse(self, searcher, text, group=qparser.AndGroup):
+        try:
+            return self.parser(searcher, group).parse(text)
+        except Exception:  # the parser is tolerant, but never let a query string raise
+            words = " ".join(WORD.findall(text)) or "\u2205"
+            return self.parser(searcher, group).parse(words)
+
+    def run(self, searcher, parsed, allow, q):
+        sort = {"sortedby": "updated", "reverse": True} if q.sort == "newest" else {}
+        return searcher.search_page(parsed, q.page, pagelen=q.per_page, filter=allow, terms=True, **sort)
+
+    def hits(self, page, q):
+        """The page's hits, each with a snippet from the document text around the matches."""
+        page.results.fragmenter = highlight.PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
+        page.results.formatter = MarkFormatter()
+        page.results.order = highlight.SCORE
+        out = []
+        for hit in page:
+            marked = hit.highlights("body", top=2) if q.text.strip() else ""
+            out.append(Hit(id=int(hit["id"]), score=round(hit.score or 0.0, 4), snippet=segments(marked)))
+        return out
+
+    def postings(self, searcher, field, value):
+        """Doc numbers holding a facet value, cached until the index changes."""
+        key = (searcher.reader().generation(), field, value)
+        cached = self._postings.get(key)
+        if cached is None:
+            reader = searcher.reader()
+            term = value.encode("utf-8") if isinstance(value, str) else value
+            cached = frozenset(reader.postings(field, term).all_ids()) if (field, term) in reader else frozenset()
+            self._postings[key] = cached
+        return cached
+
+    def facet_counts(self, searcher, page, q):
+        """{facet: {value: count}} over every match of the query, not just this page."""
+        matched = page.results.docs()
+        counts = {}
+        reader = searcher.reader()
+        for facet in q.facets:
+            field = FILTER_FIELDS[facet]
+            values = {}
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8")
+                n = len(matched & self.postings(searcher, field, value))
+                if n:
+                    values[value] = n
+            counts[facet] = dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+        return counts
+
+    def suggest(self, searcher, text):
+        """The query with each unknown word replaced by the closest frequent indexed word."""
+        reader = searcher.reader()
+        changed, out = False, []
+        for token in re.split(r"(\W+)", text):
+            word = token.lower()
+            if WORD.fullmatch(word) and word not in ("and", "or", "not") and (("words", word.encode()) not in reader):
+                best = self.closest(reader, word)
+                if best:
+                    out.append(best)
+                    changed = True
+                    continue
+            out.append(token)
+        return "".join(out).strip() if changed else None
+
+    def closest(self, reader, word):
+        maxdist = 1 if len(word) <= 4 else 2
+        candidates = []
+        for dist in range(1, maxdist + 1):
+            for cand in reader.terms_within("words", word, dist, prefix=1):
+                candidates.append((dist, -reader.doc_frequency("words", cand), cand))
+            if candidates:
+                break
+        return min(candidates)[2] if candidates else None
+
+
+class MarkFormatter(highlight.Formatter):
+    """Marks matches with control characters; hub.search turns them into escaped <mark> segments."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+
+def segments(marked):
+    """'a \x02b\x03 c' -> [('a ', False), ('b', True), (' c', False)]."""
+    out = []
+    for i, part in enumerate(re.split(f"[{MARK_START}{MARK_END}]", marked or "")):
+        if part:
+            out.append((part, i % 2 == 1))
+    return out
