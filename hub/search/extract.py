@@ -245,16 +245,19 @@ def docx_text(path, budget):
 
 
 def pptx_text(path, budget):
-    """Each slide's text, then its speaker notes."""
+    """Each slide's text, then its speaker notes (found through the slide's relationships)."""
     parts = PartReader(open_archive(path))
-    notes = set(parts.names(r"ppt/notesSlides/notesSlide\d+\.xml"))
+    names = set(parts.archive.namelist())
     for name in parts.names(r"ppt/slides/slide\d+\.xml"):
         if budget.full:
             break
         budget.add(xml_paragraphs(parts.read(name), A + "t", A + "p") + "\n")
-        note = name.replace("slides/slide", "notesSlides/notesSlide")
-        if note in notes:
-            budget.add(xml_paragraphs(parts.read(note), A + "t", A + "p") + "\n")
+        rels = name.replace("slides/slide", "slides/_rels/slide") + ".rels"
+        if rels in names:
+            for target in re.findall(rb'Target="\.\./notesSlides/(notesSlide\d+\.xml)"', parts.read(rels)):
+                note = "ppt/notesSlides/" + target.decode()
+                if note in names:
+                    budget.add(xml_paragraphs(parts.read(note), A + "t", A + "p") + "\n")
 
 
 def xlsx_text(path, budget):

@@ -9,6 +9,8 @@ import re
 import shutil
 import threading
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import fields, highlight, index, qparser
@@ -56,12 +58,21 @@ def raw_words(doc):
     return " ".join(sorted(set(WORD.findall(text))))
 
 
+@dataclass
+class Lease:
+    """A searcher and how many searches are using it right now."""
+
+    searcher: object
+    users: int = 0
+    retired: bool = False
+
+
 class WhooshBackend(SearchBackend):
     def __init__(self, folder, writer_timeout=30.0):
         self.folder = Path(folder)
         self.writer_timeout = writer_timeout
         self._ix = None
-        self._searcher = None
+        self._current = None     # the Lease of the newest searcher
         self._postings = {}      # (generation, field, value) -> frozenset of docnums
         self._mutex = threading.Lock()
         self.created = False     # True when this process had to create an empty index
@@ -78,7 +89,7 @@ class WhooshBackend(SearchBackend):
 
     def _open(self):
         self.folder.mkdir(parents=True, exist_ok=True)
-        if index.exists_in(self.folder):
+        if any(self.folder.iterdir()):
             try:
                 ix = index.open_dir(self.folder)
                 with ix.searcher() as s:
@@ -86,8 +97,8 @@ class WhooshBackend(SearchBackend):
                 if set(ix.schema.names()) == set(schema().names()):
                     return ix
                 log.warning("search index schema changed: rebuilding")
-            except Exception:
-                log.exception("search index at %s is unreadable: setting it aside", self.folder)
+            except Exception:  # any way a damaged index can fail to open
+                log.exception("search index at %s is unreadable: setting it aside and rebuilding", self.folder)
             aside = self.folder.with_name(f"{self.folder.name}.broken-{int(time.time())}")
             shutil.move(str(self.folder), str(aside))
             self.folder.mkdir(parents=True)
@@ -95,30 +106,48 @@ class WhooshBackend(SearchBackend):
         return index.create_in(self.folder, schema())
 
     def reset(self):
-        """Forget the open index and searcher (after an error, or in tests)."""
+        """Forget the open index and searcher (after an error, or when the folder was replaced)."""
         with self._mutex:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._ix, self._searcher, self._postings = None, None, {}
+            if self._current is not None:
+                self._retire(self._current)
+            self._ix, self._current, self._postings = None, None, {}
 
+    @contextmanager
     def searcher(self):
-        """A reused searcher, refreshed when another process committed; retried on races."""
+        """A searcher of the latest commit, shared by threads and closed when its last user is done.
+
+        A new searcher is opened only when the index changed. Searcher.refresh() is not used: it
+        reuses segment readers and misses deletions made since, so updated items showed twice.
+        """
+        lease = self._acquire()
+        try:
+            yield lease.searcher
+        finally:
+            with self._mutex:
+                lease.users -= 1
+                if lease.retired and lease.users == 0:
+                    lease.searcher.close()
+
+    def _acquire(self):
         for attempt in range(5):
             try:
                 with self._mutex:
-                    if self._searcher is None:
-                        self._searcher = self.ix().searcher()
-                    else:
-                        fresh = self._searcher.refresh()
-                        if fresh is not self._searcher:
-                            self._postings = {}
-                        self._searcher = fresh
-                    return self._searcher
-            except FileNotFoundError:  # a segment merged away while we reopened
+                    current = self._current
+                    if current is None or not current.searcher.up_to_date():
+                        fresh = Lease(self.ix().searcher())
+                        if current is not None:
+                            self._retire(current)
+                        self._current, self._postings = fresh, {}
+                    self._current.users += 1
+                    return self._current
+            except FileNotFoundError:  # a segment was merged away while we opened it: try again
                 time.sleep(0.02 * (attempt + 1))
-                self._searcher = None
-        self.reset()
-        return self.ix().searcher()
+        raise RuntimeError("could not open the search index")
+
+    def _retire(self, lease):
+        lease.retired = True
+        if lease.users == 0:
+            lease.searcher.close()
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -151,8 +180,8 @@ class WhooshBackend(SearchBackend):
         writer.commit(mergetype=CLEAR)
 
     def fingerprints(self):
-        searcher = self.searcher()
-        return {fields_["id"]: fields_["fingerprint"] for fields_ in searcher.all_stored_fields()}
+        with self.searcher() as searcher:
+            return {stored["id"]: stored["fingerprint"] for stored in searcher.all_stored_fields()}
 
     def check(self, expected):
         """Compare {id: fingerprint} from the database with the index."""
@@ -187,7 +216,10 @@ class WhooshBackend(SearchBackend):
 
     def search(self, q):
         """Top hits with snippets, facet counts over all matches, and a suggestion when useful."""
-        searcher = self.searcher()
+        with self.searcher() as searcher:
+            return self._search(searcher, q)
+
+    def _search(self, searcher, q):
         allow = self.access_filter(q)
         parsed = self.parse(searcher, q.text) if q.text.strip() else wq.Every()
         page, corrected, notice = self.run(searcher, parsed, allow, q), False, ""

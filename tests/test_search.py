@@ -1,0 +1,388 @@
+"""Search: extraction, the index following the database, queries, access, hostile input."""
+import gc
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hub import ROOT
+from hub.extensions import db
+from hub.library import services as library
+from hub.library.models import FileVersion
+from hub.search import services, sync
+from hub.search.extract import decode_text, extract
+from tests import search_files as files
+from tests.conftest import upload
+
+MARKER = "zebra quartz marker"
+
+
+def found(user, text, **filters):
+    return [item.id for item, _, _ in services.search(user, text, filters).hits]
+
+
+def version_of(item):
+    db.session.expire_all()
+    return db.session.scalar(select(FileVersion).where(FileVersion.collateral_id == item.id).order_by(FileVersion.number.desc()))
+
+
+# --- extraction -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("maker,name", [
+    (lambda: files.pdf(pages=6), "guide.pdf"),
+    (files.docx, "guide.docx"),
+    (files.pptx, "deck.pptx"),
+    (files.xlsx, "calc.xlsx"),
+    (lambda: f"Intro\n\n## Last\n{MARKER}".encode(), "notes.md"),
+    (lambda: f"plain {MARKER}".encode("utf-16"), "utf16.txt"),
+    (lambda: f"caf\xe9 cr\xe8me {MARKER}".encode("latin-1"), "latin1.txt"),
+])
+def test_marker_on_the_last_page_slide_or_sheet_is_found(app, make_item, make_user, maker, name):
+    item = make_item("approved", file=(maker(), name), title="Quarterly guide")
+    version = version_of(item)
+    assert version.text_indexed is True, version.text_error
+    assert MARKER in version.extracted_text
+    assert found(make_user("sales"), "zebra quartz") == [item.id]
+
+
+def test_docx_headers_and_pptx_notes_are_extracted(app, make_item):
+    item = make_item("approved", file=(files.docx(), "a.docx"))
+    assert "falcon" in version_of(item).extracted_text
+    deck = make_item("approved", file=(files.pptx(slides=3), "b.pptx"))
+    text = version_of(deck).extracted_text
+    assert text.index("Slide 3") < text.index(MARKER)  # notes follow their slide
+
+
+def test_text_encodings():
+    assert decode_text("Ünïcode ✓".encode("utf-8-sig")) == "Ünïcode ✓"
+    assert decode_text("Ünïcode ✓".encode("utf-16")) == "Ünïcode ✓"
+    assert decode_text(b"\xfe\xff" + "Ünïcode".encode("utf-16-be")) == "Ünïcode"
+    assert decode_text("naïve café".encode("latin-1")) == "naïve café"
+    assert decode_text(b"a\x00b\x1bc") == "a b c"
+
+
+@pytest.mark.parametrize("maker,name,reason", [
+    (files.zip_bomb, "bomb.docx", "zip bomb"),
+    (files.many_members, "many.docx", "more than"),
+    (files.entity_bomb, "lol.docx", "DTD"),
+    (files.encrypted_pdf, "locked.pdf", "encrypted"),
+    (files.truncated_pdf, "cut.pdf", ""),
+    (files.cyclic_pdf, "loop.pdf", ""),
+])
+def test_unreadable_files_are_stored_and_marked_not_indexed(app, as_user, make_user, token_for, maker, name, reason):
+    browser, _ = as_user("marketing")
+    headers = token_for(make_user("marketing"))
+    response = browser.client.post("/api/v1/collateral", headers=headers, data={
+        "title": f"Hostile {name}", "content_type": "other", "stages": "awareness", "file": (__import__("io").BytesIO(maker()), name)})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    body = response.get_json()
+    version = body["current_version"]
+    if name == "cut.pdf" and version["text_indexed"]:
+        return  # pypdf recovered the pages it could read: that is a success, not a failure
+    assert version["text_indexed"] is False
+    assert reason.lower() in (version["text_error"] or "").lower()
+    assert Path(app.config["UPLOAD_FOLDER"], db.session.scalar(select(FileVersion.stored_name))).is_file()
+    page = browser.get(f"/items/{body['id']}").get_data(as_text=True)
+    assert "Text not indexed" in page
+
+
+def test_extraction_is_bounded_in_time(tmp_path):
+    from hub.search.extract import extract_in_child
+
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(files.pdf(pages=300))
+    result = extract_in_child(slow, "pdf", seconds=0.05)
+    assert not result.ok and "longer than" in result.error
+    assert extract(tmp_path / "slow.pdf", "pdf").ok  # the worker was replaced and works again
+
+
+# --- the index follows the database -------------------------------------------------------------
+
+def test_every_kind_of_change_is_reflected(app, make_user, make_item, as_user, token_for, client):
+    rep, marketer = make_user("sales"), make_user("marketing")
+    item = make_item("draft", owner=marketer, title="Falcon pricing sheet")
+    assert found(rep, "falcon") == [] and found(marketer, "falcon") == [item.id]
+    library.transition(marketer, item, "in_review")
+    library.transition(marketer, item, "approved")
+    assert found(rep, "falcon") == [item.id]
+    library.update_item(marketer, item, {"title": "Osprey pricing sheet"})
+    assert found(rep, "falcon") == [] and found(rep, "osprey") == [item.id]
+    library.add_version(marketer, item, upload(files.pdf(marker="heron"), "v2.pdf"))
+    assert found(rep, "heron") == [item.id]
+    library.transition(marketer, item, "archived")
+    assert found(rep, "osprey") == [] and found(marketer, "osprey") == [item.id]
+    # through the pages and the API as well
+    page, _ = as_user("marketing")
+    page.post(f"/items/{item.id}/edit", data={"title": "Kestrel sheet", "content_type": "one_pager", "stages": ["decision"]})
+    assert found(marketer, "kestrel") == [item.id]
+    client.patch(f"/api/v1/collateral/{item.id}", json={"title": "Condor sheet"}, headers=token_for(marketer))
+    assert found(marketer, "condor") == [item.id]
+    client.delete(f"/api/v1/collateral/{item.id}", headers=token_for(marketer))
+    assert found(marketer, "condor") == []
+    assert sync.ready_backend(app).check(sync.expected_fingerprints(app)).clean
+
+
+def test_stage_rename_reindexes_its_items(app, make_user, make_item):
+    rep = make_user("sales")
+    item = make_item("approved", stages=["onboarding"], title="Kickoff plan")
+    library.rename_stage(library.get_stage("onboarding"), "Implementation")
+    assert found(rep, "implementation") == [item.id]
+
+
+def test_expired_items_leave_results_on_their_date(app, make_user, make_item):
+    from datetime import timedelta
+
+    from hub.models import today
+
+    rep = make_user("sales")
+    make_item("approved", title="Expired osprey", expires_on=today().isoformat())
+    live = make_item("approved", title="Live osprey", expires_on=(today() + timedelta(days=1)).isoformat())
+    assert found(rep, "osprey") == [live.id]
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+def test_reps_never_see_unapproved_items_whatever_they_type(app, make_user, make_item, client, token_for):
+    rep, marketer = make_user("sales"), make_user("marketing")
+    make_item("draft", title="Draft condor")
+    make_item("in_review", title="Review condor")
+    make_item("archived", title="Archived condor")
+    live = make_item("approved", title="Live condor")
+    for text in ("condor", "status:draft condor", "draft", "condor OR draft", "*", ""):
+        ids = found(rep, text)
+        assert set(ids) <= {live.id}, text
+    page = services.search(rep, "condor", {"status": "draft"})
+    assert [i.id for i, _, _ in page.hits] == [live.id] and set(page.facets) == {"stage", "content_type", "product", "industry", "persona"}
+    body = client.get("/api/v1/search?q=condor&status=draft", headers=token_for(rep)).get_json()
+    assert [r["id"] for r in body["results"]] == [live.id]
+    assert sum(body["facets"]["stage"].values()) == 1
+    marketing = services.search(marketer, "condor", {"status": "draft"})
+    assert [i.title for i, _, _ in marketing.hits] == ["Draft condor"]
+    assert services.search(marketer, "condor").facets["status"] == {"approved": 1, "archived": 1, "draft": 1, "in_review": 1}
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def corpus(app, make_item):
+    make = lambda title, body, **kw: make_item("approved", title=title, file=(body.encode(), f"{title}.txt"), **kw)  # noqa: E731
+    return {
+        "price": make("Price list", "Our price tiers for the enterprise plan and discounts.", stages=["decision"],
+                      content_type="datasheet", industry="Retail"),
+        "roi": make("ROI model", "Return on investment model with payback period for the CFO.", stages=["decision"],
+                    content_type="roi_calculator", industry="Healthcare"),
+        "integ": make("Connector guide", "Integrations with SAP and Salesforce. Integrating takes a week.",
+                      stages=["onboarding"], content_type="whitepaper", industry="Healthcare"),
+        "battle": make("Battlecard Datavane", "Handling pricing objections in healthcare deals against Datavane.",
+                       stages=["decision", "consideration"], content_type="battlecard", industry="Healthcare"),
+    }
+
+
+def test_stemming_phrases_booleans_and_prefixes(app, make_user, corpus):
+    rep = make_user("sales")
+    assert set(found(rep, "pricing")) == {corpus["price"].id, corpus["battle"].id}  # pricing -> price
+    assert found(rep, '"payback period"') == [corpus["roi"].id]
+    assert found(rep, '"period payback"') == []
+    assert found(rep, "healthcare AND datavane") == [corpus["battle"].id]
+    assert set(found(rep, "sap OR payback")) == {corpus["integ"].id, corpus["roi"].id}
+    assert set(found(rep, "healthcare NOT datavane")) == {corpus["roi"].id, corpus["integ"].id}
+    assert found(rep, "integr*") == [corpus["integ"].id]
+
+
+def test_the_reps_question_finds_the_battlecard_first(app, make_user, corpus):
+    assert found(make_user("sales"), "pricing objections healthcare")[0] == corpus["battle"].id
+
+
+def test_typos_still_find_the_document_and_suggest(app, make_user, corpus):
+    page = services.search(make_user("sales"), "datavame")
+    assert page.suggestion == "datavane" and page.corrected
+    assert [i.id for i, _, _ in page.hits] == [corpus["battle"].id]
+    assert services.search(make_user("sales"), "paybak period").suggestion == "payback period"
+
+
+def test_filters_combine_with_text_and_facets_follow_the_query(app, make_user, corpus):
+    rep = make_user("sales")
+    page = services.search(rep, "healthcare")
+    assert page.facets["industry"] == {"Healthcare": 3}
+    assert page.facets["stage"] == {"decision": 2, "consideration": 1, "onboarding": 1}
+    assert found(rep, "healthcare", stage="onboarding") == [corpus["integ"].id]
+    assert found(rep, "healthcare", content_type="battlecard", stage="decision") == [corpus["battle"].id]
+    assert services.search(rep, "healthcare", {"stage": "decision"}).facets["content_type"] == {"battlecard": 1, "roi_calculator": 1}
+    assert services.search(rep, "").total == 4
+
+
+def test_snippets_highlight_matches_and_escape_html(app, make_user, make_item, as_user):
+    make_item("approved", title="Escaping", file=(b"Before <script>alert(1)</script> the ocelot clause after.", "x.txt"))
+    page = services.search(make_user("sales"), "ocelot")
+    item, _, snippet = page.hits[0]
+    assert ("ocelot", True) in snippet
+    browser, _ = as_user("sales")
+    html = browser.get("/search?q=ocelot").get_data(as_text=True)
+    assert "<mark>ocelot</mark>" in html and "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_pagination_and_sorting(app, make_user, make_item):
+    for n in range(13):
+        make_item("approved", title=f"Lynx brief {n}", file=(f"lynx {'lynx ' * n}".encode(), f"{n}.txt"))
+    rep = make_user("sales")
+    first, second = services.search(rep, "lynx", page=1), services.search(rep, "lynx", page=2)
+    assert first.total == 13 and len(first.hits) == 10 and len(second.hits) == 3
+    assert not {i.id for i, _, _ in first.hits} & {i.id for i, _, _ in second.hits}
+    newest = services.search(rep, "lynx", sort="newest").hits
+    assert [i.title for i, _, _ in newest][:2] == ["Lynx brief 12", "Lynx brief 11"]
+
+
+HOSTILE = ['"unbalanced', "(((a", "a)))", "AND", "OR OR", "NOT", "*", "**", "?", "a*", "*term", "te*rm",
+           "(" * 200 + "x" + ")" * 200, "x" * 10000, "word " * 3000, "\x00\x01\x1b[31mred", "title:x status:draft",
+           "date:[2020 TO 2030]", "x^99999", '"' * 51, "\\", "%00", "ünïcødé 日本語", "<script>alert(1)</script>"]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_answer_cleanly(app, as_user, make_item, text):
+    make_item("approved", title="Anything")
+    browser, _ = as_user("sales")
+    response = browser.get("/search", query_string={"q": text})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_query_is_capped_before_parsing(app):
+    long = "alpha " * 5000
+    assert len(services.clean_query(long)) <= app.config["SEARCH_MAX_QUERY"]
+
+
+@pytest.mark.parametrize("params", [{"content_type": "poster"}, {"sort": "random"}, {"page": "0"}, {"per_page": "500"}])
+def test_bad_search_parameters_are_4xx(app, client, make_user, token_for, params):
+    response = client.get("/api/v1/search", query_string={"q": "x", **params}, headers=token_for(make_user()))
+    assert response.status_code in (400, 422)
+    assert response.get_json()["error"]["message"]
+
+
+def test_api_shape(app, client, make_user, token_for, corpus):
+    body = client.get("/api/v1/search?q=healthcare&stage=decision", headers=token_for(make_user())).get_json()
+    assert set(body) >= {"total", "page", "results", "facets", "suggestion"}
+    assert body["total"] == 2 and body["page"] == 1
+    assert set(body["results"][0]) >= {"id", "title", "score", "snippet", "stages", "content_type"}
+    assert set(body["facets"]) >= {"stage", "content_type", "product", "industry", "persona"}
+
+
+def test_search_page_has_facets_and_an_empty_state(app, as_user, corpus):
+    browser, _ = as_user("sales")
+    html = browser.get("/search?q=healthcare").get_data(as_text=True)
+    assert "3</strong> results" in html and 'class="facet"' in html
+    empty = browser.get("/search?q=zzzqqqxxx+yyyww").get_data(as_text=True)
+    assert "Nothing matched" in empty and "Match any of the words" in empty
+    assert 'role="search"' in browser.get("/").get_data(as_text=True)  # the box is on every page
+
+
+# --- drift, rebuild, crashes, concurrency -----------------------------------------------------------
+
+def test_check_index_and_reindex(app, runner, make_item):
+    items = [make_item("approved", title=f"Item {n}") for n in range(3)]
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    search = sync.ready_backend(app)
+    search.apply([], [items[0].id])                                        # missing
+    doc = {"id": str(items[1].id), "fingerprint": "old"}                   # stale
+    search.apply([{**sync_doc(app, items[1]), **doc}], [])
+    search.apply([{**sync_doc(app, items[2]), "id": "999999"}], [])       # extra
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1
+    assert f"missing       1  {items[0].id}" in result.output and "stale         1" in result.output and "999999" in result.output
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0 and "Indexed 3 items" in result.output
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+
+
+def sync_doc(app, item):
+    from hub.search.documents import document_for
+
+    return document_for(item, "")
+
+
+# Whoosh leaves the damaged file open when it fails to read it; that handle is Whoosh's, not ours.
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_missing_or_corrupt_index_is_rebuilt(app, make_user, make_item):
+    rep = make_user("sales")
+    item = make_item("approved", title="Wolverine guide")
+    folder = Path(app.config["INDEX_FOLDER"])
+    sync.backend(app).reset()
+    for path in folder.iterdir():
+        path.write_bytes(b"garbage")                                       # corrupt every file
+    assert found(rep, "wolverine") == [item.id]
+    assert list(folder.parent.glob("index.broken-*"))                      # set aside, not deleted
+    sync.backend(app).reset()
+    shutil.rmtree(folder)                                                  # missing
+    assert found(rep, "wolverine") == [item.id]
+    gc.collect()
+
+
+HOLD_LOCK = textwrap.dedent("""
+    import sys, time
+    from whoosh import index
+    ix = index.open_dir(sys.argv[1])
+    writer = ix.writer()
+    print("locked", flush=True)
+    time.sleep(60)
+""")
+
+
+def hold_index_lock(folder):
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.readline().strip() == b"locked"
+    return proc
+
+
+def test_a_killed_writer_loses_no_update(app, make_user, make_item):
+    app.config["SEARCH_WRITER_TIMEOUT"] = 0.3
+    sync.backend(app).writer_timeout = 0.3
+    marketer = make_user("marketing")
+    item = make_item("approved", owner=marketer, title="Badger plan")
+    holder = hold_index_lock(app.config["INDEX_FOLDER"])
+    try:
+        library.update_item(marketer, item, {"title": "Wombat plan"})       # committed; the index is locked
+        assert sync.pending_count(app) == 1
+        assert found(marketer, "wombat") == []                             # not lost, just queued
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        holder.stdout.close()
+    assert found(marketer, "wombat") == [item.id]                          # the next search drains the queue
+    assert sync.pending_count(app) == 0
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from hub import create_app
+    from hub.auth.models import User
+    from hub.extensions import db
+    from hub.library import services
+    app = create_app()
+    with app.app_context():
+        user = db.session.get(User, int(sys.argv[1]))
+        for n in range(int(sys.argv[2])):
+            services.create_item(user, {"title": f"{sys.argv[3]} {n}", "content_type": "other",
+                                        "stages": ["awareness"], "url": "https://example.com/x"})
+""")
+
+
+def test_two_processes_indexing_at_once(app, database_url, make_user):
+    marketer = make_user("marketing")
+    env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
+           "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(marketer.id), "15", word], env=env, cwd=ROOT,
+                              stderr=subprocess.PIPE) for word in ("Aardvark", "Pangolin")]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    rep = make_user("sales")
+    assert services.search(marketer, "aardvark").total == 15
+    assert services.search(marketer, "pangolin").total == 15
+    assert sync.pending_count(app) == 0
+    assert sync.ready_backend(app).check(sync.expected_fingerprints(app)).clean
+    assert found(rep, "aardvark") == []  # drafts, so not for reps
