@@ -41,8 +41,10 @@ def error_response(status, code, message, field=None):
 def handle_http(exc):
     """Any werkzeug HTTP error."""
     if isinstance(exc, RequestEntityTooLarge):
-        limit = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-        return error_response(413, "too_large", f"The upload is too large: the limit is {limit} MB.")
+        from hub.library.files import size_label
+
+        limit = size_label(current_app.config["MAX_UPLOAD_BYTES"])
+        return error_response(413, "too_large", f"The upload is too large: the limit is {limit}.")
     code = (exc.name or "error").lower().replace(" ", "_")
     return error_response(exc.code or 500, code, exc.description or exc.name)
 

@@ -52,8 +52,12 @@ def spec():
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [],
+                                      "responses": {"200": json_response("The OpenAPI document", {"type": "object"})}}},
             "/stages": {"get": {"summary": "Funnel stages in order", "operationId": "listStages",
-                                "responses": with_errors({"200": json_response("Stages", {"type": "object", "properties": {"items": {"type": "array", "items": ref("Stage")}}})})}},
+                                "responses": with_errors({"200": json_response("Stages", {"type": "object", "properties": {
+                                    "items": {"type": "array", "items": ref("Stage")}, "total": {"type": "integer"},
+                                    "page": {"type": "integer"}, "per_page": {"type": "integer"}}})})}},
             "/me": {"get": {"summary": "The token's user", "operationId": "me",
                             "responses": with_errors({"200": json_response("User", ref("User"))})}},
             "/collateral": {

@@ -29,8 +29,8 @@ KINDS = {
         Kind("docx", "Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
         Kind("pptx", "PowerPoint deck", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)),
         Kind("xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-        Kind("txt", "Text file", "text/plain; charset=utf-8", (".txt", ".text")),
-        Kind("md", "Markdown", "text/markdown; charset=utf-8", (".md", ".markdown")),
+        Kind("txt", "Text file", "text/plain", (".txt", ".text")),
+        Kind("md", "Markdown", "text/markdown", (".md", ".markdown")),
         Kind("png", "PNG image", "image/png", (".png",)),
         Kind("jpeg", "JPEG image", "image/jpeg", (".jpg", ".jpeg")),
     ]
@@ -42,9 +42,17 @@ OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
 
 
+def size_label(n):
+    """52428800 -> '50 MB', 102400 -> '100 KB'."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
+
+
 class TooLarge(ApiError):
     def __init__(self, limit):
-        super().__init__(413, "too_large", f"The file is too large: the limit is {limit // (1024 * 1024)} MB.", "file")
+        super().__init__(413, "too_large", f"The file is too large: the limit is {size_label(limit)}.", "file")
 
 
 @dataclass
@@ -57,6 +65,7 @@ class StoredFile:
     size: int
     sha256: str
     kind: Kind
+    mimetype: str
 
     def discard(self):
         self.path.unlink(missing_ok=True)
@@ -111,13 +120,18 @@ def store_upload(file_storage):
             raise Invalid("The file is empty.", "file")
         original = clean_filename(file_storage.filename)
         kind = sniff(tmp, original)
+        mimetype = kind.mimetype
+        if kind.key in ("txt", "md"):
+            with open(tmp, "rb") as f:
+                mimetype += f"; charset={text_charset(f.read(CHUNK))}"
         stored_name = f"{uuid.uuid4().hex}{kind.extensions[0]}"
         final = folder / stored_name
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return StoredFile(final, stored_name, original or f"file{kind.extensions[0]}", size, digest.hexdigest(), kind)
+    return StoredFile(final, stored_name, original or f"file{kind.extensions[0]}", size, digest.hexdigest(), kind,
+                      mimetype)
 
 
 def sniff(path, original_name=""):
@@ -165,6 +179,18 @@ def sniff_ooxml(path):
     raise Invalid(f"ZIP archives are not accepted. Upload a {ACCEPTED} file.", "file")
 
 
+def text_charset(head):
+    """The charset a browser needs to show this text: from the BOM, else UTF-8 if it decodes, else cp1252."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 3:
+            return "windows-1252"
+    return "utf-8"
+
+
 def is_text(head):
     """Plain text in a common encoding, and not markup a browser would run."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -194,6 +220,7 @@ def send(version, inline=False):
     response = send_file(path, mimetype=version.mimetype, as_attachment=not inline,
                          download_name=download_name(version.original_name, version.kind),
                          conditional=True, etag=version.sha256, max_age=0)
+    response.headers["Content-Type"] = version.mimetype  # as stored; send_file would add a second charset
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -20,6 +20,7 @@ TRANSITIONS = {
     ("archived", "draft"): "Restored to draft",
 }
 FACETS = ("content_type", "product", "industry", "persona")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIMITS = {"title": 200, "description": 10000, "product": 100, "industry": 100, "persona": 100, "region": 100}
 
@@ -208,7 +209,10 @@ def clean_tags(value):
             tags.append(tag)
     if len(tags) > 20:
         raise Invalid("An item can have at most 20 tags.", "tags")
-    return ",".join(tags)
+    joined = ",".join(tags)
+    if len(joined) > 500:
+        raise Invalid("Tags can be at most 500 characters in all.", "tags")
+    return joined
 
 
 def clean_date(value, field="expires_on"):
@@ -217,8 +221,10 @@ def clean_date(value, field="expires_on"):
         return None
     if isinstance(value, date):
         return value
+    if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+        raise Invalid("Dates must be written YYYY-MM-DD.", field)
     try:
-        return date.fromisoformat(as_text(value, field).strip())
+        return date.fromisoformat(value.strip())
     except ValueError:
         raise Invalid("Dates must be written YYYY-MM-DD.", field) from None
 
@@ -334,7 +340,7 @@ def add_version_row(actor, item, stored):
         original_name=stored.original_name,
         size=stored.size,
         sha256=stored.sha256,
-        mimetype=stored.kind.mimetype,
+        mimetype=stored.mimetype,
         kind=stored.kind.key,
         uploaded_by=actor,
     )

@@ -57,9 +57,15 @@ def stage(slug):
 @bp.get("/items/<int:item_id>")
 def item(item_id):
     """One item: metadata, stages, preview, versions and history."""
-    item = services.get_item(current_user, item_id)
-    return render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
-                           previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE)
+    return render_item(services.get_item(current_user, item_id))
+
+
+def render_item(item, error=None):
+    """The item page, with a refused action's message and status when there is one."""
+    page = render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
+                           previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE,
+                           error=error)
+    return page, error.status if error else 200
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -120,8 +126,7 @@ def upload_version(item_id):
     try:
         version = services.add_version(current_user, item, request.files.get("file"))
     except ApiError as e:
-        flash(e.message, "error")
-        return redirect(url_for("library.item", item_id=item.id), 303)
+        return render_item(item, e)
     flash(f"Version {version.number} uploaded and now served.", "success")
     return redirect(url_for("library.item", item_id=item.id), 303)
 
@@ -134,8 +139,7 @@ def change_status(item_id):
     try:
         services.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""))
     except ApiError as e:
-        flash(e.message, "error")
-        return redirect(url_for("library.item", item_id=item.id), 303)
+        return render_item(item, e)
     flash(f"Now {item.status_label.lower()}.", "success")
     return redirect(url_for("library.item", item_id=item.id), 303)
 

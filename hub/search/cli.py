@@ -1,7 +1,10 @@
 """`flask reindex` and `flask check-index`."""
 import click
 from flask import current_app
+from sqlalchemy import func, select
 
+from hub.extensions import db
+from hub.library.models import Collateral
 from hub.search import sync
 
 
@@ -9,12 +12,9 @@ from hub.search import sync
 def reindex_command():
     """Rebuild the search index from the database."""
     app = current_app._get_current_object()
-    from hub.library.models import Collateral
-    from hub.extensions import db
-
-    total = db.session.query(Collateral).count()
+    total = db.session.scalar(select(func.count(Collateral.id)))
     with click.progressbar(length=total, label="Indexing collateral", show_pos=True) as bar:
-        count = sync.rebuild(app, progress=bar.update)
+        count = sync.rebuild(app, progress=bar.update, procs=2)
     click.echo(f"Indexed {count} items into {app.config['INDEX_FOLDER']}.")
 
 

@@ -145,7 +145,7 @@ def extract_missing(session, item_ids):
         session.commit()
 
 
-def rebuild(app, progress=None):
+def rebuild(app, progress=None, procs=1):
     """Rebuild the whole index from the database; the outbox as it was is then applied on top."""
     with Session(app.extensions["sqlalchemy"].engine) as session:
         last = session.scalar(select(SearchOutbox.id).order_by(SearchOutbox.id.desc()).limit(1)) or 0
@@ -159,7 +159,7 @@ def rebuild(app, progress=None):
                     yield document_for(item, text_of(item))
                 session.expunge_all()
 
-        backend(app).rebuild(documents(), progress)
+        backend(app).rebuild(documents(), progress, procs)
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
         session.commit()
     drain(app)

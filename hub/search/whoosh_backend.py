@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import fields, highlight, index, qparser
+from whoosh import collectors, fields, highlight, index, qparser, sorting
+from whoosh.searching import ResultsPage
 from whoosh import query as wq
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.writing import CLEAR
@@ -166,9 +167,10 @@ class WhooshBackend(SearchBackend):
             raise
         writer.commit()
 
-    def rebuild(self, documents, progress=None):
-        """Write every document into a cleared index in one commit."""
-        writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=256)
+    def rebuild(self, documents, progress=None, procs=1):
+        """Write every document into a cleared index in one commit (procs > 1 forks helpers: CLI only)."""
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=256, **options)
         try:
             for doc in documents:
                 writer.add_document(**doc, words=raw_words(doc))
@@ -244,8 +246,18 @@ class WhooshBackend(SearchBackend):
             return self.parser(searcher, group).parse(words)
 
     def run(self, searcher, parsed, allow, q):
-        sort = {"sortedby": "updated", "reverse": True} if q.sort == "newest" else {}
-        return searcher.search_page(parsed, q.page, pagelen=q.per_page, filter=allow, terms=True, **sort)
+        """One pass over the matches: the top of the page scored, and every match recorded."""
+        limit = q.page * q.per_page
+        if q.sort == "newest":
+            top = collectors.SortingCollector(sorting.FieldFacet("updated", reverse=True), limit=limit)
+        else:
+            top = RecordingTopCollector(limit=limit, usequality=False)
+        collector = collectors.TermsCollector(collectors.FilterCollector(top, allow=allow) if allow else top)
+        searcher.search_with_collector(parsed, collector)
+        page = ResultsPage(collector.results(), q.page, q.per_page)
+        page.results.docset = top.docset  # the matched set, filter applied, for the total and facets
+        page.total = len(top.docset)
+        return page
 
     def hits(self, page, q):
         """The page's hits, each with a snippet from the document text around the matches."""
@@ -309,6 +321,25 @@ class WhooshBackend(SearchBackend):
             if candidates:
                 break
         return min(candidates)[2] if candidates else None
+
+
+class RecordingTopCollector(collectors.TopCollector):
+    """TopCollector that remembers every matching document while it scores, so the total and the
+    facet counts need no second pass (the stock one re-runs the query for them)."""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.docset = set()
+
+    def _collect(self, global_docnum, score):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+    def all_ids(self):
+        return self.docset
+
+    def count(self):
+        return len(self.docset)
 
 
 class MarkFormatter(highlight.Formatter):

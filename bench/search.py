@@ -1,0 +1,223 @@
+"""Search benchmark: index build and complete-search latency at 10,000 and 1,000 items.
+
+Builds a synthetic library in a real database (SQLite in a temporary instance folder): about
+600 words of extracted text per item from a Zipf-distributed vocabulary, metadata on every
+facet. Rebuilds the Whoosh index through the same code as `flask reindex`, then times complete
+searches (top 10 with snippets, facet counts, suggestion when needed) through
+hub.search.services.search, the function the results page and the API call. For reference it
+runs the same queries on one SQLite FTS5 table over the same text and prints the ratios.
+
+    .venv/bin/python bench/search.py [--items 10000 1000] [--queries 60]
+"""
+import argparse
+import os
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+STAGES = ["awareness", "consideration", "decision", "onboarding", "expansion"]
+TYPES = ["one_pager", "case_study", "slide_deck", "datasheet", "whitepaper", "battlecard", "email_template",
+         "roi_calculator", "other"]
+PRODUCTS = ["Insight", "Forecast", "Pipeline", "Guard", "Platform"]
+INDUSTRIES = ["Healthcare", "Financial services", "Manufacturing", "Retail", "Public sector", "Energy"]
+PERSONAS = ["CFO", "CIO", "VP Sales", "IT Director", "Operations manager", "Data engineer"]
+
+
+def vocabulary(size, rng):
+    """Real words from the demo library first, then pronounceable made-up words, by rank."""
+    from hub.demo import catalog
+
+    text = " ".join(str(v) for v in vars(catalog).values() if isinstance(v, (str, list, tuple, dict)))
+    real = []
+    for word in re.findall(r"[a-z]{3,14}", text.lower()):
+        if word not in real:
+            real.append(word)
+    syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
+    words, seen = list(real), set(real)
+    while len(words) < size:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words[:size]
+
+
+class Zipf:
+    def __init__(self, words, rng, s=1.07):
+        self.words, self.rng = words, rng
+        self.weights = [1 / (rank ** s) for rank in range(1, len(words) + 1)]
+
+    def take(self, n):
+        return self.rng.choices(self.words, weights=self.weights, k=n)
+
+
+def build_library(app, n, rng, zipf):
+    """Insert n items with current versions whose text is already extracted."""
+    from hub.auth import services as users
+    from hub.extensions import db
+    from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
+
+    owner = users.create_user(f"bench{n}@example.com", "Bench", "marketing", "benchmark-password")
+    stages = {s.slug: s.id for s in db.session.query(Stage)}
+    now = datetime.now(UTC)
+    items, versions, links = [], [], []
+    for i in range(1, n + 1):
+        items.append({"id": i, "title": " ".join(zipf.take(rng.randint(3, 7))).capitalize(),
+                      "description": " ".join(zipf.take(25)), "content_type": rng.choice(TYPES),
+                      "product": rng.choice(PRODUCTS), "industry": rng.choice(INDUSTRIES), "persona": rng.choice(PERSONAS),
+                      "region": "EMEA", "tags": ",".join(zipf.take(3)), "status": "approved" if rng.random() < .85 else "draft",
+                      "owner_id": owner.id, "created_at": now, "updated_at": now.replace(microsecond=i % 1000000)})
+        versions.append({"collateral_id": i, "number": 1, "stored_name": f"bench-{i}.pdf", "original_name": f"{i}.pdf",
+                         "size": 1, "sha256": "0" * 64, "mimetype": "application/pdf", "kind": "pdf",
+                         "uploaded_by_id": owner.id, "created_at": now, "text_indexed": True, "text_error": "",
+                         "extracted_text": " ".join(zipf.take(rng.randint(500, 700)))})
+        for slug in rng.sample(STAGES, rng.randint(1, 2)):
+            links.append({"collateral_id": i, "stage_id": stages[slug]})
+    with db.engine.begin() as conn:
+        conn.execute(Collateral.__table__.insert(), items)
+        conn.execute(FileVersion.__table__.insert(), versions)
+        conn.execute(collateral_stages.insert(), links)
+    return items, versions, owner
+
+
+def queries(items, versions, zipf, rng, count):
+    """Realistic queries of each kind, drawn from the library's own text."""
+    mid = zipf.words[50:2000]
+    bodies = [v["extracted_text"].split() for v in versions]
+    out = {"term": [], "two-term": [], "phrase": [], "filtered": [], "fuzzy": []}
+    for _ in range(count):
+        out["term"].append((rng.choice(mid), {}))
+        out["two-term"].append((f"{rng.choice(mid)} {rng.choice(mid)}", {}))
+        words = rng.choice(bodies)
+        k = rng.randrange(len(words) - 2)
+        out["phrase"].append((f'"{words[k]} {words[k + 1]}"', {}))
+        out["filtered"].append((rng.choice(mid), {"stage": rng.choice(STAGES), "content_type": rng.choice(TYPES)}))
+        word = rng.choice([w for w in mid if len(w) >= 6])
+        i = rng.randrange(1, len(word) - 1)
+        out["fuzzy"].append((word[:i] + word[i + 1:], {}))   # one letter dropped
+    return out
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def time_whoosh(user, qs):
+    from hub.search import services
+
+    for text, filters in qs[:5]:
+        services.search(user, text, filters)  # warm caches
+    times, totals = [], []
+    for text, filters in qs:
+        start = time.perf_counter()
+        page = services.search(user, text, filters)
+        times.append((time.perf_counter() - start) * 1000)
+        totals.append(page.total)
+    return times, totals
+
+
+def fts5_setup(items, versions, path):
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(title, description, tags, body, tokenize='porter')")
+    conn.execute("CREATE TABLE meta (rowid INTEGER PRIMARY KEY, stage TEXT, content_type TEXT, product TEXT, "
+                 "industry TEXT, persona TEXT, status TEXT)")
+    conn.executemany("INSERT INTO docs(rowid, title, description, tags, body) VALUES (?,?,?,?,?)",
+                     [(i["id"], i["title"], i["description"], i["tags"], v["extracted_text"]) for i, v in zip(items, versions)])
+    conn.executemany("INSERT INTO meta VALUES (?,?,?,?,?,?,?)",
+                     [(i["id"], "", i["content_type"], i["product"], i["industry"], i["persona"], i["status"]) for i in items])
+    conn.commit()
+    return conn
+
+
+def fts5_search(conn, text, filters):
+    """Top 10 with snippets plus facet counts, as close to the Whoosh page as FTS5 allows."""
+    match = text if text.startswith('"') else " ".join(text.split())
+    where = " AND ".join(["docs MATCH ?", "m.status = 'approved'"] + [f"m.{k} = ?" for k in filters if k != "stage"])
+    params = [match] + [v for k, v in filters.items() if k != "stage"]
+    rows = conn.execute(f"SELECT docs.rowid, snippet(docs, 3, '[', ']', '…', 24) FROM docs JOIN meta m "
+                        f"ON m.rowid = docs.rowid WHERE {where} ORDER BY bm25(docs, 5, 2, 2, 1) LIMIT 10", params).fetchall()
+    for facet in ("content_type", "product", "industry", "persona"):
+        conn.execute(f"SELECT m.{facet}, count(*) FROM docs JOIN meta m ON m.rowid = docs.rowid WHERE {where} "
+                     f"GROUP BY m.{facet}", params).fetchall()
+    return rows
+
+
+def time_fts5(conn, qs):
+    for text, filters in qs[:5]:
+        fts5_search(conn, text, filters)
+    times = []
+    for text, filters in qs:
+        start = time.perf_counter()
+        try:
+            fts5_search(conn, text, filters)
+        except sqlite3.OperationalError:
+            pass
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def run(n, query_count, seed=7):
+    from flask_migrate import upgrade
+
+    from hub import create_app
+    from hub.auth import services as users
+    from hub.search import sync
+
+    rng = random.Random(seed)
+    zipf = Zipf(vocabulary(20000, rng), rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["HUB_INSTANCE_PATH"] = tmp
+        app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        with app.app_context():
+            upgrade()
+            items, versions, _ = build_library(app, n, rng, zipf)
+            start = time.perf_counter()
+            sync.rebuild(app, procs=2)  # as `flask reindex` does
+            build = time.perf_counter() - start
+            size = sync.backend(app).size_bytes()
+            rep = users.create_user(f"rep{n}@example.com", "Rep", "sales", "benchmark-password")
+            qs = queries(items, versions, zipf, rng, query_count)
+            print(f"\n== {n:,} items: rebuild {build:.1f} s, index {size / 1e6:.1f} MB "
+                  f"(about {sum(len(v['extracted_text'].split()) for v in versions) // n} words each)")
+            conn = fts5_setup(items, versions, Path(tmp) / "fts5.db")
+            print(f"{'query':10} {'p50 ms':>8} {'p95 ms':>8} {'hits med':>9} {'FTS5 p50':>9} {'FTS5 p95':>9} {'ratio p95':>9}")
+            summary = {}
+            for kind, q in qs.items():
+                times, totals = time_whoosh(rep, q)
+                fts = time_fts5(conn, q)
+                p50, p95 = percentile(times, 50), percentile(times, 95)
+                summary[kind] = p95
+                print(f"{kind:10} {p50:8.1f} {p95:8.1f} {statistics.median(totals):9.0f} {percentile(fts, 50):9.2f} "
+                      f"{percentile(fts, 95):9.2f} {p95 / max(percentile(fts, 95), 0.001):8.1f}x")
+            conn.close()
+            sync.backend(app).reset()
+        del os.environ["HUB_INSTANCE_PATH"]
+    return build, summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, nargs="+", default=[10000, 1000])
+    parser.add_argument("--queries", type=int, default=60)
+    args = parser.parse_args()
+    targets = {10000: (100, 200), 1000: (30, 30)}
+    for n in args.items:
+        build, p95 = run(n, args.queries)
+        strict, fuzzy = targets.get(n, (None, None))
+        if strict:
+            ok = all(v <= strict for k, v in p95.items() if k != "fuzzy") and p95["fuzzy"] <= fuzzy
+            print(f"target at {n:,}: p95 <= {strict} ms (<= {fuzzy} ms fuzzy): {'met' if ok else 'NOT met'}"
+                  + (f"; rebuild <= 120 s: {'met' if build <= 120 else 'NOT met'}" if n == 10000 else ""))
+
+
+if __name__ == "__main__":
+    main()
