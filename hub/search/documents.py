@@ -23,7 +23,7 @@ def document_for(item, text):
         "persona": item.persona or "",
         "status": item.status,
         "expires": int(item.expires_on.strftime("%Y%m%d")) if item.expires_on else 99991231,
-        "updated": int(item.updated_at.timestamp()),
+        "updated": int(item.updated_at.timestamp() * 1_000_000),  # microseconds: no ties within a second
         "version": version.number if version else 0,
     }
     doc["fingerprint"] = fingerprint(doc)

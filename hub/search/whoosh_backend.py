@@ -6,6 +6,7 @@ hub.search.sync, which feeds it from the database outbox.
 """
 import logging
 import re
+from itertools import islice
 import shutil
 import threading
 import time
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import collectors, fields, highlight, index, qparser, sorting
+from whoosh import collectors, fields, index, qparser, sorting
 from whoosh.searching import ResultsPage
 from whoosh import query as wq
 from whoosh.analysis import StemmingAnalyzer
@@ -22,23 +23,27 @@ from whoosh.writing import CLEAR
 from hub.search.backend import Drift, Hit, Results, SearchBackend
 
 log = logging.getLogger(__name__)
+SPACE = re.compile(r"\s+")
 WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
-MARK_START, MARK_END = "\x02", "\x03"
 TEXT_FIELDS = ("title", "description", "tags", "meta", "body")
 FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
                  "industry": "industry", "persona": "persona", "status": "status"}
 
 
+STEM = StemmingAnalyzer()
+
+
 def schema():
     """Field boosts put the title above tags and description, and those above the body."""
-    stem = StemmingAnalyzer()
+    stem = STEM
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=fields.TEXT(analyzer=stem, field_boost=5.0, stored=True),
         description=fields.TEXT(analyzer=stem, field_boost=2.0),
         tags=fields.TEXT(analyzer=stem, field_boost=2.5),
         meta=fields.TEXT(analyzer=stem, field_boost=1.5),
-        body=fields.TEXT(analyzer=stem, stored=True, chars=True),
+        body=fields.TEXT(analyzer=stem, stored=True),
+        pairs=fields.KEYWORD(scorable=False),                  # adjacent body stems, for fast phrases
         words=fields.KEYWORD(lowercase=True, scorable=False),  # raw words, for "did you mean"
         stage=fields.KEYWORD(commas=True, stored=True),
         content_type=fields.ID(stored=True),
@@ -59,6 +64,26 @@ def raw_words(doc):
     return " ".join(sorted(set(WORD.findall(text))))
 
 
+def body_pairs(body):
+    """Each distinct pair of adjacent stems in the body ('return on investment' -> 'return_invest')."""
+    stems = [token.text for token in STEM(body)]
+    return " ".join(set(f"{a}_{b}" for a, b in zip(stems, stems[1:])))
+
+
+def extra_fields(doc):
+    return {"words": raw_words(doc), "pairs": body_pairs(doc["body"])}
+
+
+def fast_phrases(query):
+    """Body phrases become 'these adjacent pairs and these words': term lookups instead of span
+    matching, which in Whoosh costs a Python loop over every document holding all the words."""
+    if isinstance(query, wq.Phrase) and query.fieldname == "body" and len(query.words) > 1:
+        words = query.words
+        return wq.And([wq.Term("pairs", f"{a}_{b}") for a, b in zip(words, words[1:])]
+                      + [wq.Term("body", w, boost=query.boost) for w in words])
+    return query.apply(fast_phrases)
+
+
 @dataclass
 class Lease:
     """A searcher and how many searches are using it right now."""
@@ -75,7 +100,7 @@ class WhooshBackend(SearchBackend):
         self._ix = None
         self._current = None     # the Lease of the newest searcher
         self._postings = {}      # (generation, field, value) -> frozenset of docnums
-        self._mutex = threading.Lock()
+        self._mutex = threading.RLock()  # _acquire opens the index while holding it
         self.created = False     # True when this process had to create an empty index
 
     # --- opening ----------------------------------------------------------------------------------
@@ -161,7 +186,7 @@ class WhooshBackend(SearchBackend):
                 if str(item_id) not in unique:
                     writer.delete_by_term("id", str(item_id))
             for doc in unique.values():
-                writer.update_document(**doc, words=raw_words(doc))
+                writer.update_document(**doc, **extra_fields(doc))
         except BaseException:
             writer.cancel()  # never commit after cancel: that would hide the real error
             raise
@@ -173,7 +198,7 @@ class WhooshBackend(SearchBackend):
         writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=256, **options)
         try:
             for doc in documents:
-                writer.add_document(**doc, words=raw_words(doc))
+                writer.add_document(**doc, **extra_fields(doc))
                 if progress:
                     progress(1)
         except BaseException:
@@ -225,22 +250,24 @@ class WhooshBackend(SearchBackend):
         allow = self.access_filter(q)
         parsed = self.parse(searcher, q.text) if q.text.strip() else wq.Every()
         page, corrected, notice = self.run(searcher, parsed, allow, q), False, ""
+        parsed_used = parsed
         suggestion = self.suggest(searcher, q.text) if q.text.strip() and page.total < 3 else None
         if page.total == 0 and q.text.strip():
             widened = self.parse(searcher, q.text, group=qparser.OrGroup)
             if repr(widened) != repr(parsed):
-                page = self.run(searcher, widened, allow, q)
+                page, parsed_used = self.run(searcher, widened, allow, q), widened
                 notice = "No item has all of those words; these have some of them." if page.total else ""
             if page.total == 0 and suggestion:
-                page, corrected = self.run(searcher, self.parse(searcher, suggestion), allow, q), True
-        hits = self.hits(page, q)
+                parsed_used = self.parse(searcher, suggestion)
+                page, corrected = self.run(searcher, parsed_used, allow, q), True
+        hits = self.hits(page, q, parsed_used)
         facets = self.facet_counts(searcher, page, q) if q.facets else {}
         return Results(total=page.total, hits=hits, facets=facets, suggestion=suggestion,
                        corrected=corrected and bool(hits), notice=notice)
 
     def parse(self, searcher, text, group=qparser.AndGroup):
         try:
-            return self.parser(searcher, group).parse(text)
+            return fast_phrases(self.parser(searcher, group).parse(text))
         except Exception:  # the parser is tolerant, but never let a query string raise
             words = " ".join(WORD.findall(text)) or "\u2205"
             return self.parser(searcher, group).parse(words)
@@ -252,23 +279,20 @@ class WhooshBackend(SearchBackend):
             top = collectors.SortingCollector(sorting.FieldFacet("updated", reverse=True), limit=limit)
         else:
             top = RecordingTopCollector(limit=limit, usequality=False)
-        collector = collectors.TermsCollector(collectors.FilterCollector(top, allow=allow) if allow else top)
+        collector = collectors.TermsCollector(top)
+        if allow is not None:  # the filter must wrap last: only then does it see the documents first
+            collector = collectors.FilterCollector(collector, allow=allow)
         searcher.search_with_collector(parsed, collector)
         page = ResultsPage(collector.results(), q.page, q.per_page)
         page.results.docset = top.docset  # the matched set, filter applied, for the total and facets
         page.total = len(top.docset)
         return page
 
-    def hits(self, page, q):
+    def hits(self, page, q, parsed):
         """The page's hits, each with a snippet from the document text around the matches."""
-        page.results.fragmenter = highlight.PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
-        page.results.formatter = MarkFormatter()
-        page.results.order = highlight.SCORE
-        out = []
-        for hit in page:
-            marked = hit.highlights("body", top=2) if q.text.strip() else ""
-            out.append(Hit(id=int(hit["id"]), score=round(hit.score or 0.0, 4), snippet=segments(marked)))
-        return out
+        terms = body_terms(page.results.searcher.reader(), parsed) if q.text.strip() else set()
+        return [Hit(id=int(hit["id"]), score=round(hit.score or 0.0, 4), snippet=snippet(hit["body"], terms))
+                for hit in page]
 
     def postings(self, searcher, field, value):
         """Doc numbers holding a facet value, cached until the index changes."""
@@ -342,19 +366,45 @@ class RecordingTopCollector(collectors.TopCollector):
         return len(self.docset)
 
 
-class MarkFormatter(highlight.Formatter):
-    """Marks matches with control characters; hub.search turns them into escaped <mark> segments."""
+def body_terms(reader, parsed):
+    """The body stems the query looks for, prefixes expanded (at most 50 words each)."""
+    terms = set()
+    for leaf in parsed.leaves():
+        if getattr(leaf, "fieldname", None) != "body":
+            continue
+        if isinstance(leaf, wq.Prefix):
+            terms.update(t.decode("utf-8") for t in islice(reader.expand_prefix("body", leaf.text), 50))
+        elif isinstance(leaf, wq.Phrase):
+            terms.update(leaf.words)
+        elif isinstance(getattr(leaf, "text", None), str):
+            terms.add(leaf.text)
+    return terms
 
-    between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
-
-
-def segments(marked):
-    """'a \x02b\x03 c' -> [('a ', False), ('b', True), (' c', False)]."""
-    out = []
-    for i, part in enumerate(re.split(f"[{MARK_START}{MARK_END}]", marked or "")):
-        if part:
-            out.append((part, i % 2 == 1))
-    return out
+def snippet(text, terms, width=240, scan_limit=300_000):
+    """[(text, highlighted), ...] around the first matches; stops reading once the window is full."""
+    text = text or ""
+    if not terms:
+        return [(SPACE.sub(" ", text[:width]), False)] if text else []
+    spans = []
+    for token in STEM(text[:scan_limit], chars=True, mode="index"):
+        if spans and token.startchar > spans[0][0] + width:
+            break
+        if token.text in terms:
+            spans.append((token.startchar, token.endchar))
+    if not spans:
+        return [(SPACE.sub(" ", text[:width]), False)]
+    start = max(0, spans[0][0] - width // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + width)
+    out = [("… ", False)] if start else []
+    cursor = start
+    for a, b in spans:
+        if b > end:
+            break
+        out += [(text[cursor:a], False), (text[a:b], True)]
+        cursor = b
+    out.append((text[cursor:end], False))
+    if end < len(text):
+        out.append((" …", False))
+    return [(SPACE.sub(" ", part), marked) for part, marked in out if part]
