@@ -41,6 +41,7 @@ def register_extensions(app):
 def register_blueprints(app):
     """Mount each feature's blueprint."""
     from hub import admin, api, auth, library, search, ui
+    from hub import calendar  # marketing calendar
 
     ui.init_app(app)
     app.register_blueprint(auth.bp)
@@ -48,6 +49,7 @@ def register_blueprints(app):
     app.register_blueprint(library.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
+    calendar.init_app(app)  # marketing calendar: blueprint, settings, public feed endpoint
 
 
 def register_errorhandlers(app):

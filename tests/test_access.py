@@ -28,7 +28,7 @@ PAGES = [
     ("POST", "/items/new", expect(REDIRECT, 403, 422)),
     ("GET", "/items/{approved}/edit", expect(REDIRECT, 403, 200)),
     ("POST", "/items/{approved}/edit", expect(REDIRECT, 403, 422)),
-    ("POST", "/items/{approved}/versions", expect(REDIRECT, 403, 422)),
+    ("POST", "/items/{approved}/versions", expect(REDIRECT, 403, 422)),  # no file: refused with the page (was 303)
     ("POST", "/items/{draft}/status", expect(REDIRECT, 403, 303)),
     ("POST", "/items/{doomed}/delete", expect(REDIRECT, 403, 303)),
     ("GET", "/items/{approved}/download", expect(REDIRECT, 200, 200)),
@@ -50,6 +50,30 @@ PAGES = [
     ("POST", "/admin/stages", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/stages/{stage}", expect(REDIRECT, 403, 403, 303)),
     ("GET", "/static/css/hub.css", expect(200, 200, 200)),
+    # calendar (issue 4)
+    ("GET", "/calendar/", expect(REDIRECT, 200, 200)),
+    ("GET", "/calendar/week", expect(REDIRECT, 200, 200)),
+    ("GET", "/calendar/agenda", expect(REDIRECT, 200, 200)),
+    ("GET", "/calendar/entries/{cal_published}", expect(REDIRECT, 200, 200)),
+    ("GET", "/calendar/entries/{cal_draft}", expect(REDIRECT, 404, 200)),
+    ("GET", "/calendar/entries/{cal_published}.ics", expect(REDIRECT, 200, 200)),
+    ("GET", "/calendar/entries/{cal_draft}.ics", expect(REDIRECT, 404, 200)),
+    ("GET", "/calendar/entries/new", expect(REDIRECT, 403, 200)),
+    ("POST", "/calendar/entries/new", expect(REDIRECT, 403, 422)),
+    ("GET", "/calendar/entries/{cal_published}/edit", expect(REDIRECT, 403, 200)),
+    ("POST", "/calendar/entries/{cal_published}/edit", expect(REDIRECT, 403, 422)),
+    ("POST", "/calendar/entries/{cal_draft}/publish", expect(REDIRECT, 403, 303)),
+    ("POST", "/calendar/entries/{cal_published}/cancel", expect(REDIRECT, 403, 303)),
+    ("POST", "/calendar/entries/{cal_doomed}/delete", expect(REDIRECT, 403, 303)),
+    ("POST", "/calendar/entries/{cal_recurring}/occurrences", expect(REDIRECT, 403, 303)),
+    ("GET", "/calendar/import", expect(REDIRECT, 403, 200)),
+    ("POST", "/calendar/import", expect(REDIRECT, 403, 422)),
+    ("GET", "/calendar/subscribe", expect(REDIRECT, 200, 200)),
+    ("POST", "/calendar/subscribe/rotate", expect(REDIRECT, 303, 303)),
+    ("POST", "/calendar/feeds", expect(REDIRECT, 303, 303)),
+    ("POST", "/calendar/feeds/{others_feed}/delete", expect(REDIRECT, 404, 404)),
+    ("GET", "/calendar/feed/{feed_token}.ics", expect(200, 200, 200)),  # the token is the credential
+    ("GET", "/calendar/feed/not-a-real-token.ics", expect(404, 404, 404)),
 ]
 
 API = [
@@ -69,6 +93,14 @@ API = [
     ("POST", "/api/v1/collateral/{approved}/status", expect(401, 403, 200)),
     ("GET", "/api/v1/collateral/{approved}/download", expect(401, 200, 200)),
     ("GET", "/api/v1/collateral/{draft}/download", expect(401, 404, 200)),
+    # calendar (issue 4)
+    ("GET", "/api/v1/calendar/entries", expect(401, 200, 200)),
+    ("POST", "/api/v1/calendar/entries", expect(401, 403, 422)),
+    ("GET", "/api/v1/calendar/entries/{cal_published}", expect(401, 200, 200)),
+    ("GET", "/api/v1/calendar/entries/{cal_draft}", expect(401, 404, 200)),
+    ("PATCH", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),
+    ("DELETE", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),
+    ("GET", "/api/v1/me/feeds", expect(401, 200, 200)),
 ]
 
 BODIES = {
@@ -78,12 +110,26 @@ BODIES = {
     ("POST", "/admin/stages"): {"name": "Renewal"},
     ("POST", "/admin/stages/{stage}"): {"name": "Awareness and interest"},
     ("POST", "/account/tokens"): {"name": "CRM sync"},
+    ("POST", "/calendar/entries/{cal_recurring}/occurrences"): {"action": "remove", "occurrence": "2026-03-09T09:00"},
+    ("POST", "/calendar/feeds"): {"name": "Webinars", "kind": "webinar"},
+    ("POST", "/items/{approved}/deals"): {"account": "Acme", "opportunity": "OPP-7", "stage": "awareness"},
+    ("POST", "/opportunities/{opportunity}/outcome"): {"outcome": "won"},
+    ("POST", "/items/{approved}/rating"): {"rating": "4", "comment": "Good"},
+    ("POST", "/items/{draft}/rating"): {"rating": "4"},
+    ("POST", "/requests"): {"title": "Case study for banks"},
+    ("POST", "/requests/{content_request}/status"): {"status": "planned"},
 }
 JSON_BODIES = {
     ("POST", "/login"): {"email": "nobody@example.com", "password": "not the password"},
     ("PATCH", "/api/v1/collateral/{approved}"): {"region": "EMEA"},
     ("POST", "/api/v1/collateral/{draft}/status"): {"status": "in_review"},
     ("POST", "/api/v1/collateral/{approved}/status"): {"status": "archived"},
+    ("POST", "/api/v1/calendar/entries"): {"title": ""},
+    ("PATCH", "/api/v1/calendar/entries/{cal_published}"): {"location": "Online"},
+    ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome"): {"outcome": "won"},
+    ("POST", "/api/v1/ratings"): {"rating": 5},
+    ("POST", "/api/v1/requests"): {"title": "Case study for banks"},
+    ("PATCH", "/api/v1/requests/{content_request}"): {"status": "planned"},
 }
 
 
@@ -92,14 +138,16 @@ def world(app, make_user, make_item):
     """An approved, a draft, an expired and a deletable item, another user and their token."""
     other = make_user("sales")
     token, _ = auth_services.create_token(other, "theirs")
+    approved = make_item("approved", title="Approved")
     return {
-        "approved": make_item("approved", title="Approved").id,
+        "approved": approved.id,
         "draft": make_item("draft", title="Draft").id,
         "expired": make_item("approved", title="Expired", expires_on="2020-01-01").id,
         "doomed": make_item("approved", title="Doomed").id,
         "other_user": other.id,
         "others_token": token.id,
         "stage": 1,
+        **calendar_world(make_user, other),
     }
 
 
@@ -165,3 +213,26 @@ def test_no_state_changes_on_get(app):
         if any(word in rule.rule for word in ("logout", "delete", "status", "revoke", "versions")):
             if not rule.rule.endswith("/download"):
                 assert "GET" not in rule.methods, rule.rule
+
+
+def calendar_world(make_user, other):
+    """Calendar entries (published, draft, cancelled, repeating), and another user's feed token and saved feed."""
+    from hub.calendar import feeds
+    from hub.calendar import services as calendar
+
+    editor = make_user("marketing")
+    timed = {"kind": "webinar", "timezone": "America/New_York", "starts_at": "2026-03-02T09:00",
+             "ends_at": "2026-03-02T10:00"}
+    doomed = calendar.create_entry(editor, {"title": "Doomed", "published": True, **timed})
+    calendar.cancel_entry(editor, doomed)
+    return {
+        "cal_published": calendar.create_entry(editor, {"title": "Published", "published": True, **timed}).id,
+        "cal_draft": calendar.create_entry(editor, {"title": "Draft", **timed}).id,
+        "cal_doomed": doomed.id,
+        "cal_recurring": calendar.create_entry(editor, {"title": "Weekly", "published": True, "rrule": "FREQ=WEEKLY;COUNT=4",
+                                                        **timed}).id,
+        "feed_token": feeds.feed_token(other),
+        "others_feed": feeds.save_feed(other, "Theirs", {"kind": ["webinar"]}).id,
+    }
+
+

@@ -463,3 +463,80 @@ def test_upload_page_highlights_one_nav_item(library, open_tab):
     editor.goto("/items/new")
     active = editor.page.locator("#main-nav a.is-active").all_inner_texts()
     assert active == ["Upload"], f"highlighted in the top bar: {active}"
+
+
+def test_calendar_pages_at_desktop_and_phone(library, open_tab, make_user, shots):
+    """Marketing calendar (issue 4): every page styled, CSP-clean and no wider than the window; the form's
+    all-day and repeat controls hide what does not apply; an entry made in the browser shows up."""
+    from hub.auth.models import User
+    from hub.calendar import demo
+    from hub.calendar.models import CalendarEntry
+
+    marketing = db.session.scalar(db.select(User).where(User.email == library["users"]["marketing"]))
+    demo.seed_entries({"priya": marketing})
+    weekly = db.session.scalar(db.select(CalendarEntry.id).where(CalendarEntry.title == "Weekly enablement call"))
+    show = db.session.scalar(db.select(CalendarEntry.id).where(CalendarEntry.title == "HIMSS Europe"))
+    release_db()
+    overflow, problems = {}, []
+    for viewport in (DESKTOP, PHONE):
+        editor, rep = open_tab(viewport), open_tab(viewport)
+        editor.login(library["users"]["marketing"])
+        rep.login(library["users"]["sales"])
+        pages = [(editor, "cal-month-marketing", "/calendar/"), (editor, "cal-week", f"/calendar/week?date={date.today() + timedelta(days=7)}"),
+                 (editor, "cal-agenda", "/calendar/agenda"), (editor, "cal-entry-marketing", f"/calendar/entries/{weekly}"),
+                 (editor, "cal-new", "/calendar/entries/new"), (editor, "cal-edit", f"/calendar/entries/{show}/edit"),
+                 (editor, "cal-import", "/calendar/import"), (editor, "cal-subscribe-marketing", "/calendar/subscribe"),
+                 (rep, "cal-month-rep", "/calendar/"), (rep, "cal-agenda-rep", "/calendar/agenda"),
+                 (rep, "cal-entry-rep", f"/calendar/entries/{show}"), (rep, "cal-subscribe-rep", "/calendar/subscribe")]
+        for tab, name, path in pages:
+            tab.goto(path)
+            tab.page.wait_for_load_state("load")
+            tab.assert_styled()
+            assert tab.page.locator(".cal-kind, .cal-chip, .cal-views, .cal-feed, .cal-form, form").count(), path
+            width = tab.page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:
+                overflow[f"{name}@{viewport['width']}"] = width
+            tab.shot(name)
+        problems += editor.problems + rep.problems
+    assert overflow == {}, f"pages wider than the window: {overflow}"
+    assert problems == [], "\n".join(problems)
+
+    # The form without surprises: all-day hides the times and zone; repeat shows only its own controls.
+    editor = open_tab(DESKTOP)
+    editor.login(library["users"]["marketing"])
+    page = editor.page
+    editor.goto("/calendar/entries/new")
+    assert page.locator("input[name=start_time]").is_visible()
+    page.get_by_label("All day").check()
+    assert not page.locator("input[name=start_time]").is_visible()
+    assert not page.locator("select[name=timezone]").is_visible()
+    page.get_by_label("All day").uncheck()
+    assert page.locator("select[name=timezone]").is_visible()
+    assert not page.locator("input[name=weekdays]").first.is_visible()
+    page.locator("select[name=repeat]").select_option("weekly")
+    assert page.locator("input[name=weekdays]").first.is_visible()
+    assert not page.locator("input[name=rrule]").is_visible()
+    editor.shot("cal-new-weekly")
+
+    page.get_by_label("Title").fill("Browser-made webinar")
+    page.locator("select[name=kind]").select_option("webinar")
+    page.locator("input[name=start_date]").fill("2026-03-10")
+    page.locator("input[name=end_date]").fill("2026-03-10")
+    page.locator("input[name=start_time]").fill("09:00")
+    page.locator("input[name=end_time]").fill("10:00")
+    page.locator("select[name=timezone]").select_option("America/New_York")
+    page.locator("input[name=weekdays][value=TU]").check()
+    page.locator("input[name=ends][value=count]").check()
+    page.locator("input[name=count]").fill("4")
+    page.get_by_label("Published: reps and their subscribed calendars see it").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create entry").click()
+    assert editor.heading() == "Browser-made webinar"
+    assert "Tue 10 Mar 2026, 09:00–10:00 EDT" in editor.text()
+    assert "Every week on Tuesday, 4 times" in editor.text()
+    editor.shot("cal-entry-created")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(r"^Add to my calendar")).click()
+    assert info.value.suggested_filename.endswith(".ics")
+    assert Path(info.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert editor.problems == []

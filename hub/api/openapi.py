@@ -105,6 +105,7 @@ def spec():
                                                query("sort", "relevance or newest.", {"type": "string", "enum": ["relevance", "newest"]}),
                                                *PAGING],
                                 "responses": with_errors({"200": json_response("Results", ref("SearchResults"))}, "422")}},
+            **calendar_paths(),
             "/collateral/{item_id}/download": {
                 "parameters": [ITEM_ID],
                 "get": {"summary": "The current file as an attachment", "operationId": "downloadCollateral",
@@ -146,11 +147,91 @@ def spec():
                         "content_type": {"type": "string"}, "status": {"type": "string"}}}},
                     "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
                     "suggestion": {"type": "string", "nullable": True}}},
+                **calendar_schemas(),
                 "ItemPage": {"type": "object", "properties": {
                     "items": {"type": "array", "items": item}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
             },
         },
+    }
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+
+def calendar_paths():
+    """The marketing calendar's entries and the caller's feed links."""
+    from hub.calendar.models import KINDS
+    from hub.calendar.models import STATUSES as ENTRY_STATUSES
+
+    entry, entry_id = ref("CalendarEntry"), {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    body = {"required": True, "content": {"application/json": {"schema": ref("CalendarEntryInput")}}}
+    many = {"type": "array", "items": {"type": "string"}}
+    return {
+        "/calendar/entries": {
+            "get": {"summary": "Calendar entries overlapping a window (reps: published only)", "operationId": "listCalendarEntries",
+                    "parameters": [query("from", "Start of the window: YYYY-MM-DD (00:00 UTC) or ISO 8601 with offset."),
+                                   query("to", "End of the window (exclusive), same forms."),
+                                   query("kind", "Entry kind; repeat for several.", {"type": "string", "enum": list(KINDS)}),
+                                   query("product", "Product label; repeatable."), query("audience", "Audience label; repeatable."),
+                                   query("status", "Entry status.", {"type": "string", "enum": list(ENTRY_STATUSES)}), *PAGING],
+                    "responses": with_errors({"200": json_response("A page of entries", {"type": "object", "properties": {
+                        "items": {"type": "array", "items": entry}, "total": {"type": "integer"},
+                        "page": {"type": "integer"}, "per_page": {"type": "integer"}}})}, "422")},
+            "post": {"summary": "Create an entry (marketing and admins)", "operationId": "createCalendarEntry",
+                     "requestBody": body, "responses": with_errors({"201": json_response("The new entry", entry)}, "403", "422")},
+        },
+        "/calendar/entries/{entry_id}": {
+            "parameters": [entry_id],
+            "get": {"summary": "One entry", "operationId": "getCalendarEntry",
+                    "responses": with_errors({"200": json_response("The entry", entry)}, "404")},
+            "patch": {"summary": "Change some fields; SEQUENCE goes up when what calendars show changes",
+                      "operationId": "updateCalendarEntry", "requestBody": body,
+                      "responses": with_errors({"200": json_response("The entry", entry)}, "403", "404", "422")},
+            "delete": {"summary": "Cancel the entry (it stays in feeds for 30 days as cancelled)",
+                       "operationId": "cancelCalendarEntry",
+                       "responses": with_errors({"200": json_response("The cancelled entry", entry)}, "403", "404")},
+        },
+        "/me/feeds": {"get": {"summary": "The caller's private iCal feed links", "operationId": "myFeeds",
+                              "responses": with_errors({"200": json_response("Feed links", {"type": "object", "properties": {
+                                  "https": {"type": "string"}, "webcal": {"type": "string"}, "google": {"type": "string"},
+                                  "saved": {"type": "array", "items": {"type": "object", "properties": {
+                                      "id": {"type": "integer"}, "name": {"type": "string"},
+                                      "filters": {"type": "object", "additionalProperties": many},
+                                      "https": {"type": "string"}, "webcal": {"type": "string"},
+                                      "google": {"type": "string"}}}}}})})}},
+    }
+
+
+def calendar_schemas():
+    """CalendarEntry as read, and as sent to POST and PATCH."""
+    from hub.calendar.models import KINDS
+    from hub.calendar.models import STATUSES as ENTRY_STATUSES
+
+    moment = {"type": "string", "description": "ISO 8601 with offset (timed) or YYYY-MM-DD (all-day; ends_at is the last day, inclusive)."}
+    fields = {
+        "title": {"type": "string", "maxLength": 200}, "kind": {"type": "string", "enum": list(KINDS)},
+        "description": {"type": "string", "maxLength": 20000}, "starts_at": moment, "ends_at": moment,
+        "all_day": {"type": "boolean"},
+        "timezone": {"type": "string", "nullable": True, "description": "IANA name, e.g. America/New_York; null for all-day."},
+        "location": {"type": "string", "maxLength": 300}, "url": {"type": "string", "nullable": True},
+        "status": {"type": "string", "enum": list(ENTRY_STATUSES)}, "published": {"type": "boolean"},
+        "rrule": {"type": "string", "nullable": True, "description": "RFC 5545 RRULE text: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH."},
+        "exdates": {"type": "array", "items": moment, "description": "Start times of occurrences to skip."},
+        "overrides": {"type": "array", "items": {"type": "object", "properties": {"recurrence_id": moment, "starts_at": moment, "ends_at": moment}},
+                      "description": "Occurrences moved to a new start and end."},
+        "collateral_ids": {"type": "array", "items": {"type": "integer"}},
+        "products": {"type": "array", "items": {"type": "string", "maxLength": 60}},
+        "audience": {"type": "array", "items": {"type": "string", "maxLength": 60}},
+    }
+    return {
+        "CalendarEntryInput": {"type": "object", "properties": fields},
+        "CalendarEntry": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "uid": {"type": "string"}, **fields, "sequence": {"type": "integer"},
+            "owner": {"type": "string", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+            "cancelled_at": {"type": "string", "format": "date-time", "nullable": True},
+            "page_url": {"type": "string"}, "ics_url": {"type": "string"}}},
     }
 
 

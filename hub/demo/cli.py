@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from hub.auth.models import User
 from hub.auth.services import create_user
+from hub.calendar.demo import seed_entries as seed_calendar_entries
 from hub.demo import catalog, documents
 from hub.errors import ApiError
 from hub.extensions import db
@@ -38,6 +39,7 @@ def seed_demo_command():
         raise click.ClickException(e.message) from None
     click.echo(f"Users: {created_users} created, {len(users) - created_users} already present.")
     click.echo(f"Items: {created_items} created, {len(catalog.ITEMS) - created_items} already present.")
+    click.echo(f"Calendar: {seed_calendar_entries(users)} entries created.")
     show_logins([users[entry["key"]] for entry in catalog.USERS])
 
 

@@ -141,6 +141,11 @@ def change_status(item_id):
     except ApiError as e:
         return render_item(item, e)
     flash(f"Now {item.status_label.lower()}.", "success")
+    if item.status == "approved" and request.form.get("calendar_entry") == "1":  # the calendar tick
+        from hub.calendar.services import add_collateral_update
+
+        entry = add_collateral_update(current_user, item)
+        flash(f"Added “{entry.title}” to the marketing calendar.", "success")
     return redirect(url_for("library.item", item_id=item.id), 303)
 
 

@@ -1,0 +1,300 @@
+"""The calendar's rules: who sees which entries, changes with SEQUENCE, occurrences (input: validation.py)."""
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, func, or_, select
+
+from hub.calendar import recurrence
+from hub.calendar.models import FACETS, KINDS, CalendarEntry, EntryDeletion, EntryLabel, OccurrenceChange
+from hub.calendar.validation import MAX_LABEL, MAX_LABELS, clean_entry, entry_input, parse_original
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.extensions import db
+from hub.library.models import Collateral
+from hub.models import today, utcnow
+
+# --- visibility ---------------------------------------------------------------------------------
+
+
+def require_editor(user):
+    """Only marketing and admins change the calendar."""
+    if not user.is_editor:
+        raise Forbidden("Only marketing and admins can change the calendar.")
+
+
+def visible_query(user):
+    """Entries this user may see: all for editors, published ones for reps."""
+    query = select(CalendarEntry)
+    if not user.is_editor:
+        query = query.where(CalendarEntry.published.is_(True))
+    return query
+
+
+def get_entry(user, entry_id):
+    """One entry, or NotFound when it does not exist or the user may not see it."""
+    entry = db.session.get(CalendarEntry, entry_id)
+    if entry is None or (not user.is_editor and not entry.published):
+        raise NotFound("No such calendar entry.")
+    return entry
+
+
+def visible_collateral(user, entry):
+    """The entry's linked collateral this user may open (reps: approved and unexpired only)."""
+    return [item for item in entry.collateral if user.is_editor or item.is_live]
+
+
+def apply_filters(query, filters):
+    """Narrow a query by kinds, products and audience (any of the values within one facet)."""
+    if filters.get("kind"):
+        query = query.where(CalendarEntry.kind.in_(filters["kind"]))
+    for facet in FACETS:
+        if filters.get(facet):
+            query = query.where(exists().where(
+                EntryLabel.entry_id == CalendarEntry.id, EntryLabel.facet == facet, EntryLabel.value.in_(filters[facet])))
+    return query
+
+
+def clean_filters(kinds=(), products=(), audience=()):
+    """Filters from query-string lists, checked: known kinds, bounded labels."""
+    kinds = [k for k in dict.fromkeys(kinds) if k]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS)}.", "kind")
+    filters = {"kind": sorted(kinds)}
+    for facet, values in (("product", products), ("audience", audience)):
+        values = [" ".join(v.split()) for v in dict.fromkeys(values) if v and v.strip()]
+        if len(values) > MAX_LABELS or any(len(v) > MAX_LABEL for v in values):
+            raise Invalid(f"Give at most {MAX_LABELS} {facet} values of at most {MAX_LABEL} characters.", facet)
+        filters[facet] = sorted(values)
+    return {k: v for k, v in filters.items() if v}
+
+
+def facet_values(user):
+    """Product and audience labels in use on entries the user can see."""
+    visible = visible_query(user).with_only_columns(CalendarEntry.id)
+    rows = db.session.execute(
+        select(EntryLabel.facet, EntryLabel.value).where(EntryLabel.entry_id.in_(visible)).distinct()
+        .order_by(EntryLabel.facet, EntryLabel.value)
+    ).all()
+    values = {facet: [] for facet in FACETS}
+    for facet, value in rows:
+        values[facet].append(value)
+    return values
+
+
+def midnight(day):
+    return datetime.combine(day, time(), UTC)
+
+
+def window_query(user, filters, first_day, last_day):
+    """Visible entries that may have occurrences on these dates (a day's slack for time zones)."""
+    query = apply_filters(visible_query(user), filters)
+    return query.where(
+        CalendarEntry.span_starts_at < midnight(last_day + timedelta(days=2)),
+        or_(CalendarEntry.span_ends_at.is_(None), CalendarEntry.span_ends_at > midnight(first_day - timedelta(days=1))),
+    )
+
+
+def occurrences_between(user, filters, first_day, last_day):
+    """Every visible occurrence touching [first_day, last_day], in order."""
+    entries = db.session.scalars(window_query(user, filters, first_day, last_day)).all()
+    found = [occ for entry in entries for occ in recurrence.occurrences(entry, first_day, last_day)]
+    found.sort(key=recurrence.sort_key)
+    return found
+
+
+def upcoming(entry, count=8, on=None):
+    """The entry's next occurrences from today (a year ahead at most)."""
+    on = on or today()
+    return recurrence.occurrences(entry, on, on + timedelta(days=366))[:count]
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def snapshot(entry):
+    """Everything a calendar app shows: when it differs, SEQUENCE goes up."""
+    return (
+        entry.title, entry.kind, entry.description, entry.all_day, entry.timezone, entry.starts_at, entry.ends_at,
+        entry.starts_on, entry.ends_on, entry.location, entry.url, entry.rrule, entry.status,
+        tuple(entry.products), tuple(entry.audience), tuple(sorted(i.id for i in entry.collateral)),
+        tuple(sorted((str(c.original), c.removed, str(c.starts_at), str(c.ends_at), str(c.starts_on), str(c.ends_on))
+                     for c in entry.changes)),
+    )
+
+
+def apply(entry, cleaned):
+    """Copy cleaned values onto the entry, reusing label and change rows so unique keys never clash."""
+    for name in ("title", "kind", "description", "all_day", "timezone", "starts_at", "ends_at", "starts_on",
+                 "ends_on", "location", "url", "status", "published", "rrule"):
+        setattr(entry, name, cleaned[name])
+    wanted = [(facet, value) for facet, key in (("product", "products"), ("audience", "audience"))
+              for value in cleaned[key]]
+    have = {(label.facet, label.value): label for label in entry.labels}
+    entry.labels = [have.get(key) or EntryLabel(facet=key[0], value=key[1]) for key in wanted]
+    existing = {c.original: c for c in entry.changes}
+    changes = []
+    for change in cleaned["changes"]:
+        row = existing.get(change["original"]) or OccurrenceChange(
+            original_at=None if entry.all_day else change["original"],
+            original_on=change["original"] if entry.all_day else None)
+        row.removed = change["removed"]
+        for name in ("starts_at", "ends_at", "starts_on", "ends_on"):
+            setattr(row, name, change.get(name))
+        changes.append(row)
+    entry.changes = changes
+    entry.collateral = cleaned["collateral"]
+    set_span(entry)
+
+
+def set_span(entry):
+    """The whole series as UTC instants, for date-range queries."""
+    if entry.all_day:
+        start, length = entry.starts_on, entry.ends_on - entry.starts_on + timedelta(days=1)
+        end = recurrence.series_end(entry.rrule, start, length, True)
+        begins, ends = midnight(start), (midnight(end) if end is not None else None)
+        moved = [(midnight(c.starts_on), midnight(c.ends_on + timedelta(days=1))) for c in entry.moved]
+    else:
+        start = entry.starts_at.astimezone(ZoneInfo(entry.timezone))
+        end = recurrence.series_end(entry.rrule, start, entry.ends_at - entry.starts_at, False)
+        begins, ends = entry.starts_at, (end.astimezone(UTC) if end is not None else None)
+        moved = [(c.starts_at, c.ends_at) for c in entry.moved]
+    for moved_start, moved_end in moved:
+        begins = min(begins, moved_start)
+        ends = max(ends, moved_end) if ends is not None else None
+    entry.span_starts_at, entry.span_ends_at = begins, ends
+
+
+def mark_changed(entry, before, cancelled_before):
+    """Bump SEQUENCE when anything shown changed; stamp updated_at on any change at all."""
+    if entry.status == "cancelled" and not cancelled_before:
+        entry.cancelled_at = utcnow()
+    elif entry.status != "cancelled":
+        entry.cancelled_at = None
+    if before is not None and snapshot(entry) != before:
+        entry.sequence += 1
+    entry.updated_at = utcnow()
+
+
+def create_entry(actor, data):
+    """A new entry (a draft unless published is set)."""
+    require_editor(actor)
+    entry = add_entry(actor, clean_entry(actor, data))
+    db.session.commit()
+    return entry
+
+
+def add_entry(actor, cleaned, uid=None):
+    """Add a new entry from cleaned values (no commit)."""
+    entry = CalendarEntry(owner=actor, sequence=0, labels=[], changes=[])
+    if uid:
+        entry.uid = uid
+    db.session.add(entry)
+    with db.session.no_autoflush:
+        apply(entry, cleaned)
+    mark_changed(entry, None, False)
+    return entry
+
+
+def update_entry(actor, entry, data):
+    """Change some fields of an entry."""
+    require_editor(actor)
+    change_entry(entry, clean_entry(actor, data, entry))
+    db.session.commit()
+    return entry
+
+
+def change_entry(entry, cleaned):
+    """Apply cleaned values; SEQUENCE and updated_at move only if something changed (no commit)."""
+    before, was_cancelled, was_published = snapshot(entry), entry.is_cancelled, entry.published
+    with db.session.no_autoflush:
+        apply(entry, cleaned)
+    changed = snapshot(entry) != before or entry.published != was_published
+    if changed:
+        mark_changed(entry, before, was_cancelled)
+    return changed
+
+
+def cancel_entry(actor, entry):
+    """Mark the entry cancelled: it stays in feeds for 30 days with STATUS:CANCELLED."""
+    require_editor(actor)
+    if entry.is_cancelled:
+        return entry
+    before = snapshot(entry)
+    entry.status = "cancelled"
+    mark_changed(entry, before, False)
+    db.session.commit()
+    return entry
+
+
+def set_published(actor, entry, published):
+    """Publish (reps and feeds see it) or take back to draft."""
+    require_editor(actor)
+    if entry.published != published:
+        entry.published = published
+        entry.updated_at = utcnow()
+        db.session.commit()
+    return entry
+
+
+def delete_entry(actor, entry):
+    """Delete a cancelled entry for good; feeds drop it."""
+    require_editor(actor)
+    if not entry.is_cancelled:
+        raise Conflict("Cancel the entry first; cancelled entries can then be deleted for good.", "not_cancelled")
+    db.session.add(EntryDeletion(uid=entry.uid, deleted_by_id=actor.id))
+    db.session.delete(entry)
+    db.session.commit()
+
+
+def occurrence_key(entry, value):
+    """Parse an occurrence start from a form (ISO text) to its key."""
+    times = {"all_day": entry.all_day, "timezone": entry.timezone}
+    return parse_original(value, "occurrence", times)
+
+
+def change_occurrence(actor, entry, occurrence, action, starts_at=None, ends_at=None):
+    """Remove, move or restore one occurrence of a recurring entry."""
+    require_editor(actor)
+    if not entry.rrule:
+        raise Conflict("Only repeating entries have occurrences to change.", "not_recurring")
+    current = entry_input(entry)
+    original = occurrence_key(entry, occurrence)
+    exdates = [d for d in current["exdates"] if occurrence_key(entry, d) != original]
+    overrides = [o for o in current["overrides"] if occurrence_key(entry, o["recurrence_id"]) != original]
+    iso = original.isoformat()
+    if action == "remove":
+        exdates.append(iso)
+    elif action == "move":
+        overrides.append({"recurrence_id": iso, "starts_at": starts_at, "ends_at": ends_at})
+    elif action != "restore":
+        raise Invalid("Action must be remove, move or restore.", "action")
+    return update_entry(actor, entry, {"exdates": exdates, "overrides": overrides})
+
+
+def add_collateral_update(actor, item, on=None):
+    """The 'collateral update' entry ticked at approval: today, all-day, published, linked to the item."""
+    require_editor(actor)
+    on = on or today()
+    existing = db.session.scalar(
+        select(CalendarEntry).where(CalendarEntry.kind == "collateral_update", CalendarEntry.starts_on == on,
+                                    CalendarEntry.collateral.any(Collateral.id == item.id)))
+    approvals = sum(1 for change in item.history if change.to_status == "approved")
+    fresh = approvals <= 1 and len(item.versions) <= 1
+    version = item.current_version
+    lines = [f"{'New' if fresh else 'Updated'} {item.content_type_label.lower()} approved for use with customers."]
+    if version is not None:
+        lines.append(f"Version {version.number}: {version.original_name}")
+    if item.description:
+        lines.append(item.description.split("\n")[0][:500])
+    data = {"title": f"{'New' if fresh else 'Updated'}: {item.title}"[:200], "kind": "collateral_update",
+            "description": "\n".join(lines), "all_day": True, "starts_at": on.isoformat(), "ends_at": on.isoformat(),
+            "status": "confirmed", "published": True, "collateral_ids": [item.id],
+            "products": [item.product] if item.product else [], "audience": [item.region] if item.region else []}
+    if existing is not None:
+        return update_entry(actor, existing, data)
+    return create_entry(actor, data)
+
+
+def last_changed_at():
+    """When anything in the calendar last changed (an edit, or a deletion)."""
+    return db.session.scalar(select(func.max(CalendarEntry.updated_at)))

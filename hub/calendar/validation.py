@@ -1,0 +1,311 @@
+"""Checking entry input from the API, the forms and imports: one set of rules, each error naming its field."""
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from hub.calendar import recurrence, zones
+from hub.calendar.models import KINDS, STATUSES
+from hub.errors import Invalid
+from hub.extensions import db
+from hub.library.models import Collateral
+from hub.library.services import as_text, clean_url
+
+LIMITS = {"title": 200, "description": 20000, "location": 300}
+LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_LABELS, MAX_LABEL, MAX_LINKS, MAX_CHANGES = 20, 60, 50, 500
+MAX_TIMED = timedelta(days=31)
+MAX_DAYS = 366
+YEARS = (1970, 2200)
+FIELDS = ("title", "kind", "description", "all_day", "timezone", "starts_at", "ends_at", "location", "url",
+          "status", "published", "rrule", "exdates", "overrides", "collateral_ids", "products", "audience")
+
+
+def clean_line(value, field, required=False, limit=None):
+    """One line of text: controls removed, spaces collapsed, within the limit."""
+    value = " ".join(LINE_CONTROL.sub(" ", as_text(value, field)).split())
+    label = field.replace("_", " ").capitalize()
+    if required and not value:
+        raise Invalid(f"{label} is required.", field)
+    limit = limit or LIMITS[field]
+    if len(value) > limit:
+        raise Invalid(f"{label} can be at most {limit} characters.", field)
+    return value
+
+
+def clean_description(value):
+    """Plain text, line breaks kept, other control characters removed."""
+    value = as_text(value, "description").replace("\r\n", "\n").replace("\r", "\n")
+    value = TEXT_CONTROL.sub("", value).strip()
+    if len(value) > LIMITS["description"]:
+        raise Invalid(f"Description can be at most {LIMITS['description']} characters.", "description")
+    return value
+
+
+def clean_bool(value, field):
+    """JSON booleans, or the strings a form sends."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value in ("", "0", "false", "off", "no"):
+        return False
+    if value in ("1", "true", "on", "yes"):
+        return True
+    raise Invalid(f"{field.replace('_', ' ').capitalize()} must be true or false.", field)
+
+
+def clean_labels(value, field):
+    """A list of labels (or one comma-separated string): trimmed, de-duplicated, bounded."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        raise Invalid(f"{field.capitalize()} must be a list of labels.", field)
+    labels = []
+    for raw in value:
+        label = clean_line(raw, field, limit=MAX_LABEL).replace(",", " ").strip()
+        if label and label.lower() not in (v.lower() for v in labels):
+            labels.append(label)
+    if len(labels) > MAX_LABELS:
+        raise Invalid(f"Give at most {MAX_LABELS} {field} labels.", field)
+    return labels
+
+
+def clean_collateral(actor, value):
+    """Collateral ids that exist and that the actor may see."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", " ").split()]
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_LINKS:
+        raise Invalid(f"Collateral ids must be a list of at most {MAX_LINKS} numbers.", "collateral_ids")
+    ids = []
+    for raw in value:
+        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit())):
+            raise Invalid("Collateral ids must be whole numbers.", "collateral_ids")
+        if int(raw) not in ids:
+            ids.append(int(raw))
+    if not ids:
+        return []
+    query = select(Collateral).where(Collateral.id.in_(ids))
+    if not actor.is_editor:
+        query = query.where(Collateral.live_clause())
+    items = db.session.scalars(query).all()
+    unknown = sorted(set(ids) - {i.id for i in items})
+    if unknown:
+        raise Invalid(f"Unknown collateral: {', '.join(map(str, unknown))}.", "collateral_ids")
+    return sorted(items, key=lambda i: ids.index(i.id))
+
+
+def parse_day(value, field):
+    """A YYYY-MM-DD date within Hub's years."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise Invalid(f"{label_of(field)} must be a date written YYYY-MM-DD.", field)
+    text = value.strip()
+    if not text:
+        raise Invalid(f"{label_of(field)} is required.", field)
+    if not DATE_RE.match(text):
+        raise Invalid(f"{label_of(field)} of an all-day entry must be a date, YYYY-MM-DD.", field)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{text} is not a real date.", field) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise Invalid(f"Dates must be between {YEARS[0]} and {YEARS[1]}.", field)
+    return day
+
+
+def parse_moment(value, field, zone):
+    """An ISO 8601 date-time as a UTC instant; without an offset it is read in the entry's zone."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        if not isinstance(value, str):
+            raise Invalid(f"{label_of(field)} must be ISO 8601 text, e.g. 2026-04-14T09:00.", field)
+        text = value.strip()
+        if not text:
+            raise Invalid(f"{label_of(field)} is required.", field)
+        if DATE_RE.match(text):
+            raise Invalid(f"{label_of(field)} needs a time as well (YYYY-MM-DDTHH:MM), or make the entry all-day.", field)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"{label_of(field)} must be an ISO 8601 date and time, e.g. 2026-04-14T09:00.", field) from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise Invalid(f"Dates must be between {YEARS[0]} and {YEARS[1]}.", field)
+    moment = moment.replace(microsecond=0)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    local = moment.replace(tzinfo=ZoneInfo(zone))
+    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
+        raise Invalid(f"{moment:%H:%M} does not exist on {moment.day} {moment:%b %Y} in {zone}: the clocks go "
+                      f"forward then. Choose another time.", field)
+    return local.astimezone(UTC)
+
+
+def label_of(field):
+    return {"starts_at": "The start", "ends_at": "The end", "exdates": "Each skipped date",
+            "overrides": "Each moved occurrence"}.get(field, field.replace("_", " ").capitalize())
+
+
+def clean_times(merged):
+    """all_day, timezone and the start and end from the merged input."""
+    raw_start, raw_end = merged.get("starts_at"), merged.get("ends_at")
+    if "all_day" in merged and merged["all_day"] is not None:
+        all_day = clean_bool(merged["all_day"], "all_day")
+    else:
+        all_day = isinstance(raw_start, str) and bool(DATE_RE.match(raw_start.strip()))
+    zone = merged.get("timezone") or None
+    if zone is not None and not zones.is_valid(zone):
+        raise Invalid(f"Unknown time zone {str(zone)[:64]!r}: use an IANA name such as Europe/Berlin.", "timezone")
+    if all_day:
+        first = parse_day(raw_start, "starts_at")
+        last = parse_day(raw_end, "ends_at") if raw_end not in (None, "") else first
+        if last < first:
+            raise Invalid("The last day is before the first day.", "ends_at")
+        if (last - first).days >= MAX_DAYS:
+            raise Invalid(f"An entry can last at most {MAX_DAYS} days.", "ends_at")
+        return {"all_day": True, "timezone": None, "starts_on": first, "ends_on": last,
+                "starts_at": None, "ends_at": None}
+    if zone is None:
+        has_offset = isinstance(raw_start, str) and bool(re.search(r"(Z|[+-]\d\d:?\d\d)$", raw_start.strip()))
+        if not has_offset:
+            raise Invalid("Choose the time zone the times are in.", "timezone")
+        zone = "UTC"
+    start = parse_moment(raw_start, "starts_at", zone)
+    end = parse_moment(raw_end, "ends_at", zone) if raw_end not in (None, "") else start + timedelta(hours=1)
+    if end <= start:
+        raise Invalid("The end must be after the start.", "ends_at")
+    if end - start > MAX_TIMED:
+        raise Invalid("A timed entry can last at most 31 days; make longer ones all-day.", "ends_at")
+    return {"all_day": False, "timezone": zone, "starts_at": start, "ends_at": end, "starts_on": None, "ends_on": None}
+
+
+def clean_rrule(value, times):
+    """Canonical RRULE text, or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return recurrence.normalise(value, local_start_of(times), times["timezone"], times["all_day"])
+    except recurrence.RuleError as e:
+        raise Invalid(str(e), "rrule") from None
+
+
+def local_start_of(times):
+    if times["all_day"]:
+        return times["starts_on"]
+    return times["starts_at"].astimezone(ZoneInfo(times["timezone"]))
+
+
+def parse_original(value, field, times):
+    """An occurrence's start as given in exdates or recurrence_id: its key (UTC instant or date)."""
+    if times["all_day"]:
+        if isinstance(value, str) and "T" in value:
+            value = value.split("T")[0]
+        return parse_day(value, field)
+    return parse_moment(value, field, times["timezone"])
+
+
+def clean_changes(merged, times, rule, strict):
+    """Removed (exdates) and moved (overrides) occurrences, each checked against the rule.
+
+    strict: the caller sent them, so a wrong one is an error; otherwise ones the new rule no longer
+    produces are dropped quietly (the series moved).
+    """
+    exdates, overrides = merged.get("exdates") or [], merged.get("overrides") or []
+    for field, value in (("exdates", exdates), ("overrides", overrides)):
+        if not isinstance(value, list) or len(value) > MAX_CHANGES:
+            raise Invalid(f"{field} must be a list of at most {MAX_CHANGES}.", field)
+    if rule is None:
+        if strict and (exdates or overrides):
+            field = "exdates" if exdates else "overrides"
+            raise Invalid(f"{field} need a repeat rule (rrule).", field)
+        return []
+    start = local_start_of(times)
+    changes, seen = [], set()
+
+    def check(original, field, raw):
+        probe = original if times["all_day"] else original.astimezone(start.tzinfo)
+        ok = recurrence.is_occurrence(rule, start, times["all_day"], probe) and original not in seen
+        if not ok and strict:
+            raise Invalid(f"{raw} is not an occurrence of the repeat rule (or is given twice).", field)
+        seen.add(original)
+        return ok
+
+    for raw in exdates:
+        original = parse_original(raw, "exdates", times)
+        if check(original, "exdates", raw):
+            changes.append({"original": original, "removed": True})
+    for raw in overrides:
+        if not isinstance(raw, dict):
+            raise Invalid("Each override is an object with recurrence_id, starts_at and ends_at.", "overrides")
+        original = parse_original(raw.get("recurrence_id"), "overrides", times)
+        try:
+            moved = clean_times({"all_day": times["all_day"], "timezone": times["timezone"],
+                                 "starts_at": raw.get("starts_at"), "ends_at": raw.get("ends_at")})
+        except Invalid as e:
+            raise Invalid(f"Moved occurrence {raw.get('recurrence_id')}: {e.message}", "overrides") from None
+        if check(original, "overrides", raw.get("recurrence_id")):
+            changes.append({"original": original, "removed": False, **moved})
+    return changes
+
+
+def moment_text(entry, value):
+    """ISO 8601 as the API shows it: a date for all-day entries, else local time with its offset."""
+    if entry.all_day:
+        return value.isoformat()
+    return value.astimezone(ZoneInfo(entry.timezone)).isoformat()
+
+
+def entry_input(entry):
+    """The entry in the API's input shape (all linked collateral), for merging a partial change."""
+    start, end = (entry.starts_on, entry.ends_on) if entry.all_day else (entry.starts_at, entry.ends_at)
+    return {
+        "title": entry.title, "kind": entry.kind, "description": entry.description, "all_day": entry.all_day,
+        "timezone": entry.timezone, "starts_at": moment_text(entry, start), "ends_at": moment_text(entry, end),
+        "location": entry.location, "url": entry.url, "status": entry.status, "published": entry.published,
+        "rrule": entry.rrule,
+        "exdates": [moment_text(entry, c.original) for c in entry.removed],
+        "overrides": [{"recurrence_id": moment_text(entry, c.original),
+                       "starts_at": moment_text(entry, c.starts_on if entry.all_day else c.starts_at),
+                       "ends_at": moment_text(entry, c.ends_on if entry.all_day else c.ends_at)} for c in entry.moved],
+        "collateral_ids": [item.id for item in entry.collateral],
+        "products": entry.products, "audience": entry.audience,
+    }
+
+
+def clean_entry(actor, data, entry=None):
+    """Validate a whole entry; with an existing entry, data holds only the fields that change."""
+    if not isinstance(data, dict):
+        raise Invalid("Send the entry as an object.")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise Invalid(f"Unknown field {unknown[0]!r}.", unknown[0])
+    merged = {**entry_input(entry), **data} if entry is not None else dict(data)
+    cleaned = {"title": clean_line(merged.get("title"), "title", required=True)}
+    kind = merged.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise Invalid(f"Kind must be one of: {', '.join(KINDS)}.", "kind")
+    cleaned["kind"] = kind
+    cleaned["description"] = clean_description(merged.get("description"))
+    times = clean_times(merged)
+    cleaned.update(times)
+    cleaned["location"] = clean_line(merged.get("location"), "location")
+    cleaned["url"] = clean_url(merged.get("url"))
+    status = merged.get("status") or "confirmed"
+    if not isinstance(status, str) or status not in STATUSES:
+        raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
+    cleaned["status"] = status
+    cleaned["published"] = clean_bool(merged.get("published"), "published")
+    cleaned["rrule"] = clean_rrule(merged.get("rrule"), times)
+    strict = entry is None or "exdates" in data or "overrides" in data
+    cleaned["changes"] = clean_changes(merged, times, cleaned["rrule"], strict)
+    cleaned["products"] = clean_labels(merged.get("products"), "products")
+    cleaned["audience"] = clean_labels(merged.get("audience"), "audience")
+    cleaned["collateral"] = clean_collateral(actor, merged.get("collateral_ids"))
+    return cleaned
