@@ -43,7 +43,6 @@ def schema():
         tags=fields.TEXT(analyzer=stem, field_boost=2.5),
         meta=fields.TEXT(analyzer=stem, field_boost=1.5),
         body=fields.TEXT(analyzer=stem, stored=True),
-        pairs=fields.KEYWORD(scorable=False),                  # adjacent body stems, for fast phrases
         words=fields.KEYWORD(lowercase=True, scorable=False),  # raw words, for "did you mean"
         stage=fields.KEYWORD(commas=True, stored=True),
         content_type=fields.ID(stored=True),
@@ -64,24 +63,9 @@ def raw_words(doc):
     return " ".join(sorted(set(WORD.findall(text))))
 
 
-def body_pairs(body):
-    """Each distinct pair of adjacent stems in the body ('return on investment' -> 'return_invest')."""
-    stems = [token.text for token in STEM(body)]
-    return " ".join(set(f"{a}_{b}" for a, b in zip(stems, stems[1:])))
-
-
 def extra_fields(doc):
-    return {"words": raw_words(doc), "pairs": body_pairs(doc["body"])}
-
-
-def fast_phrases(query):
-    """Body phrases become 'these adjacent pairs and these words': term lookups instead of span
-    matching, which in Whoosh costs a Python loop over every document holding all the words."""
-    if isinstance(query, wq.Phrase) and query.fieldname == "body" and len(query.words) > 1:
-        words = query.words
-        return wq.And([wq.Term("pairs", f"{a}_{b}") for a, b in zip(words, words[1:])]
-                      + [wq.Term("body", w, boost=query.boost) for w in words])
-    return query.apply(fast_phrases)
+    """Fields derived from the document at indexing time."""
+    return {"words": raw_words(doc)}
 
 
 @dataclass
@@ -267,7 +251,7 @@ class WhooshBackend(SearchBackend):
 
     def parse(self, searcher, text, group=qparser.AndGroup):
         try:
-            return fast_phrases(self.parser(searcher, group).parse(text))
+            return self.parser(searcher, group).parse(text)
         except Exception:  # the parser is tolerant, but never let a query string raise
             words = " ".join(WORD.findall(text)) or "\u2205"
             return self.parser(searcher, group).parse(words)
