@@ -386,3 +386,18 @@ def test_two_processes_indexing_at_once(app, database_url, make_user):
     assert sync.pending_count(app) == 0
     assert sync.ready_backend(app).check(sync.expected_fingerprints(app)).clean
     assert found(rep, "aardvark") == []  # drafts, so not for reps
+
+
+def test_snippet_shows_the_passage_with_the_most_query_words(app, make_user, make_item):
+    body = ("Healthcare overview. " + "Filler about dashboards and reports. " * 40
+            + "Handling pricing objections from healthcare buyers: lead with payback.")
+    make_item("approved", title="Playbook", file=(body.encode(), "deck.txt"))
+    _, _, snippet = services.search(make_user("sales"), "pricing objections healthcare").hits[0]
+    marked = [part.lower() for part, highlighted in snippet if highlighted]
+    assert {"pricing", "objections", "healthcare"} <= set(marked)
+
+
+def test_items_without_an_industry_add_no_blank_facet(app, make_user, make_item):
+    make_item("approved", title="No industry", industry="")
+    make_item("approved", title="Retail one", industry="Retail")
+    assert services.search(make_user("sales"), "").facets["industry"] == {"Retail": 1}

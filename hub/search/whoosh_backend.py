@@ -299,6 +299,8 @@ class WhooshBackend(SearchBackend):
             values = {}
             for term in reader.lexicon(field):
                 value = term.decode("utf-8")
+                if not value:
+                    continue  # items with no product, industry or persona
                 n = len(matched & self.postings(searcher, field, value))
                 if n:
                     values[value] = n
@@ -365,25 +367,31 @@ def body_terms(reader, parsed):
     return terms
 
 
-def snippet(text, terms, width=240, scan_limit=300_000):
-    """[(text, highlighted), ...] around the first matches; stops reading once the window is full."""
+def snippet(text, terms, width=240, scan_limit=100_000):
+    """[(text, highlighted), ...] for the passage holding the most distinct query words."""
     text = text or ""
     if not terms:
         return [(SPACE.sub(" ", text[:width]), False)] if text else []
-    spans = []
-    for token in STEM(text[:scan_limit], chars=True, mode="index"):
-        if spans and token.startchar > spans[0][0] + width:
-            break
-        if token.text in terms:
-            spans.append((token.startchar, token.endchar))
-    if not spans:
+    matches = [(t.startchar, t.endchar, t.text) for t in STEM(text[:scan_limit], chars=True, mode="index")
+               if t.text in terms]
+    if not matches:
         return [(SPACE.sub(" ", text[:width]), False)]
-    start = max(0, spans[0][0] - width // 3)
+    best, best_score, right = 0, -1, 0
+    for left, (start, _, _) in enumerate(matches):  # two pointers over the matches, in text order
+        right = max(right, left)
+        while right + 1 < len(matches) and matches[right + 1][1] <= start + width * 0.8:
+            right += 1
+        score = len({m[2] for m in matches[left:right + 1]})
+        if score > best_score:
+            best, best_score = left, score
+            if score == len(terms):
+                break
+    start = max(0, matches[best][0] - width // 5)
     start = text.rfind(" ", 0, start) + 1 if start else 0
     end = min(len(text), start + width)
     out = [("… ", False)] if start else []
     cursor = start
-    for a, b in spans:
+    for a, b, _ in matches[best:]:
         if b > end:
             break
         out += [(text[cursor:a], False), (text[a:b], True)]
