@@ -40,6 +40,8 @@ serve: setup
 	HUB_SESSION_COOKIE_SECURE=false HUB_REMEMBER_COOKIE_SECURE=false \
 	  $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# Two workers by default (the machines have two cores); PYTEST_ARGS="-n 0" runs in one process.
+PYTEST_ARGS ?= -n 2
 test: $(VENV)/.dev ## the whole suite on SQLite, and again on PostgreSQL when HUB_TEST_DATABASE_URL is set
 	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$HUB_TEST_DATABASE_URL" ]; then \

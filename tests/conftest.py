@@ -56,11 +56,28 @@ def make_test_app(url, instance, **config):
     return app
 
 
+def worker_database(url, worker):
+    """With pytest-xdist, each worker gets its own PostgreSQL database, created on first use."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """One migrated database per run; each test empties it."""
+def database_url(tmp_path_factory, worker_id):
+    """One migrated database per run (per xdist worker); each test empties it."""
     root = tmp_path_factory.mktemp("db")
     url = TEST_DATABASE_URL or f"sqlite:///{root / 'hub.db'}"
+    if url.startswith("postgresql") and worker_id != "master":
+        url = worker_database(url, worker_id)
     app = make_test_app(url, root / "instance")
     with app.app_context():
         if url.startswith("postgresql"):
