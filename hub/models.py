@@ -31,4 +31,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-__all__ = ["UTCDateTime", "date", "today", "utcnow"]
+def get_or_404(model, ident, message):
+    """The row with this primary key, or NotFound carrying the message."""
+    from hub.errors import NotFound
+    from hub.extensions import db
+
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+__all__ = ["UTCDateTime", "date", "get_or_404", "today", "utcnow"]

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hub.auth.models import ROLES, ApiToken, User
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
-from hub.models import utcnow
+from hub.models import get_or_404, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -88,10 +88,7 @@ def authenticate(email, password):
 
 def get_user(user_id):
     """A user by id, or NotFound."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return get_or_404(User, user_id, "No such user.")
 
 
 def update_user(user, actor, role=None, active=None, name=None):

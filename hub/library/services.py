@@ -9,7 +9,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import files
 from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
-from hub.models import today, utcnow
+from hub.models import get_or_404, today, utcnow
 
 TRANSITIONS = {
     ("draft", "in_review"): "Submitted for review",
@@ -452,7 +452,4 @@ def move_stage(stage, offset):
 
 def get_stage_by_id(stage_id):
     """A stage by id, or NotFound."""
-    stage = db.session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("No such stage.")
-    return stage
+    return get_or_404(Stage, stage_id, "No such stage.")
