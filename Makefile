@@ -34,11 +34,12 @@ demo: db ## load the demo library (idempotent) and print the demo logins
 	$(FLASK) seed-demo
 
 # Plain HTTP on loopback: browsers would drop Secure cookies there, so this run turns the flag off.
+# No access log: feed and share URLs carry their secret token in the path.
 # Behind HTTPS, leave HUB_SESSION_COOKIE_SECURE unset (secure by default).
 serve: setup
 	@echo "Hub is at http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	HUB_SESSION_COOKIE_SECURE=false HUB_REMEMBER_COOKIE_SECURE=false \
-	  $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	  $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) wsgi:app
 
 # Two workers by default (the machines have two cores); PYTEST_ARGS="-n 0" runs in one process.
 PYTEST_ARGS ?= -n 2

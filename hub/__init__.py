@@ -19,6 +19,11 @@ def create_app(test_config=None):
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -50,6 +55,7 @@ def register_blueprints(app):
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     calendar.init_app(app)  # marketing calendar: blueprint, settings, public feed endpoint
+
 
 
 def register_errorhandlers(app):

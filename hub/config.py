@@ -29,6 +29,7 @@ class Defaults:
     EXPIRING_SOON_DAYS = 30
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
+    PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 
 def load(app, test_config=None):

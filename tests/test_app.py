@@ -146,3 +146,19 @@ def test_instance_folder_is_kept_but_its_contents_ignored():
     assert (ROOT / "instance" / ".gitkeep").exists()
     ignored = Path(ROOT / ".gitignore").read_text()
     assert "instance/*" in ignored and "!instance/.gitkeep" in ignored
+
+
+def test_proxy_fix_makes_links_https_behind_a_proxy(database_url, tmp_path):
+    from hub.auth import services as auth
+    from tests.conftest import empty_database, make_test_app
+
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "hub.example.com"}
+    for hops, expected in ((1, "https://hub.example.com/"), (0, "http://localhost/")):
+        app = make_test_app(database_url, tmp_path / str(hops), PROXY_FIX=hops)
+        with app.app_context():
+            empty_database()
+            _, secret = auth.create_token(auth.create_user(f"p{hops}@example.com", "P", "sales", "long enough pw"), "t")
+            feeds = app.test_client().get("/api/v1/me/feeds", headers={**proxied, "Authorization": f"Bearer {secret}"})
+            assert feeds.get_json()["https"].startswith(expected)
+            db.session.remove()
+            db.engine.dispose()
