@@ -55,7 +55,9 @@ def register_blueprints(app):
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     calendar.init_app(app)  # marketing calendar: blueprint, settings, public feed endpoint
+    from hub import usage  # usage tracking, share links, requests, insights
 
+    usage.init_app(app)
 
 
 def register_errorhandlers(app):

@@ -74,6 +74,33 @@ PAGES = [
     ("POST", "/calendar/feeds/{others_feed}/delete", expect(REDIRECT, 404, 404)),
     ("GET", "/calendar/feed/{feed_token}.ics", expect(200, 200, 200)),  # the token is the credential
     ("GET", "/calendar/feed/not-a-real-token.ics", expect(404, 404, 404)),
+    # usage (issue 5)
+    ("GET", "/s/{share_token}", expect(200, 200, 200)),  # the token is the credential
+    ("GET", "/s/{share_token}/preview", expect(200, 200, 200)),
+    ("GET", "/s/{share_token}/download", expect(200, 200, 200)),
+    ("GET", "/s/not-a-real-token-at-all-000000", expect(404, 404, 404)),
+    ("POST", "/items/{approved}/shares", expect(REDIRECT, 303, 303)),
+    ("POST", "/items/{draft}/shares", expect(REDIRECT, 404, 303)),  # editors are told why; nothing is made
+    ("GET", "/shares", expect(REDIRECT, 200, 200)),
+    ("POST", "/shares/{share}/revoke", expect(REDIRECT, 404, 303)),
+    ("POST", "/items/{approved}/deals", expect(REDIRECT, 303, 303)),
+    ("GET", "/opportunities", expect(REDIRECT, 200, 200)),
+    ("POST", "/opportunities/{opportunity}/outcome", expect(REDIRECT, 403, 303)),
+    ("GET", "/activity", expect(REDIRECT, 200, 200)),
+    ("POST", "/items/{approved}/rating", expect(REDIRECT, 303, 303)),
+    ("POST", "/items/{draft}/rating", expect(REDIRECT, 404, 303)),
+    ("GET", "/requests", expect(REDIRECT, 200, 200)),
+    ("POST", "/requests", expect(REDIRECT, 303, 303)),
+    ("GET", "/requests/{content_request}", expect(REDIRECT, 200, 200)),
+    ("POST", "/requests/{content_request}/vote", expect(REDIRECT, 303, 303)),
+    ("POST", "/requests/{content_request}/status", expect(REDIRECT, 403, 303)),
+    ("GET", "/insights", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/content", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/content.csv", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/unused", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/unused.csv", expect(REDIRECT, 403, 200)),
+    ("POST", "/insights/unused/archive", expect(REDIRECT, 403, 303)),
+    ("GET", "/insights/search", expect(REDIRECT, 403, 200)),
 ]
 
 API = [
@@ -101,6 +128,26 @@ API = [
     ("PATCH", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),
     ("DELETE", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),
     ("GET", "/api/v1/me/feeds", expect(401, 200, 200)),
+    # usage (issue 5)
+    ("POST", "/api/v1/usage", expect(401, 422, 422)),  # no collateral_id in the static body: refused, nothing stored
+    ("GET", "/api/v1/usage", expect(401, 200, 200)),
+    ("POST", "/api/v1/collateral/{approved}/shares", expect(401, 201, 201)),
+    ("POST", "/api/v1/collateral/{draft}/shares", expect(401, 404, 422)),
+    ("GET", "/api/v1/shares", expect(401, 200, 200)),
+    ("DELETE", "/api/v1/shares/{share}", expect(401, 404, 200)),
+    ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome", expect(401, 403, 200)),
+    ("POST", "/api/v1/ratings", expect(401, 422, 422)),
+    ("GET", "/api/v1/analytics/content", expect(401, 403, 200)),
+    ("GET", "/api/v1/analytics/unused", expect(401, 403, 200)),
+    ("GET", "/api/v1/analytics/stages", expect(401, 403, 200)),
+    ("GET", "/api/v1/analytics/search", expect(401, 403, 200)),
+    ("GET", "/api/v1/analytics/adoption", expect(401, 403, 200)),
+    ("POST", "/api/v1/requests", expect(401, 201, 201)),
+    ("GET", "/api/v1/requests", expect(401, 200, 200)),
+    ("GET", "/api/v1/requests/{content_request}", expect(401, 200, 200)),
+    ("PATCH", "/api/v1/requests/{content_request}", expect(401, 403, 200)),
+    ("POST", "/api/v1/requests/{content_request}/votes", expect(401, 201, 201)),
+    ("DELETE", "/api/v1/requests/{content_request}/votes", expect(401, 200, 200)),
 ]
 
 BODIES = {
@@ -112,6 +159,8 @@ BODIES = {
     ("POST", "/account/tokens"): {"name": "CRM sync"},
     ("POST", "/calendar/entries/{cal_recurring}/occurrences"): {"action": "remove", "occurrence": "2026-03-09T09:00"},
     ("POST", "/calendar/feeds"): {"name": "Webinars", "kind": "webinar"},
+    ("POST", "/items/{approved}/shares"): {"recipient": "Dana Ruiz", "account": "Acme"},
+    ("POST", "/items/{draft}/shares"): {"recipient": "Dana Ruiz"},
     ("POST", "/items/{approved}/deals"): {"account": "Acme", "opportunity": "OPP-7", "stage": "awareness"},
     ("POST", "/opportunities/{opportunity}/outcome"): {"outcome": "won"},
     ("POST", "/items/{approved}/rating"): {"rating": "4", "comment": "Good"},
@@ -126,6 +175,9 @@ JSON_BODIES = {
     ("POST", "/api/v1/collateral/{approved}/status"): {"status": "archived"},
     ("POST", "/api/v1/calendar/entries"): {"title": ""},
     ("PATCH", "/api/v1/calendar/entries/{cal_published}"): {"location": "Online"},
+    ("POST", "/api/v1/usage"): {"action": "used_in_deal", "account": "Acme", "opportunity": "OPP-8", "stage": "awareness"},
+    ("POST", "/api/v1/collateral/{approved}/shares"): {"recipient": "Dana Ruiz"},
+    ("POST", "/api/v1/collateral/{draft}/shares"): {"recipient": "Dana Ruiz"},
     ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome"): {"outcome": "won"},
     ("POST", "/api/v1/ratings"): {"rating": 5},
     ("POST", "/api/v1/requests"): {"title": "Case study for banks"},
@@ -148,6 +200,7 @@ def world(app, make_user, make_item):
         "others_token": token.id,
         "stage": 1,
         **calendar_world(make_user, other),
+        **usage_world(other, approved),
     }
 
 
@@ -236,3 +289,12 @@ def calendar_world(make_user, other):
     }
 
 
+def usage_world(other, item):
+    """Another rep's share link (downloads allowed), opportunity and content request (issue 5)."""
+    from hub.usage import feedback, services, shares
+
+    share, token = shares.create_share(other, item.id, {"recipient": "Prospect", "allow_download": True})
+    use = services.record_deal(other, item, {"account": "Acme", "opportunity": "OPP-1", "stage": "awareness"})
+    request = feedback.create_request(other, {"title": "Banking case study"})
+    return {"share": share.id, "share_token": token, "opportunity": use.opportunity_id, "opportunity_ref": "OPP-1",
+            "content_request": request.id}

@@ -53,4 +53,4 @@ def json_body():
     return body
 
 
-from hub.api import calendar, library, openapi, search  # noqa: E402,F401  (routes register on bp)
+from hub.api import calendar, library, openapi, search, usage  # noqa: E402,F401  (routes register on bp)

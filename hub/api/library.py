@@ -4,6 +4,7 @@ from flask import g, request, url_for
 from hub.api import bp, json_body, page_of, pagination
 from hub.errors import Invalid, NotFound
 from hub.library import files, services
+from hub.usage.services import record_event
 
 
 def stage_json(stage):
@@ -136,4 +137,5 @@ def download(item_id):
     item = services.get_item(g.user, item_id)
     if item.current_version is None:
         raise NotFound("This item is a link, not a file: see its url.")
+    record_event("download", g.user, item, channel="api")
     return files.send(item.current_version)

@@ -106,6 +106,7 @@ def spec():
                                                *PAGING],
                                 "responses": with_errors({"200": json_response("Results", ref("SearchResults"))}, "422")}},
             **calendar_paths(),
+            **usage_paths(),
             "/collateral/{item_id}/download": {
                 "parameters": [ITEM_ID],
                 "get": {"summary": "The current file as an attachment", "operationId": "downloadCollateral",
@@ -148,6 +149,7 @@ def spec():
                     "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
                     "suggestion": {"type": "string", "nullable": True}}},
                 **calendar_schemas(),
+                **usage_schemas(),
                 "ItemPage": {"type": "object", "properties": {
                     "items": {"type": "array", "items": item}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}}},
@@ -232,6 +234,151 @@ def calendar_schemas():
             "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
             "cancelled_at": {"type": "string", "format": "date-time", "nullable": True},
             "page_url": {"type": "string"}, "ics_url": {"type": "string"}}},
+    }
+
+
+# --- usage (issue 5) ---------------------------------------------------------------------------
+
+
+def usage_paths():
+    """Deals, share links, outcomes, activity, ratings, analytics and content requests."""
+    obj, text, num = {"type": "object"}, {"type": "string"}, {"type": "integer"}
+    body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    share_id = {"name": "share_id", "in": "path", "required": True, "schema": num}
+    request_id = {"name": "request_id", "in": "path", "required": True, "schema": num}
+    period = [query("from", "First day, YYYY-MM-DD.", {"type": "string", "format": "date"}),
+              query("to", "Last day (inclusive), YYYY-MM-DD.", {"type": "string", "format": "date"})]
+    editor = "Marketing and admins only."
+    request_page = {"type": "object", "properties": {"items": {"type": "array", "items": ref("ContentRequest")},
+                                                      "total": num, "page": num, "per_page": num}}
+    return {
+        "/usage": {
+            "post": {"summary": "Record that an item was used in a deal", "operationId": "recordUsage",
+                     "requestBody": body({"type": "object", "required": ["collateral_id", "action", "account", "opportunity", "stage"],
+                                          "properties": {"collateral_id": num, "action": {"type": "string", "enum": ["used_in_deal"]},
+                                                         "account": {"type": "string", "maxLength": 120},
+                                                         "opportunity": {"type": "string", "maxLength": 80},
+                                                         "stage": {"type": "string", "description": "Stage slug."},
+                                                         "note": {"type": "string", "maxLength": 500}}}),
+                     "responses": with_errors({"201": json_response("Recorded", obj)}, "404", "422")},
+            "get": {"summary": "Usage events: a rep's own, everyone's for marketing and admins", "operationId": "listUsage",
+                    "parameters": [query("action", "Event action."), query("collateral_id", "Item id.", num),
+                                   query("user_id", "Person (marketing and admins).", num), *PAGING],
+                    "responses": with_errors({"200": json_response("Events", {"type": "object", "properties": {
+                        "items": {"type": "array", "items": ref("UsageEvent")}, "page": num, "per_page": num,
+                        "has_more": {"type": "boolean"}}})}, "403", "422")},
+        },
+        "/collateral/{item_id}/shares": {
+            "parameters": [ITEM_ID],
+            "post": {"summary": "Create a tracked share link for a prospect", "operationId": "createShare",
+                     "requestBody": body({"type": "object", "required": ["recipient"], "properties": {
+                         "recipient": {"type": "string", "maxLength": 120}, "account": {"type": "string", "maxLength": 120},
+                         "expires_on": {"type": "string", "format": "date"}, "allow_download": {"type": "boolean"}}}),
+                     "responses": with_errors({"201": json_response("The link; the token is shown only here", ref("Share"))}, "404", "422")},
+        },
+        "/shares": {"get": {"summary": "The caller's share links with their opens", "operationId": "listShares",
+                            "responses": with_errors({"200": json_response("Links", {"type": "object", "properties": {
+                                "items": {"type": "array", "items": ref("Share")}, "total": num, "page": num, "per_page": num}})})}},
+        "/shares/{share_id}": {"parameters": [share_id],
+                               "delete": {"summary": "Revoke a share link", "operationId": "revokeShare",
+                                          "responses": with_errors({"200": json_response("The revoked link", ref("Share"))}, "403", "404")}},
+        "/opportunities/{ref}/outcome": {
+            "parameters": [{"name": "ref", "in": "path", "required": True, "schema": text}],
+            "put": {"summary": "Set an opportunity's outcome", "operationId": "setOutcome",
+                    "requestBody": body({"type": "object", "required": ["outcome"], "properties": {
+                        "outcome": {"type": "string", "enum": ["open", "won", "lost"]}}}),
+                    "responses": with_errors({"200": json_response("The opportunity", obj)}, "403", "404", "422")},
+        },
+        "/ratings": {"post": {"summary": "Rate an item 1-5 with a comment (replaces the caller's rating)", "operationId": "rateItem",
+                              "requestBody": body({"type": "object", "required": ["collateral_id", "rating"], "properties": {
+                                  "collateral_id": num, "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                                  "comment": {"type": "string", "maxLength": 1000}}}),
+                              "responses": with_errors({"200": json_response("The rating", obj)}, "404", "422")}},
+        "/analytics/content": {"get": {"summary": "Per-item usage. " + editor, "operationId": "contentAnalytics",
+                                       "parameters": [*period, query("stage", "Stage slug."), query("content_type", "Content type."),
+                                                      query("product", "Product."), query("team", "Role of the people: sales, marketing or admin."),
+                                                      query("sort", "views, downloads, shares, share_opens, deals, unique_users, rating, win_rate or title.")],
+                                       "responses": with_errors({"200": json_response("Rows", {"type": "object", "properties": {
+                                           "items": {"type": "array", "items": ref("ContentUsage")},
+                                           "overall_win_rate": {"type": "number", "nullable": True}}})}, "403", "422")}},
+        "/analytics/unused": {"get": {"summary": "Approved items unused in N days. " + editor, "operationId": "unusedAnalytics",
+                                      "parameters": [query("days", "Days, default 90.", {"type": "integer", "minimum": 1, "maximum": 3650})],
+                                      "responses": with_errors({"200": json_response("Unused items", {"type": "object", "properties": {
+                                          "days": num, "approved_total": num, "unused_total": num, "unused_share": {"type": "number"},
+                                          "items": {"type": "array", "items": obj}}})}, "403", "422")}},
+        "/analytics/stages": {"get": {"summary": "Funnel coverage per stage. " + editor, "operationId": "stageAnalytics",
+                                      "parameters": period,
+                                      "responses": with_errors({"200": json_response("Stages", {"type": "object", "properties": {
+                                          "stages": {"type": "array", "items": {"type": "object", "properties": {
+                                              "slug": text, "name": text, "approved_items": num, "views": num, "downloads": num,
+                                              "shares": num, "zero_result_searches": num}}}}})}, "403", "422")}},
+        "/analytics/search": {"get": {"summary": "Search insights. " + editor, "operationId": "searchAnalytics", "parameters": period,
+                                      "responses": with_errors({"200": json_response("Queries", obj)}, "403", "422")}},
+        "/analytics/adoption": {"get": {"summary": "Active reps per week and calendar subscribers. " + editor,
+                                        "operationId": "adoptionAnalytics",
+                                        "parameters": [query("weeks", "Weeks, default 12.", {"type": "integer", "minimum": 1, "maximum": 104})],
+                                        "responses": with_errors({"200": json_response("Adoption", obj)}, "403", "422")}},
+        "/requests": {
+            "post": {"summary": "Ask marketing for missing content", "operationId": "createRequest",
+                     "requestBody": body(ref("ContentRequestInput")),
+                     "responses": with_errors({"201": json_response("The request", ref("ContentRequest"))}, "422")},
+            "get": {"summary": "Content requests, most wanted first", "operationId": "listRequests",
+                    "parameters": [query("status", "open, planned, in_progress, delivered or declined."),
+                                   query("mine", "1 for the caller's own.")],
+                    "responses": with_errors({"200": json_response("Requests", request_page)}, "422")},
+        },
+        "/requests/{request_id}": {
+            "parameters": [request_id],
+            "get": {"summary": "One content request", "operationId": "getRequest",
+                    "responses": with_errors({"200": json_response("The request", ref("ContentRequest"))}, "404")},
+            "patch": {"summary": "Marketing: status, reason, delivered item. The requester: details.", "operationId": "updateRequest",
+                      "requestBody": body({"type": "object", "properties": {
+                          **ref_props(), "status": {"type": "string", "enum": ["open", "planned", "in_progress", "delivered", "declined"]},
+                          "reason": {"type": "string", "maxLength": 1000}, "delivered_collateral_id": num}}),
+                      "responses": with_errors({"200": json_response("The request", ref("ContentRequest"))}, "403", "404", "409", "422")},
+        },
+        "/requests/{request_id}/votes": {
+            "parameters": [request_id],
+            "post": {"summary": "Add the caller's vote", "operationId": "voteRequest",
+                     "responses": with_errors({"201": json_response("The request", ref("ContentRequest"))}, "404", "409")},
+            "delete": {"summary": "Take the caller's vote back", "operationId": "unvoteRequest",
+                       "responses": with_errors({"200": json_response("The request", ref("ContentRequest"))}, "404", "409")},
+        },
+    }
+
+
+def ref_props():
+    """A content request's editable details."""
+    return {"title": {"type": "string", "maxLength": 200}, "stage": {"type": "string"},
+            "industry": {"type": "string", "maxLength": 100}, "product": {"type": "string", "maxLength": 100},
+            "why": {"type": "string", "maxLength": 4000}, "needed_by": {"type": "string", "format": "date"}}
+
+
+def usage_schemas():
+    """UsageEvent, Share, ContentUsage and ContentRequest."""
+    num, text, nullable = {"type": "integer"}, {"type": "string"}, {"type": "string", "nullable": True}
+    return {
+        "UsageEvent": {"type": "object", "properties": {
+            "id": num, "at": {"type": "string", "format": "date-time"}, "user_id": {"type": "integer", "nullable": True},
+            "action": text, "collateral_id": {"type": "integer", "nullable": True}, "version": {"type": "integer", "nullable": True},
+            "share_id": {"type": "integer", "nullable": True}, "stage": nullable, "account": nullable, "opportunity": nullable,
+            "channel": {"type": "string", "enum": ["page", "api", "share"]}, "query": nullable,
+            "result_count": {"type": "integer", "nullable": True}, "context": {"type": "object", "nullable": True}}},
+        "Share": {"type": "object", "properties": {
+            "id": num, "token": {"type": "string", "description": "Only in the answer that creates the link."},
+            "url": text, "collateral_id": num, "recipient": text, "account": nullable,
+            "expires_on": {"type": "string", "format": "date", "nullable": True}, "allow_download": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"}, "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
+            "working": {"type": "boolean"}, "opens": num, "last_opened_at": {"type": "string", "format": "date-time", "nullable": True}}},
+        "ContentUsage": {"type": "object", "properties": {
+            "id": num, "title": text, "views": num, "previews": num, "downloads": num, "shares": num, "share_opens": num,
+            "deals": num, "unique_users": num, "rating": {"type": "number", "nullable": True}, "ratings": num,
+            "win_rate": {"type": "number", "nullable": True}}},
+        "ContentRequestInput": {"type": "object", "required": ["title"], "properties": ref_props()},
+        "ContentRequest": {"type": "object", "properties": {
+            "id": num, **ref_props(), "status": text, "reason": nullable, "votes": num, "requester": nullable,
+            "delivered_collateral_id": {"type": "integer", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
     }
 
 

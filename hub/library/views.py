@@ -7,6 +7,7 @@ from hub.errors import ApiError
 from hub.library import files, services
 from hub.library.models import CONTENT_TYPES
 from hub.ui import page_number
+from hub.usage.services import record_item_event  # usage tracking (issue 5)
 
 bp = Blueprint("library", __name__)
 FILTER_KEYS = ("content_type", "product", "industry", "persona", "status")
@@ -57,7 +58,9 @@ def stage(slug):
 @bp.get("/items/<int:item_id>")
 def item(item_id):
     """One item: metadata, stages, preview, versions and history."""
-    return render_item(services.get_item(current_user, item_id))
+    item = services.get_item(current_user, item_id)
+    record_item_event("view", item)
+    return render_item(item)
 
 
 def render_item(item, error=None):
@@ -174,6 +177,7 @@ def review():
 def download(item_id):
     """The current file of an item, or a redirect to its link."""
     item = services.get_item(current_user, item_id)
+    record_item_event("download", item)
     if item.current_version is None:
         if item.url:
             return redirect(item.url)
@@ -199,5 +203,6 @@ def preview(item_id):
     version = item.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
+    record_item_event("preview", item)
     return files.send(version, inline=True)
 

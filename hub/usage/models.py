@@ -1,0 +1,187 @@
+"""Usage events (append-only), prospect share links and their opens, opportunities, ratings and requests."""
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.auth.models import User
+from hub.extensions import db
+from hub.library.models import Collateral
+from hub.models import UTCDateTime, today, utcnow
+
+ACTIONS = ("view", "preview", "download", "share_created", "share_opened", "used_in_deal", "search", "search_click")
+CHANNELS = ("page", "api", "share")
+OUTCOMES = ("open", "won", "lost")
+REQUEST_STATUSES = {"open": "Open", "planned": "Planned", "in_progress": "In progress",
+                    "delivered": "Delivered", "declined": "Declined"}
+
+
+class UsageEvent(db.Model):
+    """One thing someone did with content. Never updated; a deleted user's rows keep user_id NULL."""
+
+    __tablename__ = "usage_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))
+    # No foreign key: the history outlives a deleted item (reports join to the items that remain).
+    collateral_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version_number: Mapped[int | None] = mapped_column(nullable=True)
+    share_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    account: Mapped[str] = mapped_column(String(120), default="")
+    opportunity: Mapped[str] = mapped_column(String(80), default="")
+    channel: Mapped[str] = mapped_column(String(10), default="page")
+    query: Mapped[str] = mapped_column(String(200), default="")
+    result_count: Mapped[int | None] = mapped_column(nullable=True)
+    context: Mapped[str] = mapped_column(Text, default="")  # small JSON object: filters, note, client
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_usage_events_item_action_at", "collateral_id", "action", "at", "user_id"),
+        Index("ix_usage_events_user_at", "user_id", "at"),
+        Index("ix_usage_events_action_at", "action", "at", "query", "result_count"),  # covers search insights
+        Index("ix_usage_events_at", "at", "user_id"),
+    )
+
+
+class Share(db.Model):
+    """A tracked link to one item for one prospect; only the token's hash is stored."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    recipient: Mapped[str] = mapped_column(String(120))
+    account: Mapped[str] = mapped_column(String(120), default="")
+    expires_on = mapped_column(Date, nullable=True)
+    allow_download: Mapped[bool] = mapped_column(default=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at = mapped_column(UTCDateTime, nullable=True)
+
+    collateral: Mapped[Collateral] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    opens: Mapped[list["ShareOpen"]] = relationship(back_populates="share", order_by="ShareOpen.id.desc()",
+                                                    cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def is_expired(self):
+        return self.expires_on is not None and self.expires_on < today()
+
+    @property
+    def is_working(self):
+        """Opens for a prospect: not revoked, not expired, and the item still live."""
+        return self.revoked_at is None and not self.is_expired and self.collateral.is_live
+
+
+class ShareOpen(db.Model):
+    """A prospect opened a share link: when, and a coarse client description (never the IP)."""
+
+    __tablename__ = "share_opens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"), index=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    client: Mapped[str] = mapped_column(String(60), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="page")  # page, preview or download
+
+    share: Mapped[Share] = relationship(back_populates="opens")
+
+
+class Opportunity(db.Model):
+    """A CRM opportunity, known by its reference; its outcome is set later."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(80), unique=True)
+    account: Mapped[str] = mapped_column(String(120), default="")
+    outcome: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    closed_at = mapped_column(UTCDateTime, nullable=True)
+
+    owner: Mapped[User | None] = relationship()
+
+
+class DealUse(db.Model):
+    """An item used with an opportunity at a stage: what effectiveness is computed from."""
+
+    __tablename__ = "deal_uses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), index=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    collateral: Mapped[Collateral] = relationship()
+    opportunity: Mapped[Opportunity] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Rating(db.Model):
+    """A rep's 1-5 rating of an item, with an optional comment; one per person per item."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    stars: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("user_id", "collateral_id", name="uq_ratings_user_item"),)
+
+
+class ContentRequest(db.Model):
+    """A rep asks marketing for missing content; marketing moves it to delivered or declined."""
+
+    __tablename__ = "content_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    product: Mapped[str] = mapped_column(String(100), default="")
+    why: Mapped[str] = mapped_column(Text, default="")
+    needed_by = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    delivered_collateral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collateral.id", ondelete="SET NULL"), nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    status_changed_at = mapped_column(UTCDateTime, nullable=True)
+    requester_seen_at = mapped_column(UTCDateTime, nullable=True)  # the requester last saw the status
+
+    requester: Mapped[User | None] = relationship()
+    delivered: Mapped[Collateral | None] = relationship()
+    votes: Mapped[list["RequestVote"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def status_label(self):
+        return REQUEST_STATUSES.get(self.status, self.status)
+
+    @property
+    def vote_count(self):
+        return len(self.votes)
+
+
+class RequestVote(db.Model):
+    """Another rep needs the same content."""
+
+    __tablename__ = "request_votes"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("content_requests.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,259 @@
+"""Recording usage, deals and outcomes, and reading one's own activity."""
+import json
+import logging
+import re
+
+from flask import has_request_context, request
+from sqlalchemy import insert, select
+
+from hub.errors import Forbidden, Invalid, NotFound
+from hub.extensions import db
+from hub.library.models import Collateral, Stage
+from hub.models import utcnow
+from hub.usage.models import ACTIONS, CHANNELS, OUTCOMES, DealUse, Opportunity, UsageEvent
+
+log = logging.getLogger(__name__)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:#-]{0,79}$")
+
+
+# --- recording ----------------------------------------------------------------------------------
+
+
+def record_event(action, user=None, item=None, *, version=None, channel=None, stage="", account="",
+                 opportunity="", query="", result_count=None, share_id=None, context=None, at=None):
+    """Append one event on its own connection; never raises (a failure is logged and the caller goes on).
+
+    Call it after the caller's own commit: on SQLite a second writer would wait for the first.
+    """
+    try:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown usage action {action!r}")
+        if version is None and item is not None:
+            version = getattr(item, "current_version", None)
+        values = {
+            "at": at or utcnow(),
+            "user_id": getattr(user, "id", user),
+            "action": action,
+            "collateral_id": getattr(item, "id", item),
+            "version_number": getattr(version, "number", version),
+            "share_id": share_id,
+            "stage": (stage or "")[:40],
+            "account": (account or "")[:120],
+            "opportunity": (opportunity or "")[:80],
+            "channel": channel or guess_channel(),
+            "query": (query or "")[:200],
+            "result_count": result_count,
+            "context": json.dumps(context, separators=(",", ":"), default=str)[:2000] if context else "",
+        }
+        with db.engine.begin() as connection:
+            connection.execute(insert(UsageEvent), values)
+        return True
+    except Exception:  # recording must never break what the user is doing
+        log.exception("could not record usage event %r", action)
+        return False
+
+
+def guess_channel():
+    """'api' for API calls, else 'page'."""
+    if has_request_context() and request.path.startswith("/api/"):
+        return "api"
+    return "page"
+
+
+def client_description(user_agent):
+    """'Chrome on Windows' from a User-Agent header: coarse on purpose, nothing that identifies a person."""
+    ua = (user_agent or "").lower()
+    browser = next((name for key, name in (("edg/", "Edge"), ("opr/", "Opera"), ("firefox/", "Firefox"),
+                                          ("chrome/", "Chrome"), ("chromium/", "Chrome"), ("safari/", "Safari"),
+                                          ("curl/", "curl"), ("bot", "Bot")) if key in ua), "Browser")
+    system = next((name for key, name in (("android", "Android"), ("iphone", "iOS"), ("ipad", "iOS"),
+                                         ("windows", "Windows"), ("mac os", "macOS"), ("cros", "ChromeOS"),
+                                         ("linux", "Linux")) if key in ua), "")
+    return f"{browser} on {system}" if system else browser
+
+
+# --- validation shared by the usage services ------------------------------------------------------
+
+
+def clean(value, field, limit, required=False, multiline=False):
+    """Trimmed text without control characters, within a limit; refuses non-text JSON values."""
+    if value is None:
+        value = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
+    if multiline:
+        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value).strip()
+    else:
+        value = " ".join(CONTROL.sub(" ", value).split())
+    if required and not value:
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required.", field)
+    if len(value) > limit:
+        raise Invalid(f"{field.replace('_', ' ').capitalize()} can be at most {limit} characters.", field)
+    return value
+
+
+def clean_stage(value, required=False):
+    """A known stage slug, or '' when optional and empty."""
+    slug = clean(value, "stage", 40, required=required)
+    if slug and db.session.scalar(select(Stage.id).where(Stage.slug == slug)) is None:
+        raise Invalid(f"Unknown stage {slug!r}.", "stage")
+    return slug
+
+
+def clean_ref(value, field="opportunity"):
+    """An opportunity reference as the CRM writes it: letters, digits and . _ : # -, up to 80."""
+    ref = clean(value, field, 80, required=True)
+    if not REF_RE.match(ref):
+        raise Invalid("Opportunity references use letters, digits and . _ : # - only.", field)
+    return ref
+
+
+def live_item(user, item_id, field="collateral_id"):
+    """An item the user may see that is approved and unexpired, for sharing and deals."""
+    if isinstance(item_id, bool) or not isinstance(item_id, int):
+        if isinstance(item_id, str) and item_id.isdigit():
+            item_id = int(item_id)
+        else:
+            raise Invalid("collateral_id must be an item id.", field)
+    item = db.session.get(Collateral, item_id)
+    if item is None or (not user.is_editor and not item.is_live):
+        raise NotFound("No such collateral item.")
+    if not item.is_live:
+        raise Invalid("Only approved, unexpired items can be used with prospects.", field)
+    return item
+
+
+# --- deals and outcomes -------------------------------------------------------------------------
+
+
+def record_deal(user, item, data):
+    """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new."""
+    account = clean(data.get("account"), "account", 120, required=True)
+    ref = clean_ref(data.get("opportunity"))
+    stage = clean_stage(data.get("stage"), required=True)
+    note = clean(data.get("note"), "note", 500, multiline=True)
+    opportunity = db.session.scalar(select(Opportunity).where(Opportunity.ref == ref))
+    if opportunity is None:
+        opportunity = Opportunity(ref=ref, account=account, owner_id=user.id)
+        db.session.add(opportunity)
+    use = DealUse(collateral_id=item.id, opportunity=opportunity, user_id=user.id, stage=stage, note=note)
+    db.session.add(use)
+    db.session.commit()
+    record_event("used_in_deal", user, item, stage=stage, account=account, opportunity=ref,
+                 context={"note": note} if note else None)
+    return use
+
+
+def get_opportunity(ref):
+    """An opportunity by reference, or NotFound."""
+    if not isinstance(ref, str) or not REF_RE.match(ref):
+        raise NotFound("No such opportunity.")
+    opportunity = db.session.scalar(select(Opportunity).where(Opportunity.ref == ref))
+    if opportunity is None:
+        raise NotFound("No such opportunity.")
+    return opportunity
+
+
+def set_outcome(user, opportunity, outcome):
+    """Open, won or lost: by the rep who owns the opportunity, a rep who used content in it, or marketing."""
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+        raise Invalid(f"Outcome must be one of: {', '.join(OUTCOMES)}.", "outcome")
+    if not user.is_editor and opportunity.owner_id != user.id and not db.session.scalar(
+            select(DealUse.id).where(DealUse.opportunity_id == opportunity.id, DealUse.user_id == user.id).limit(1)):
+        raise Forbidden("Only the reps working this opportunity can set its outcome.")
+    opportunity.outcome = outcome
+    opportunity.closed_at = None if outcome == "open" else utcnow()
+    db.session.commit()
+    return opportunity
+
+
+def my_opportunities(user):
+    """Opportunities the user owns or used content in, newest first."""
+    used = select(DealUse.opportunity_id).where(DealUse.user_id == user.id)
+    return db.session.scalars(
+        select(Opportunity).where((Opportunity.owner_id == user.id) | Opportunity.id.in_(used))
+        .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(200)
+    ).all()
+
+
+def deals_for_item(item, limit=20):
+    """The latest deal uses of one item."""
+    return db.session.scalars(
+        select(DealUse).where(DealUse.collateral_id == item.id).order_by(DealUse.at.desc(), DealUse.id.desc()).limit(limit)
+    ).all()
+
+
+# --- reading activity ---------------------------------------------------------------------------
+
+
+def events_query(viewer, filters):
+    """Events the viewer may read: reps only their own, marketing and admins everyone's."""
+    query = select(UsageEvent)
+    if not viewer.is_editor:
+        query = query.where(UsageEvent.user_id == viewer.id)
+    elif filters.get("user_id") is not None:
+        query = query.where(UsageEvent.user_id == filters["user_id"])
+    if filters.get("action"):
+        if filters["action"] not in ACTIONS:
+            raise Invalid(f"Action must be one of: {', '.join(ACTIONS)}.", "action")
+        query = query.where(UsageEvent.action == filters["action"])
+    if filters.get("collateral_id") is not None:
+        query = query.where(UsageEvent.collateral_id == filters["collateral_id"])
+    return query
+
+
+def list_events(viewer, filters, page=1, per_page=25):
+    """One page of readable events, newest first, and whether there is another page."""
+    rows = db.session.scalars(
+        events_query(viewer, filters).order_by(UsageEvent.at.desc(), UsageEvent.id.desc())
+        .limit(per_page + 1).offset((page - 1) * per_page)
+    ).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def event_json(event):
+    """An event as the API shows it."""
+    return {
+        "id": event.id, "at": event.at.isoformat(), "user_id": event.user_id, "action": event.action,
+        "collateral_id": event.collateral_id, "version": event.version_number, "share_id": event.share_id,
+        "stage": event.stage or None, "account": event.account or None, "opportunity": event.opportunity or None,
+        "channel": event.channel, "query": event.query or None, "result_count": event.result_count,
+        "context": json.loads(event.context) if event.context else None,
+    }
+
+
+__all__ = ["CHANNELS", "record_event"]
+
+
+def record_item_event(action, item):
+    """An item page view, preview or download by the signed-in person; a view from a search is also its click."""
+    from flask_login import current_user
+    from urllib.parse import parse_qs, urlsplit
+
+    user = current_user if current_user.is_authenticated else None
+    record_event(action, user, item, channel="page")
+    referrer = request.referrer or ""
+    if action == "view" and referrer:
+        parts = urlsplit(referrer)
+        if parts.path == "/search" and parts.netloc in ("", request.host):
+            query = normalise_query(parse_qs(parts.query).get("q", [""])[0])
+            if query:
+                record_event("search_click", user, item, query=query, channel="page")
+
+
+def normalise_query(text):
+    """Queries are grouped case- and space-insensitively."""
+    return " ".join(CONTROL.sub(" ", text or "").split()).lower()[:200]
+
+
+def record_search(user, text, filters, total, page=1, channel=None):
+    """A search with its filters and result count (first pages only, so paging is not counted twice)."""
+    query = normalise_query(text)
+    if page != 1 or not (query or filters):
+        return
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    record_event("search", user, None, channel=channel, query=query, result_count=total,
+                 stage=filters.get("stage", ""), context=filters or None)

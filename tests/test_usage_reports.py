@@ -1,0 +1,238 @@
+"""Usage reports against small known fixtures: content, unused, stages, search, adoption; CSV export; the API."""
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from hub.extensions import db
+from hub.models import utcnow
+from hub.usage import analytics, feedback, services
+from hub.usage.csv import build, neutralise
+
+
+def record(action, user, item, days_ago=0, **kw):
+    assert services.record_event(action, user, item, at=utcnow() - timedelta(days=days_ago), **kw)
+
+
+@pytest.fixture
+def world(app, make_user, make_item):
+    """Two reps, one marketer, three live items, one expired, one draft; a known pattern of use."""
+    a, b, m = make_user("sales"), make_user("sales"), make_user("marketing")
+    deck = make_item(title="Pitch deck", content_type="slide_deck", product="Ledger", stages=["awareness", "decision"])
+    study = make_item(title="Bank case study", content_type="case_study", product="Vault", stages=["decision"])
+    idle = make_item(title="Idle datasheet", content_type="datasheet", stages=["onboarding"])
+    make_item(title="Old", expires_on="2020-01-01")
+    make_item("draft", title="Draft")
+    for user in (a, a, b, m):
+        record("view", user, deck, 1)
+    record("download", a, deck, 2)
+    record("share_created", a, deck, 2)
+    record("share_opened", None, deck, 1)
+    record("share_opened", None, deck, 1)
+    record("view", b, study, 200)  # outside 90 days
+    record("download", b, idle, 120)
+    record("search", a, None, 1, query="bank case", result_count=3)
+    record("search", b, None, 1, query="bank case", result_count=3)
+    record("search_click", a, study, 1, query="bank case")
+    record("search", a, None, 1, query="pricing emea", result_count=0, stage="decision")
+    record("search", b, None, 1, query="pricing emea", result_count=0, stage="decision")
+    record("search", b, None, 1, query="roadmap", result_count=2)
+    # Deals: the deck in 3 opportunities (2 won, 1 lost), the study in 1 open one.
+    for ref, outcome in (("OPP-1", "won"), ("OPP-2", "won"), ("OPP-3", "lost")):
+        use = services.record_deal(a, deck, {"account": "Acme", "opportunity": ref, "stage": "decision"})
+        services.set_outcome(a, use.opportunity, outcome)
+    services.record_deal(b, study, {"account": "Globex", "opportunity": "OPP-4", "stage": "decision"})
+    services.record_deal(b, deck, {"account": "Acme", "opportunity": "OPP-1", "stage": "decision"})  # same opp again
+    feedback.rate_item(a, deck, 5)
+    feedback.rate_item(b, deck, 4)
+    return {"a": a, "b": b, "m": m, "deck": deck.id, "study": study.id, "idle": idle.id}
+
+
+def row(rows, item_id):
+    return next(r for r in rows if r["id"] == item_id)
+
+
+def test_content_usage_numbers(world):
+    rows = analytics.content_usage(analytics.clean_filters({}))
+    deck = row(rows, world["deck"])
+    assert {k: deck[k] for k in ("views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate")} == {
+        "views": 4, "downloads": 1, "shares": 1, "share_opens": 2, "deals": 3, "unique_users": 3, "rating": 4.5,
+        "win_rate": 0.667}
+    study = row(rows, world["study"])
+    assert (study["views"], study["deals"], study["win_rate"], study["rating"]) == (1, 1, None, None)
+    assert rows[0]["id"] == world["deck"]  # sorted by views
+    assert "Draft" not in [r["title"] for r in rows]
+    assert analytics.overall_win_rate() == 0.667
+
+
+def test_content_usage_filters(world):
+    recent = analytics.content_usage(analytics.clean_filters({"from": (utcnow() - timedelta(days=30)).date().isoformat()}))
+    assert row(recent, world["study"])["views"] == 0
+    sales_only = analytics.content_usage(analytics.clean_filters({"team": "sales"}))
+    assert row(sales_only, world["deck"])["views"] == 3
+    decks = analytics.content_usage(analytics.clean_filters({"content_type": "slide_deck"}))
+    assert [r["id"] for r in decks] == [world["deck"]]
+    onboarding = analytics.content_usage(analytics.clean_filters({"stage": "onboarding"}))
+    assert [r["id"] for r in onboarding] == [world["idle"]]
+    vault = analytics.content_usage(analytics.clean_filters({"product": "Vault", "sort": "title"}))
+    assert [r["id"] for r in vault] == [world["study"]]
+
+
+def test_unused_content(world):
+    report = analytics.unused(90)
+    assert (report["approved_total"], report["unused_total"], report["unused_share"]) == (3, 2, 0.667)
+    assert {i["id"] for i in report["items"]} == {world["study"], world["idle"]}
+    idle = next(i for i in report["items"] if i["id"] == world["idle"])
+    assert idle["last_used_at"].startswith((utcnow() - timedelta(days=120)).date().isoformat())
+    assert analytics.unused(365)["unused_total"] == 0
+
+
+def test_stage_coverage(world):
+    stages = {s["slug"]: s for s in analytics.stage_coverage(analytics.clean_filters({}))}
+    assert stages["decision"] == {"slug": "decision", "name": "Decision", "approved_items": 2, "views": 5,
+                                  "downloads": 1, "shares": 1, "zero_result_searches": 2}
+    assert stages["awareness"]["approved_items"] == 1  # the deck; "Old" has expired
+    assert stages["onboarding"]["downloads"] == 1
+    assert stages["expansion"] == {"slug": "expansion", "name": "Expansion", "approved_items": 0, "views": 0,
+                                   "downloads": 0, "shares": 0, "zero_result_searches": 0}
+
+
+def test_search_insights(world):
+    data = analytics.search_insights(analytics.clean_filters({}))
+    assert data["searches"] == 5 and data["zero_result_searches"] == 2
+    assert [q["query"] for q in data["top_queries"]][:2] == ["bank case", "pricing emea"]
+    assert [q["query"] for q in data["zero_result_queries"]] == ["pricing emea"]
+    assert [q["query"] for q in data["unopened_queries"]] == ["roadmap"]
+
+
+def test_adoption_counts_active_reps_per_week(world):
+    data = analytics.adoption(4)
+    assert len(data["weeks"]) == 4 and data["total_reps"] == 2
+    assert data["weeks"][-1]["active_reps"] + data["weeks"][-2]["active_reps"] >= 2
+    assert data["calendar_subscribers"] == 0
+
+
+def test_adoption_reads_calendar_feed_polls(app, client, make_user):
+    from hub.calendar import feeds
+
+    rep = make_user("sales")
+    assert client.get(f"/calendar/feed/{feeds.feed_token(rep)}.ics").status_code == 200
+    data = analytics.adoption(2)
+    assert data["calendar_subscribers"] == 1 and data["last_poll_at"]
+    assert data["subscribers"][0]["name"] == rep.name
+
+
+def test_daily_trend(world):
+    trend = analytics.daily_trend(7)
+    assert len(trend["labels"]) == 7 and sum(trend["series"]["view"]) == 4
+    assert sum(trend["series"]["share_opened"]) == 2
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def test_analytics_api(client, token_for, world):
+    headers = token_for(world["m"])
+    content = client.get("/api/v1/analytics/content", headers=headers).get_json()
+    deck = row(content["items"], world["deck"])
+    assert {"id", "title", "views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate"} <= set(deck)
+    assert deck["views"] == 4
+    unused = client.get("/api/v1/analytics/unused?days=90", headers=headers).get_json()
+    assert {k: unused[k] for k in ("days", "approved_total", "unused_total", "unused_share")} == {
+        "days": 90, "approved_total": 3, "unused_total": 2, "unused_share": 0.667}
+    stages = client.get("/api/v1/analytics/stages", headers=headers).get_json()["stages"]
+    assert set(stages[0]) >= {"slug", "approved_items", "views", "downloads", "shares", "zero_result_searches"}
+    assert client.get("/api/v1/analytics/search", headers=headers).get_json()["zero_result_searches"] == 2
+    assert client.get("/api/v1/analytics/adoption?weeks=2", headers=headers).status_code == 200
+    assert client.get("/api/v1/analytics/content", headers=token_for(world["a"])).status_code == 403
+
+
+@pytest.mark.parametrize("path,field", [
+    ("/api/v1/analytics/content?from=yesterday", "from"), ("/api/v1/analytics/content?to=2026-13-01", "to"),
+    ("/api/v1/analytics/content?from=2026-02-01&to=2026-01-01", "to"), ("/api/v1/analytics/content?stage=nope", "stage"),
+    ("/api/v1/analytics/content?content_type=poem", "content_type"), ("/api/v1/analytics/content?team=ninjas", "team"),
+    ("/api/v1/analytics/content?sort=colour", "sort"), ("/api/v1/analytics/unused?days=0", "days"),
+    ("/api/v1/analytics/unused?days=abc", "days"), ("/api/v1/analytics/unused?days=99999", "days"),
+    ("/api/v1/analytics/stages?from=x", "from"), ("/api/v1/analytics/search?to=x", "to"),
+    ("/api/v1/analytics/adoption?weeks=0", "weeks"), ("/api/v1/analytics/adoption?weeks=x", "weeks"),
+    ("/api/v1/usage?collateral_id=x", "collateral_id"),
+])
+def test_analytics_api_bad_input(client, make_user, token_for, path, field):
+    response = client.get(path, headers=token_for(make_user("marketing")))
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == field
+
+
+# --- pages and CSV ------------------------------------------------------------------------------
+
+
+def test_dashboard_and_report_pages(as_user, world):
+    browser, _ = as_user("marketing")
+    html = browser.get("/insights").get_data(as_text=True)
+    assert "67%" in html and "of the approved library unused in 90 days" in html
+    assert 'data-chart="line"' in html and "vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
+    assert "Pitch deck" in browser.get("/insights/content?sort=deals").get_data(as_text=True)
+    assert "Idle datasheet" in browser.get("/insights/unused").get_data(as_text=True)
+    assert "pricing emea" in browser.get("/insights/search").get_data(as_text=True)
+    assert browser.get("/insights/content?from=nonsense").status_code == 400
+    assert browser.get("/insights/unused?days=-1").status_code == 400
+
+
+def test_archive_from_the_unused_list(as_user, world):
+    from hub.library.models import Collateral
+
+    browser, _ = as_user("marketing")
+    response = browser.post("/insights/unused/archive", data={"item_id": [str(world["idle"]), "x"], "days": "90"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Collateral, world["idle"]).status == "archived"
+    assert db.session.get(Collateral, world["study"]).status == "approved"
+
+
+def test_content_csv(as_user, world):
+    browser, _ = as_user("marketing")
+    response = browser.get("/insights/content.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["ID", "Title", "Type"]
+    deck = next(r for r in rows if r[1] == "Pitch deck")
+    assert deck[5] == "4"
+    unused = browser.get("/insights/unused.csv?days=90").get_data(as_text=True)
+    assert "Idle datasheet" in unused and "Pitch deck" not in unused
+
+
+@pytest.mark.parametrize("value,expected", [("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-2+3", "'-2+3"),
+                                            ("@cmd", "'@cmd"), ("\t=x", "'\t=x"), ("plain", "plain"), (-5, -5),
+                                            (None, "")])
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_csv_export_neutralises_formula_titles(as_user, make_item):
+    for title in ("=HYPERLINK(\"http://evil\")", "+cmd", "-2+3", "@SUM(1)"):
+        make_item(title=title)
+    browser, _ = as_user("marketing")
+    text = browser.get("/insights/content.csv").get_data(as_text=True).lstrip("\ufeff")
+    titles = {r[1] for r in list(csv.reader(io.StringIO(text)))[1:]}
+    assert titles == {"'=HYPERLINK(\"http://evil\")", "'+cmd", "'-2+3", "'@SUM(1)"}
+    assert build([("a", "=A")], [{"a": "=1"}]) == "'=A\r\n'=1\r\n"
+
+
+# --- ranking lift -------------------------------------------------------------------------------
+
+
+def test_recent_usage_lifts_modestly_but_never_above_an_exact_title(app, make_user, make_item):
+    from hub.usage import ranking
+
+    rep = make_user("sales")
+    exact, popular, quiet = make_item(title="Pricing guide"), make_item(title="Pricing FAQ"), make_item(title="Pricing deck")
+    for _ in range(60):
+        record("view", rep, popular)
+    record("view", rep, exact, 40)  # outside the 30-day window: no lift
+    hits = [(exact, 1.0, []), (quiet, 1.05, []), (popular, 1.0, [])]
+    ordered = [item.title for item, _, _ in ranking.rerank(hits, "pricing guide")]
+    assert ordered == ["Pricing guide", "Pricing FAQ", "Pricing deck"]  # exact first; usage beats a 5% edge
+    assert [i.title for i, _, _ in ranking.rerank([(quiet, 1.3, []), (popular, 1.0, [])], "pricing")] == \
+        ["Pricing deck", "Pricing FAQ"]  # but not a 30% one: the lift is at most 15%
+    assert ranking.lift(0) == 1.0 and ranking.lift(10 ** 6) == pytest.approx(1.15)
