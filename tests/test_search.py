@@ -287,10 +287,10 @@ def test_check_index_and_reindex(app, runner, make_item):
     items = [make_item("approved", title=f"Item {n}") for n in range(3)]
     assert runner.invoke(args=["check-index"]).exit_code == 0
     search = sync.ready_backend(app)
-    search.apply([], [items[0].id])                                        # missing
+    search.apply(lambda: ([], [items[0].id]))                               # missing
     doc = {"id": str(items[1].id), "fingerprint": "old"}                   # stale
-    search.apply([{**sync_doc(app, items[1]), **doc}], [])
-    search.apply([{**sync_doc(app, items[2]), "id": "999999"}], [])       # extra
+    search.apply(lambda: ([{**sync_doc(app, items[1]), **doc}], []))
+    search.apply(lambda: ([{**sync_doc(app, items[2]), "id": "999999"}], []))  # extra
     result = runner.invoke(args=["check-index"])
     assert result.exit_code == 1
     assert f"missing       1  {items[0].id}" in result.output and "stale         1" in result.output and "999999" in result.output

@@ -51,8 +51,8 @@ class SearchBackend(ABC):
     """An index of collateral documents (dicts built by hub.search.documents.document_for)."""
 
     @abstractmethod
-    def apply(self, documents, removed_ids):
-        """Write these documents (replacing any with the same id) and remove these ids, atomically."""
+    def apply(self, changes):
+        """Under the write lock, call changes() -> (documents, removed ids) and apply them atomically."""
 
     @abstractmethod
     def rebuild(self, documents, progress=None):

@@ -108,11 +108,14 @@ def drain_once(app, limit):
             return 0
         ids = {item_id for _, item_id in rows}
         extract_missing(session, ids)
+        session.commit()  # end this snapshot: the items are read afresh once the lock is held
         search = ready_backend(app)
-        # Read the items only now: anything committed after this read has its own outbox row.
-        items = load_items(session, ids)
-        documents = [document_for(item, text_of(item)) for item in items]
-        search.apply(documents, ids - {item.id for item in items})
+
+        def changes():
+            items = load_items(session, ids)
+            return [document_for(item, text_of(item)) for item in items], ids - {item.id for item in items}
+
+        search.apply(changes)
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _ in rows])))
         session.commit()
         return len(rows)
@@ -147,23 +150,28 @@ def extract_missing(session, item_ids):
 
 def rebuild(app, progress=None, procs=1):
     """Rebuild the whole index from the database; the outbox as it was is then applied on top."""
+    state = {"last": 0, "count": 0}
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        last = session.scalar(select(SearchOutbox.id).order_by(SearchOutbox.id.desc()).limit(1)) or 0
         ids = session.scalars(select(Collateral.id).order_by(Collateral.id)).all()
         for start in range(0, len(ids), BATCH):
             extract_missing(session, ids[start:start + BATCH])
+        session.commit()  # end this snapshot: the rebuild reads afresh once the lock is held
 
         def documents():
-            for start in range(0, len(ids), BATCH):
-                for item in load_items(session, ids[start:start + BATCH]):
+            # Runs with the write lock held, so nothing indexed by another process is lost.
+            state["last"] = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            current = session.scalars(select(Collateral.id).order_by(Collateral.id)).all()
+            state["count"] = len(current)
+            for start in range(0, len(current), BATCH):
+                for item in load_items(session, current[start:start + BATCH]):
                     yield document_for(item, text_of(item))
                 session.expunge_all()
 
         backend(app).rebuild(documents(), progress, procs)
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= state["last"]))
         session.commit()
     drain(app)
-    return len(ids)
+    return state["count"]
 
 
 def expected_fingerprints(app):

@@ -4,6 +4,7 @@ One module owns the index: schema, opening, writing under Whoosh's file lock wit
 reusing searchers, queries, facets, snippets and suggestions. Writes come only from
 hub.search.sync, which feeds it from the database outbox.
 """
+import fcntl
 import logging
 import re
 from itertools import islice
@@ -98,6 +99,16 @@ class WhooshBackend(SearchBackend):
         return self._ix
 
     def _open(self):
+        """Open the index, or create it; under a file lock so two processes never both create it."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.folder.parent / f".{self.folder.name}.create-lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._open_locked()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _open_locked(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         if any(self.folder.iterdir()):
             try:
@@ -161,11 +172,16 @@ class WhooshBackend(SearchBackend):
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def apply(self, documents, removed_ids):
-        """Replace these documents and remove these ids in one commit under the write lock."""
-        unique = {doc["id"]: doc for doc in documents}  # update twice in one writer = two copies
+    def apply(self, changes):
+        """Take the write lock, then call changes() for (documents, removed ids) and commit them.
+
+        The caller reads the database inside changes(), so with the lock held: whatever was
+        committed after that read has its own outbox row and is written after us.
+        """
         writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05)
         try:
+            documents, removed_ids = changes()
+            unique = {doc["id"]: doc for doc in documents}  # update twice in one writer = two copies
             for item_id in removed_ids:
                 if str(item_id) not in unique:
                     writer.delete_by_term("id", str(item_id))
@@ -177,7 +193,9 @@ class WhooshBackend(SearchBackend):
         writer.commit()
 
     def rebuild(self, documents, progress=None, procs=1):
-        """Write every document into a cleared index in one commit (procs > 1 forks helpers: CLI only)."""
+        """Write every document into a cleared index in one commit (procs > 1 forks helpers: CLI only).
+
+        `documents` is a generator, first advanced with the write lock held."""
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=256, **options)
         try:
