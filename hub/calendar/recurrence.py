@@ -172,13 +172,6 @@ class Occurrence:
         return self.start if not isinstance(self.start, datetime) else self.start.date()
 
 
-def local_start(entry):
-    """The entry's start in its own zone (aware), or its first date."""
-    if entry.all_day:
-        return entry.starts_on
-    return entry.starts_at.astimezone(ZoneInfo(entry.timezone))
-
-
 def local_span(entry):
     """(start, end) in the entry's zone; end is exclusive for timed entries and inclusive for all-day."""
     if entry.all_day:

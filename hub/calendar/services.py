@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 
 from hub.calendar import recurrence
 from hub.calendar.models import FACETS, KINDS, CalendarEntry, EntryDeletion, EntryLabel, OccurrenceChange
@@ -293,8 +293,3 @@ def add_collateral_update(actor, item, on=None):
     if existing is not None:
         return update_entry(actor, existing, data)
     return create_entry(actor, data)
-
-
-def last_changed_at():
-    """When anything in the calendar last changed (an edit, or a deletion)."""
-    return db.session.scalar(select(func.max(CalendarEntry.updated_at)))

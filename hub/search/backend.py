@@ -2,8 +2,6 @@
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-FACET_FIELDS = ("stage", "content_type", "product", "industry", "persona", "status")
-
 
 @dataclass
 class Query:
