@@ -29,6 +29,7 @@ class Defaults:
     EXPIRING_SOON_DAYS = 30
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
+    SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 

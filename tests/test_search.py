@@ -238,6 +238,32 @@ def test_pagination_and_sorting(app, make_user, make_item):
     assert [i.title for i, _, _ in newest][:2] == ["Lynx brief 12", "Lynx brief 11"]
 
 
+PARITY = ["pricing", "healthcare datavane", "sap OR payback", "healthcare NOT datavane", "integr*",
+          '"payback period"', '"period payback"', '"handling pricing objections"', '"lynx lynx"', "(sap OR cfo) AND week",
+          "healthcare AND NOT (datavane OR sap)", "price ANDMAYBE discounts", "lynx", '"return on investment"', "zzz",
+          "NOT healthcare", "cfo ANDNOT payback"]
+
+
+def test_bulk_scoring_matches_whooshs_own_matchers(app, make_item, corpus):
+    """The fast scorer finds exactly the documents Whoosh's matchers find, with the same scores."""
+    from hub.search.whoosh_query import Scorer, parser, score_matches
+
+    make_item("approved", title="Lynx lynx", file=(b"lynx lynx lynx in a row, then lynx.", "l.txt"))
+    library.update_item(corpus["price"].owner, corpus["price"], {"description": "Price changes, again."})  # a deletion
+    search = sync.ready_backend(app)
+    with search.searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        live = search.all_docs(searcher)
+        for text in PARITY:
+            parsed = parser(searcher.schema).parse(text)
+            fast = Scorer(searcher, lambda field: search.lengths(searcher, field)).scores(parsed)
+            fast = {d: s for d, s in fast.items() if d in live}  # as Search.match() does
+            reference = {d: s for d, s in score_matches(searcher, parsed).items() if d in live}  # its NOT keeps them
+            assert fast.keys() == reference.keys(), text
+            assert all(fast[d] == pytest.approx(reference[d], rel=1e-6) for d in fast), text
+        assert score_matches(searcher, parser(searcher.schema).parse('"lynx lynx"'))  # the check is not vacuous
+
+
 HOSTILE = ['"unbalanced', "(((a", "a)))", "AND", "OR OR", "NOT", "*", "**", "?", "a*", "*term", "te*rm",
            "(" * 200 + "x" + ")" * 200, "x" * 10000, "word " * 3000, "\x00\x01\x1b[31mred", "title:x status:draft",
            "date:[2020 TO 2030]", "x^99999", '"' * 51, "\\", "%00", "ünïcødé 日本語", "<script>alert(1)</script>"]

@@ -222,17 +222,56 @@ def test_csv_export_neutralises_formula_titles(as_user, make_item):
 # --- ranking lift -------------------------------------------------------------------------------
 
 
-def test_recent_usage_lifts_modestly_but_never_above_an_exact_title(app, make_user, make_item):
+def titles(rep, text, **kw):
+    from hub.search import services as search
+
+    return [item.title for item, _, _ in search.search(rep, text, **kw).hits]
+
+
+@pytest.fixture
+def notes(app, make_user, make_item):
+    """Twelve equally relevant items (page one shows ten) and a rep; lifts are read fresh."""
+    app.config["SEARCH_LIFT_SECONDS"] = 0
+    rep = make_user("sales")
+    items = [make_item(title=f"Lynx note {n:02}", description="Lynx tactics for the first call.") for n in range(1, 13)]
+    return rep, items
+
+
+def test_recent_use_lifts_an_item_from_page_two_to_the_top(app, notes, client, token_for):
+    rep, items = notes
+    assert titles(rep, "lynx", page=2) == ["Lynx note 02", "Lynx note 01"]  # equal scores: newer first
+    for _ in range(5):
+        record("view", rep, items[0])
+    record("download", rep, items[1], 45)  # outside the 30-day window: no lift
+    assert titles(rep, "lynx")[0] == "Lynx note 01"
+    assert titles(rep, "lynx", page=2) == ["Lynx note 03", "Lynx note 02"]  # each item on one page only
+    response = client.get("/api/v1/search?q=lynx", headers=token_for(rep))
+    results = response.get_json()["results"]
+    assert results[0]["title"] == "Lynx note 01" and results[0]["score"] > results[1]["score"]
+    assert titles(rep, "lynx", sort="newest", page=2) == ["Lynx note 02", "Lynx note 01"]  # no lift there
+
+
+def test_usage_never_lifts_an_item_above_an_exact_title_match(app, make_user, make_item):
+    app.config["SEARCH_LIFT_SECONDS"] = 0
+    rep = make_user("sales")
+    exact = make_item(title="Pricing guide")
+    busy = make_item(title="Pricing guide for healthcare pricing teams", description="Pricing guide, pricing tiers.")
+    for _ in range(60):
+        record("view", rep, busy)
+    assert titles(rep, "pricing guide") == ["Pricing guide", "Pricing guide for healthcare pricing teams"]
+    assert titles(rep, "Pricing  Guide!")[0] == "Pricing guide"  # case, spacing and punctuation aside
+    assert titles(rep, "pricing")[0] == "Pricing guide for healthcare pricing teams"  # not exact: usage counts
+
+
+def test_the_lift_is_modest_and_cached_per_worker(app, notes):
     from hub.usage import ranking
 
-    rep = make_user("sales")
-    exact, popular, quiet = make_item(title="Pricing guide"), make_item(title="Pricing FAQ"), make_item(title="Pricing deck")
-    for _ in range(60):
-        record("view", rep, popular)
-    record("view", rep, exact, 40)  # outside the 30-day window: no lift
-    hits = [(exact, 1.0, []), (quiet, 1.05, []), (popular, 1.0, [])]
-    ordered = [item.title for item, _, _ in ranking.rerank(hits, "pricing guide")]
-    assert ordered == ["Pricing guide", "Pricing FAQ", "Pricing deck"]  # exact first; usage beats a 5% edge
-    assert [i.title for i, _, _ in ranking.rerank([(quiet, 1.3, []), (popular, 1.0, [])], "pricing")] == \
-        ["Pricing deck", "Pricing FAQ"]  # but not a 30% one: the lift is at most 15%
     assert ranking.lift(0) == 1.0 and ranking.lift(10 ** 6) == pytest.approx(1.15)
+    assert 1.0 < ranking.lift(1) < ranking.lift(10) < ranking.lift(50) == pytest.approx(1.15)
+    rep, items = notes
+    app.config["SEARCH_LIFT_SECONDS"] = 300
+    assert ranking.lifts() == {}
+    record("view", rep, items[0])
+    assert ranking.lifts() == {}  # read again only after SEARCH_LIFT_SECONDS
+    app.config["SEARCH_LIFT_SECONDS"] = 0
+    assert ranking.lifts() == {items[0].id: ranking.lift(1)}

@@ -3,7 +3,6 @@ from flask import g, request
 
 from hub.api import bp, pagination
 from hub.search import services
-from hub.usage.ranking import rerank
 from hub.usage.services import normalise_query, record_event, record_search
 
 
@@ -15,8 +14,6 @@ def search():
     found = services.search(g.user, request.args.get("q", ""), filters, page, min(per_page, 50),
                             request.args.get("sort", "relevance"))
     record_search(g.user, request.args.get("q", ""), filters, found.total, found.page, "api")  # usage (issue 5)
-    if request.args.get("sort", "relevance") == "relevance":
-        found.hits = rerank(found.hits, found.query)  # recent usage lifts an item modestly
     clicked = request.args.get("clicked", "")
     if clicked.isdigit():  # the caller reports which result it opened
         record_event("search_click", g.user, int(clicked), version=None, channel="api",

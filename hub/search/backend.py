@@ -15,6 +15,7 @@ class Query:
     per_page: int = 10
     sort: str = "relevance"                        # or "newest"
     facets: tuple = ("stage", "content_type", "product", "industry", "persona")
+    lifts: dict = field(default_factory=dict)     # item id -> score factor (recent use), relevance only
 
 
 @dataclass

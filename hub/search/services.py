@@ -11,6 +11,7 @@ from hub.library.models import CONTENT_TYPES, STATUSES, Collateral
 from hub.models import today
 from hub.search import sync
 from hub.search.backend import Query
+from hub.usage.ranking import lifts
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORTS = ("relevance", "newest")
@@ -82,7 +83,7 @@ def search(user, text="", filters=None, page=1, per_page=10, sort="relevance"):
         sync.drain(app)
     query = Query(text=clean_query(text), filters=clean_filters(user, filters or {}),
                   live_only=not user.is_editor, today=int(today().strftime("%Y%m%d")),
-                  page=page, per_page=per_page, sort=sort)
+                  page=page, per_page=per_page, sort=sort, lifts=lifts() if sort == "relevance" else {})
     if user.is_editor:
         query.facets = (*query.facets, "status")
     results = sync.ready_backend(app).search(query)

@@ -6,7 +6,6 @@ from hub.errors import ApiError
 from hub.library import services as library
 from hub.search import services
 from hub.ui import page_number
-from hub.usage.ranking import rerank
 from hub.usage.services import record_search
 
 bp = Blueprint("search", __name__)
@@ -24,8 +23,6 @@ def results():
     except ApiError as e:
         abort(400, e.message)
     record_search(current_user, text, filters, found.total, found.page)  # usage tracking (issue 5)
-    if sort == "relevance":
-        found.hits = rerank(found.hits, found.query)  # recent usage lifts an item modestly (issue 5)
     stages = {s.slug: s.name for s in library.list_stages()}
     return render_template("search/results.html", found=found, text=text, filters=filters, sort=sort,
                            stages=stages)

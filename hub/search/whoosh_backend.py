@@ -1,32 +1,35 @@
 """The default search backend: a Whoosh index in the instance folder.
 
 One module owns the index: schema, opening, writing under Whoosh's file lock with a timeout,
-reusing searchers, queries, facets, snippets and suggestions. Writes come only from
-hub.search.sync, which feeds it from the database outbox.
+reusing searchers, and searching (facets, ranking, snippets, suggestions). Writes come only from
+hub.search.sync, which feeds it from the database outbox. Whatever a search needs that depends
+only on the index (filter sets, columns, postings of facet values) is computed once per index
+generation and shared by every search until the next commit.
 """
 import fcntl
+import heapq
 import logging
 import re
-from itertools import islice
 import shutil
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-from whoosh import collectors, fields, index, qparser, sorting
-from whoosh.searching import ResultsPage
+from whoosh import fields, index, qparser
 from whoosh import query as wq
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.writing import CLEAR
 
 from hub.search.backend import Drift, Hit, Results, SearchBackend
+from hub.search.snippets import snippet
+from hub.search.whoosh_query import TEXT_FIELDS, Scorer, parser
 
 log = logging.getLogger(__name__)
-SPACE = re.compile(r"\s+")
 WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
-TEXT_FIELDS = ("title", "description", "tags", "meta", "body")
+TITLE_WORD = re.compile(r"\w+", re.UNICODE)
 FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
                  "industry": "industry", "persona": "persona", "status": "status"}
 
@@ -38,20 +41,23 @@ def schema():
     """Field boosts put the title above tags and description, and those above the body."""
     stem = STEM
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         title=fields.TEXT(analyzer=stem, field_boost=5.0, stored=True),
+        title_exact=fields.ID(),  # the title's words: an exact title match ranks first
         description=fields.TEXT(analyzer=stem, field_boost=2.0),
         tags=fields.TEXT(analyzer=stem, field_boost=2.5),
         meta=fields.TEXT(analyzer=stem, field_boost=1.5),
         body=fields.TEXT(analyzer=stem, stored=True),
-        words=fields.KEYWORD(lowercase=True, scorable=False),  # raw words, for "did you mean"
+        # Raw words, for "did you mean". Scorable only so that Whoosh writes a length column for the
+        # field: without one its writer stat()s the disk for every posting (370,000 per 1,000 items).
+        words=fields.KEYWORD(lowercase=True, scorable=True),
         stage=fields.KEYWORD(commas=True, stored=True),
         content_type=fields.ID(stored=True),
         product=fields.ID(stored=True),
         industry=fields.ID(stored=True),
         persona=fields.ID(stored=True),
         status=fields.ID(stored=True),
-        expires=fields.NUMERIC(int, bits=32, stored=True),
+        expires=fields.NUMERIC(int, bits=32, stored=True, sortable=True),
         updated=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
         version=fields.NUMERIC(int, stored=True),
         fingerprint=fields.ID(stored=True),
@@ -66,7 +72,7 @@ def raw_words(doc):
 
 def extra_fields(doc):
     """Fields derived from the document at indexing time."""
-    return {"words": raw_words(doc)}
+    return {"words": raw_words(doc), "title_exact": exact_title(doc["title"])}
 
 
 @dataclass
@@ -84,7 +90,7 @@ class WhooshBackend(SearchBackend):
         self.writer_timeout = writer_timeout
         self._ix = None
         self._current = None     # the Lease of the newest searcher
-        self._postings = {}      # (generation, field, value) -> frozenset of docnums
+        self._cache = {}         # (generation, ...) -> what searches derive from the index
         self._mutex = threading.RLock()  # _acquire opens the index while holding it
         self.created = False     # True when this process had to create an empty index
 
@@ -131,7 +137,7 @@ class WhooshBackend(SearchBackend):
         with self._mutex:
             if self._current is not None:
                 self._retire(self._current)
-            self._ix, self._current, self._postings = None, None, {}
+            self._ix, self._current, self._cache = None, None, {}
 
     @contextmanager
     def searcher(self):
@@ -158,7 +164,7 @@ class WhooshBackend(SearchBackend):
                         fresh = Lease(self.ix().searcher())
                         if current is not None:
                             self._retire(current)
-                        self._current, self._postings = fresh, {}
+                        self._current, self._cache = fresh, {}
                     self._current.users += 1
                     return self._current
             except FileNotFoundError:  # a segment was merged away while we opened it: try again
@@ -226,104 +232,65 @@ class WhooshBackend(SearchBackend):
 
     # --- searching --------------------------------------------------------------------------------
 
-    def parser(self, searcher, group=qparser.AndGroup):
-        """Words, phrases, AND/OR/NOT, grouping and trailing prefixes; no field or range syntax."""
-        parser = qparser.MultifieldParser(list(TEXT_FIELDS), searcher.schema, group=group)
-        for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.BoostPlugin):
-            parser.remove_plugin_class(plugin)
-        return parser
-
-    def access_filter(self, q):
-        """Reps: approved and not expired; plus the chosen facet filters."""
-        terms = []
-        if q.live_only:
-            terms += [wq.Term("status", "approved"), wq.NumericRange("expires", q.today + 1, None)]
-        for name, value in q.filters.items():
-            if value:
-                terms.append(wq.Term(FILTER_FIELDS[name], value))
-        return wq.And(terms) if terms else None
-
     def search(self, q):
         """Top hits with snippets, facet counts over all matches, and a suggestion when useful."""
         with self.searcher() as searcher:
-            return self._search(searcher, q)
+            return Search(self, searcher, q).run()
 
-    def _search(self, searcher, q):
-        allow = self.access_filter(q)
-        parsed = self.parse(searcher, q.text) if q.text.strip() else wq.Every()
-        page, corrected, notice = self.run(searcher, parsed, allow, q), False, ""
-        parsed_used = parsed
-        suggestion = self.suggest(searcher, q.text) if q.text.strip() and page.total < 3 else None
-        if page.total == 0 and q.text.strip():
-            widened = self.parse(searcher, q.text, group=qparser.OrGroup)
-            if repr(widened) != repr(parsed):
-                page, parsed_used = self.run(searcher, widened, allow, q), widened
-                notice = "No item has all of those words; these have some of them." if page.total else ""
-            if page.total == 0 and suggestion:
-                parsed_used = self.parse(searcher, suggestion)
-                page, corrected = self.run(searcher, parsed_used, allow, q), True
-        hits = self.hits(page, q, parsed_used)
-        facets = self.facet_counts(searcher, page, q) if q.facets else {}
-        return Results(total=page.total, hits=hits, facets=facets, suggestion=suggestion,
-                       corrected=corrected and bool(hits), notice=notice)
-
-    def parse(self, searcher, text, group=qparser.AndGroup):
-        try:
-            return self.parser(searcher, group).parse(text)
-        except Exception:  # the parser is tolerant, but never let a query string raise
-            words = " ".join(WORD.findall(text)) or "\u2205"
-            return self.parser(searcher, group).parse(words)
-
-    def run(self, searcher, parsed, allow, q):
-        """One pass over the matches: the top of the page scored, and every match recorded."""
-        limit = q.page * q.per_page
-        if q.sort == "newest":
-            top = collectors.SortingCollector(sorting.FieldFacet("updated", reverse=True), limit=limit)
-        else:
-            top = RecordingTopCollector(limit=limit, usequality=False)
-        collector = collectors.TermsCollector(top)
-        if allow is not None:  # the filter must wrap last: only then does it see the documents first
-            collector = collectors.FilterCollector(collector, allow=allow)
-        searcher.search_with_collector(parsed, collector)
-        page = ResultsPage(collector.results(), q.page, q.per_page)
-        page.results.docset = top.docset  # the matched set, filter applied, for the total and facets
-        page.total = len(top.docset)
-        return page
-
-    def hits(self, page, q, parsed):
-        """The page's hits, each with a snippet from the document text around the matches."""
-        terms = body_terms(page.results.searcher.reader(), parsed) if q.text.strip() else set()
-        return [Hit(id=int(hit["id"]), score=round(hit.score or 0.0, 4), snippet=snippet(hit["body"], terms))
-                for hit in page]
+    def cached(self, searcher, key, compute):
+        """A value derived from the index, computed once per index generation."""
+        key = (searcher.reader().generation(), *key)
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = compute()
+        return value
 
     def postings(self, searcher, field, value):
-        """Doc numbers holding a facet value, cached until the index changes."""
-        key = (searcher.reader().generation(), field, value)
-        cached = self._postings.get(key)
-        if cached is None:
+        """Doc numbers holding a term (deleted documents excluded)."""
+        def compute():
             reader = searcher.reader()
             term = value.encode("utf-8") if isinstance(value, str) else value
-            cached = frozenset(reader.postings(field, term).all_ids()) if (field, term) in reader else frozenset()
-            self._postings[key] = cached
-        return cached
+            return frozenset(reader.postings(field, term).all_ids()) if (field, term) in reader else frozenset()
+        return self.cached(searcher, ("postings", field, value), compute)
 
-    def facet_counts(self, searcher, page, q):
-        """{facet: {value: count}} over every match of the query, not just this page."""
-        matched = page.results.docs()
-        counts = {}
-        reader = searcher.reader()
-        for facet in q.facets:
-            field = FILTER_FIELDS[facet]
-            values = {}
-            for term in reader.lexicon(field):
-                value = term.decode("utf-8")
-                if not value:
-                    continue  # items with no product, industry or persona
-                n = len(matched & self.postings(searcher, field, value))
-                if n:
-                    values[value] = n
-            counts[facet] = dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
-        return counts
+    def column(self, searcher, field):
+        """Every document's value of a sortable field, by doc number."""
+        return self.cached(searcher, ("column", field), lambda: list(searcher.reader().column_reader(field)))
+
+    def all_docs(self, searcher):
+        """Doc numbers of the live (not deleted) documents."""
+        return self.cached(searcher, ("all",), lambda: frozenset(searcher.reader().all_doc_ids()))
+
+    def lengths(self, searcher, field):
+        """Every document's length of a text field, by doc number, for scoring."""
+        def compute():
+            reader = searcher.reader()
+            return [reader.doc_field_length(d, field, 1) or 1 for d in range(reader.doc_count_all())]
+        return self.cached(searcher, ("lengths", field), compute)
+
+    def unexpired(self, searcher, today):
+        """Doc numbers whose expiry date is after `today` (YYYYMMDD)."""
+        def compute():
+            return frozenset(d for d, expires in enumerate(self.column(searcher, "expires")) if expires > today)
+        return self.cached(searcher, ("unexpired", today), compute)
+
+    def allowed(self, searcher, q):
+        """Doc numbers this query may return (None: all): reps see approved, unexpired items only."""
+        parts = [self.postings(searcher, FILTER_FIELDS[name], value) for name, value in q.filters.items() if value]
+        if q.live_only:
+            parts += [self.postings(searcher, "status", "approved"), self.unexpired(searcher, q.today)]
+        if not parts:
+            return None
+        parts.sort(key=len)
+        return parts[0].intersection(*parts[1:])
+
+    def docnums(self, searcher):
+        """{item id: doc number} of the live documents."""
+        def compute():
+            reader = searcher.reader()
+            return {int(item_id): d for d, item_id in enumerate(self.column(searcher, "id"))
+                    if item_id and not reader.is_deleted(d)}
+        return self.cached(searcher, ("docnums",), compute)
 
     def suggest(self, searcher, text):
         """The query with each unknown word replaced by the closest frequent indexed word."""
@@ -351,23 +318,101 @@ class WhooshBackend(SearchBackend):
         return min(candidates)[2] if candidates else None
 
 
-class RecordingTopCollector(collectors.TopCollector):
-    """TopCollector that remembers every matching document while it scores, so the total and the
-    facet counts need no second pass (the stock one re-runs the query for them)."""
+class Search:
+    """One search against one searcher: a single scoring pass feeds the total, facets and ranking."""
 
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.docset = set()
+    def __init__(self, backend, searcher, q):
+        self.backend, self.searcher, self.q = backend, searcher, q
+        self.text = q.text.strip()
 
-    def _collect(self, global_docnum, score):
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
+    def run(self):
+        backend, searcher, q = self.backend, self.searcher, self.q
+        allowed = backend.allowed(searcher, q)
+        if not self.text:
+            docs = backend.all_docs(searcher) if allowed is None else allowed
+            return self.results(dict.fromkeys(sorted(docs), 0.0), None)
+        parsed = self.parse(qparser.AndGroup)
+        scores = self.match(parsed, allowed)
+        suggestion = backend.suggest(searcher, self.text) if len(scores) < 3 else None
+        corrected, notice = False, ""
+        if not scores:
+            widened = self.parse(qparser.OrGroup)
+            if repr(widened) != repr(parsed):
+                scores, parsed = self.match(widened, allowed), widened
+                notice = "No item has all of those words; these have some of them." if scores else ""
+            if not scores and suggestion:
+                parsed = self.parse(qparser.AndGroup, suggestion)
+                scores, corrected = self.match(parsed, allowed), True
+        return self.results(scores, parsed, suggestion, corrected, notice)
 
-    def all_ids(self):
-        return self.docset
+    def match(self, parsed, allowed):
+        """{doc number: score} of every document the query matches and the reader may see."""
+        searcher, backend = self.searcher, self.backend
+        scores = Scorer(searcher, lambda field: backend.lengths(searcher, field)).scores(parsed)
+        if allowed is None and searcher.reader().has_deletions():
+            allowed = backend.all_docs(searcher)
+        if allowed is not None:
+            scores = {d: s for d, s in scores.items() if d in allowed}
+        return scores
 
-    def count(self):
-        return len(self.docset)
+    def parse(self, group, text=None):
+        text = self.text if text is None else text
+        try:
+            return parser(self.searcher.schema, group).parse(text)
+        except Exception:  # the parser is tolerant, but never let a query string raise
+            words = " ".join(WORD.findall(text)) or "\u2205"
+            return parser(self.searcher.schema, group).parse(words)
+
+    def results(self, scores, parsed, suggestion=None, corrected=False, notice=""):
+        ranked = self.rank(scores)
+        terms = body_terms(self.searcher.reader(), parsed) if parsed is not None else set()
+        hits = []
+        for docnum, score in ranked:
+            stored = self.searcher.stored_fields(docnum)
+            hits.append(Hit(id=int(stored["id"]), score=round(score, 4), snippet=snippet(stored["body"], terms)))
+        return Results(total=len(scores), hits=hits, facets=self.facet_counts(scores.keys()),
+                       suggestion=suggestion, corrected=corrected and bool(hits), notice=notice)
+
+    def rank(self, scores):
+        """This page's (doc number, score): newest first, or by score with usage lifts applied and
+        exact title matches above everything else, the newer item first on equal scores."""
+        q, backend, searcher = self.q, self.backend, self.searcher
+        first, limit = (q.page - 1) * q.per_page, q.page * q.per_page
+        updated = backend.column(searcher, "updated")
+        if q.sort == "newest":
+            return [(d, scores[d]) for d in heapq.nlargest(limit, scores, key=updated.__getitem__)[first:]]
+        docnums = backend.docnums(searcher)
+        lifts = {docnums[i]: lift for i, lift in q.lifts.items() if i in docnums}
+        exact = backend.postings(searcher, "title_exact", exact_title(self.text)) if self.text else frozenset()
+        # Only documents at or above the limit-th raw score, lifted or exact ones can make the page.
+        raw = heapq.nlargest(limit, scores.values())
+        floor = raw[-1] if raw else 0.0
+        candidates = [d for d, s in scores.items() if s >= floor or d in lifts or d in exact]
+        score = lambda d: scores[d] * lifts.get(d, 1.0)  # noqa: E731
+        top = heapq.nlargest(limit, candidates, key=lambda d: (d in exact, score(d), updated[d]))
+        return [(d, score(d)) for d in top[first:]]
+
+    def facet_counts(self, matched):
+        """{facet: {value: count}} over every match of the query, not just this page."""
+        counts = {}
+        reader = self.searcher.reader()
+        for facet in self.q.facets:
+            field = FILTER_FIELDS[facet]
+            values = {}
+            for term in reader.lexicon(field):
+                value = term.decode("utf-8")
+                if not value:
+                    continue  # items with no product, industry or persona
+                n = len(matched & self.backend.postings(self.searcher, field, value))
+                if n:
+                    values[value] = n
+            counts[facet] = dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+        return counts
+
+
+def exact_title(text):
+    """A title or query reduced to its words, lower-cased: what counts as an exact title match."""
+    return " ".join(TITLE_WORD.findall(text.lower()))
 
 
 def body_terms(reader, parsed):
@@ -383,38 +428,3 @@ def body_terms(reader, parsed):
         elif isinstance(getattr(leaf, "text", None), str):
             terms.add(leaf.text)
     return terms
-
-
-def snippet(text, terms, width=240, scan_limit=100_000):
-    """[(text, highlighted), ...] for the passage holding the most distinct query words."""
-    text = text or ""
-    if not terms:
-        return [(SPACE.sub(" ", text[:width]), False)] if text else []
-    matches = [(t.startchar, t.endchar, t.text) for t in STEM(text[:scan_limit], chars=True, mode="index")
-               if t.text in terms]
-    if not matches:
-        return [(SPACE.sub(" ", text[:width]), False)]
-    best, best_score, right = 0, -1, 0
-    for left, (start, _, _) in enumerate(matches):  # two pointers over the matches, in text order
-        right = max(right, left)
-        while right + 1 < len(matches) and matches[right + 1][1] <= start + width * 0.8:
-            right += 1
-        score = len({m[2] for m in matches[left:right + 1]})
-        if score > best_score:
-            best, best_score = left, score
-            if score == len(terms):
-                break
-    start = max(0, matches[best][0] - width // 5)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    end = min(len(text), start + width)
-    out = [("… ", False)] if start else []
-    cursor = start
-    for a, b, _ in matches[best:]:
-        if b > end:
-            break
-        out += [(text[cursor:a], False), (text[a:b], True)]
-        cursor = b
-    out.append((text[cursor:end], False))
-    if end < len(text):
-        out.append((" …", False))
-    return [(SPACE.sub(" ", part), marked) for part, marked in out if part]
