@@ -30,6 +30,7 @@ class Defaults:
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
+    SEARCH_INLINE_REBUILD_ITEMS = 2000  # a lost index up to this size is rebuilt within the search
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 

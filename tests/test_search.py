@@ -23,8 +23,8 @@ from tests.conftest import upload
 MARKER = "zebra quartz marker"
 
 
-def found(user, text, **filters):
-    return [item.id for item, _, _ in services.search(user, text, filters).hits]
+def found(user, text, sort="relevance", **filters):
+    return [item.id for item, _, _ in services.search(user, text, filters, sort=sort).hits]
 
 
 def version_of(item):
@@ -65,6 +65,7 @@ def test_text_encodings():
     assert decode_text(b"\xfe\xff" + "Ünïcode".encode("utf-16-be")) == "Ünïcode"
     assert decode_text("naïve café".encode("latin-1")) == "naïve café"
     assert decode_text(b"a\x00b\x1bc") == "a b c"
+    assert decode_text("naïve café ✓".encode("utf-8")[:-1]) == "naïve café "  # cut by the size cap
 
 
 @pytest.mark.parametrize("maker,name,reason", [
@@ -199,6 +200,26 @@ def test_the_reps_question_finds_the_battlecard_first(app, make_user, corpus):
     assert found(make_user("sales"), "pricing objections healthcare")[0] == corpus["battle"].id
 
 
+def test_suggestions_only_come_from_items_the_reader_may_open(app, make_user, make_item, corpus):
+    make_item("draft", title="Confidential", file=(b"The acquisition of Quillfeather is planned.", "d.txt"))
+    rep, marketer = make_user("sales"), make_user("marketing")
+    assert services.search(rep, "quillfeathr").suggestion is None          # a draft's word stays hidden
+    assert services.search(marketer, "quillfeathr").suggestion == "quillfeather"
+    assert services.search(rep, "datavane").suggestion is None             # known words need no help
+    assert services.search(rep, "integr*").suggestion is None              # a prefix is not a typo
+
+
+def test_reps_see_only_live_items_in_every_sort_and_browse(app, make_user, make_item):
+    rep = make_user("sales")
+    live = make_item("approved", title="Live heron", product="Ledger")
+    make_item("draft", title="Draft heron", product="Ledger")
+    make_item("approved", title="Old heron", product="Ledger", expires_on="2020-01-01")
+    assert found(rep, "heron", sort="newest") == [live.id]
+    assert found(rep, "", product="Ledger") == [live.id]
+    assert found(rep, "", sort="newest") == [live.id]
+    assert services.search(rep, "heron", page=9).hits == [] and services.search(rep, "heron", page=9).total == 1
+
+
 def test_typos_still_find_the_document_and_suggest(app, make_user, corpus):
     page = services.search(make_user("sales"), "datavame")
     assert page.suggestion == "datavane" and page.corrected
@@ -250,13 +271,13 @@ def test_bulk_scoring_matches_whooshs_own_matchers(app, make_item, corpus):
 
     make_item("approved", title="Lynx lynx", file=(b"lynx lynx lynx in a row, then lynx.", "l.txt"))
     library.update_item(corpus["price"].owner, corpus["price"], {"description": "Price changes, again."})  # a deletion
-    search = sync.ready_backend(app)
-    with search.searcher() as searcher:
+    with sync.ready_backend(app).snapshot() as snapshot:
+        searcher = snapshot.searcher
         assert searcher.reader().has_deletions()
-        live = search.all_docs(searcher)
+        live = snapshot.live()
         for text in PARITY:
             parsed = parser(searcher.schema).parse(text)
-            fast = Scorer(searcher, lambda field: search.lengths(searcher, field)).scores(parsed)
+            fast = Scorer(searcher, snapshot.lengths).scores(parsed)
             fast = {d: s for d, s in fast.items() if d in live}  # as Search.match() does
             reference = {d: s for d, s in score_matches(searcher, parsed).items() if d in live}  # its NOT keeps them
             assert fast.keys() == reference.keys(), text
@@ -276,6 +297,19 @@ def test_hostile_queries_answer_cleanly(app, as_user, make_item, text):
     response = browser.get("/search", query_string={"q": text})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_answer_cleanly_in_the_api(app, client, make_user, make_item, token_for, text):
+    make_item("approved", title="Anything")
+    response = client.get("/api/v1/search", query_string={"q": text}, headers=token_for(make_user()))
+    assert response.status_code == 200 and set(response.get_json()) >= {"total", "results", "facets"}
+
+
+def test_a_page_past_the_last_says_so(app, as_user, corpus):
+    browser, _ = as_user("sales")
+    html = browser.get("/search?q=healthcare&page=7").get_data(as_text=True)
+    assert "past the last page" in html and "Nothing matched" not in html
 
 
 def test_query_is_capped_before_parsing(app):
@@ -337,15 +371,45 @@ def test_missing_or_corrupt_index_is_rebuilt(app, make_user, make_item):
     rep = make_user("sales")
     item = make_item("approved", title="Wolverine guide")
     folder = Path(app.config["INDEX_FOLDER"])
+    assert found(rep, "wolverine") == [item.id]                            # a searcher is open
+    shutil.rmtree(folder)                                                  # deleted under a running worker
+    assert found(rep, "wolverine") == [item.id]
+    # Corruption is found when a worker opens the index (files are memory-mapped: damaging them
+    # in place under a running worker is a SIGBUS no program survives, and not how Whoosh fails).
     sync.backend(app).reset()
     for path in folder.iterdir():
         path.write_bytes(b"garbage")                                       # corrupt every file
     assert found(rep, "wolverine") == [item.id]
     assert list(folder.parent.glob("index.broken-*"))                      # set aside, not deleted
-    sync.backend(app).reset()
-    shutil.rmtree(folder)                                                  # missing
-    assert found(rep, "wolverine") == [item.id]
     gc.collect()
+
+
+def test_an_empty_index_beside_a_full_database_is_rebuilt(app, make_user, make_item):
+    """What a rebuild killed before its commit leaves behind: the next search rebuilds."""
+    item = make_item("approved", title="Narwhal notes")
+    sync.backend(app).rebuild(iter(()))                                    # an empty, committed index
+    assert sync.backend(app).doc_count() == 0
+    assert found(make_user("sales"), "narwhal") == [item.id]
+
+
+def test_a_large_library_is_rebuilt_in_the_background(app, make_user, make_item):
+    app.config["SEARCH_INLINE_REBUILD_ITEMS"] = 0
+    rep = make_user("sales")
+    item = make_item("approved", title="Okapi overview")
+    sync.backend(app).rebuild(iter(()))
+    page = services.search(rep, "okapi")
+    app.extensions["hub_search_rebuild"].join(timeout=60)
+    assert page.total == 0 and "being rebuilt" in page.notice              # answered at once, and says why
+    assert found(rep, "okapi") == [item.id]
+    assert "being rebuilt" not in services.search(rep, "okapi").notice
+
+
+def test_check_index_reports_a_missing_index(app, runner, make_item):
+    make_item("approved", title="Ibex intro")
+    sync.backend(app).reset()
+    shutil.rmtree(app.config["INDEX_FOLDER"])
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1 and "missing       1" in result.output
 
 
 HOLD_LOCK = textwrap.dedent("""
@@ -380,6 +444,40 @@ def test_a_killed_writer_loses_no_update(app, make_user, make_item):
         holder.stdout.close()
     assert found(marketer, "wombat") == [item.id]                          # the next search drains the queue
     assert sync.pending_count(app) == 0
+
+
+KILLED_AFTER_APPLY = textwrap.dedent("""
+    import os, signal, sys
+    from hub import create_app
+    from hub.auth.models import User
+    from hub.extensions import db
+    from hub.library import services
+    from hub.library.models import Collateral
+    from hub.search.whoosh_backend import WhooshBackend
+    apply = WhooshBackend.apply
+    def apply_then_die(self, changes, timeout=None):  # the worker dies between the index and the outbox
+        apply(self, changes, timeout)
+        os.kill(os.getpid(), signal.SIGKILL)
+    WhooshBackend.apply = apply_then_die
+    app = create_app()
+    with app.app_context():
+        item = db.session.get(Collateral, int(sys.argv[2]))
+        services.update_item(db.session.get(User, int(sys.argv[1])), item, {"title": "Quokka plan"})
+""")
+
+
+def test_a_worker_killed_between_index_and_outbox_loses_nothing(app, database_url, make_user, make_item):
+    marketer = make_user("marketing")
+    item = make_item("approved", owner=marketer, title="Badger plan")
+    env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_APPLY, str(marketer.id), str(item.id)],
+                          env=env, cwd=ROOT, capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert sync.pending_count(app) == 1                                    # indexed, but the row survived
+    assert found(marketer, "quokka") == [item.id] and found(marketer, "badger") == []
+    assert sync.pending_count(app) == 0                                    # applied again, harmlessly
+    assert sync.ready_backend(app).check(sync.expected_fingerprints(app)).clean
 
 
 WRITER = textwrap.dedent("""

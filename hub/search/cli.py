@@ -23,7 +23,7 @@ def check_index_command():
     """Report items missing, stale or extra in the index; exit 1 when there are any."""
     app = current_app._get_current_object()
     pending = sync.pending_count(app)
-    drift = sync.ready_backend(app).check(sync.expected_fingerprints(app))
+    drift = sync.backend(app).check(sync.expected_fingerprints(app))  # no automatic rebuild: report
     for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra)):
         shown = ", ".join(ids[:50]) + (" …" if len(ids) > 50 else "")
         click.echo(f"{label:8} {len(ids):6}  {shown}")

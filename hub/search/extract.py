@@ -117,8 +117,9 @@ def decode_text(raw):
             return clean(raw[len(bom):].decode(encoding, errors="replace"))
     try:
         return clean(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data":  # the size cap cut a character in two: drop its start
+            return clean(raw[:e.start].decode("utf-8", errors="replace"))
     try:
         return clean(raw.decode("cp1252"))
     except UnicodeDecodeError:

@@ -79,14 +79,17 @@ def search(user, text="", filters=None, page=1, per_page=10, sort="relevance"):
     if sort not in SORTS:
         raise Invalid("Sort by relevance or newest.", "sort")
     app = current_app._get_current_object()
-    if sync.pending_count(app):
-        sync.drain(app)
+    if sync.has_pending(app):
+        sync.drain(app, wait=False)  # leftovers of a worker that died or found the index busy
     query = Query(text=clean_query(text), filters=clean_filters(user, filters or {}),
                   live_only=not user.is_editor, today=int(today().strftime("%Y%m%d")),
                   page=page, per_page=per_page, sort=sort, lifts=lifts() if sort == "relevance" else {})
     if user.is_editor:
         query.facets = (*query.facets, "status")
-    results = sync.ready_backend(app).search(query)
+    results = sync.search(app, query)
+    if sync.rebuilding(app):
+        results.notice = " ".join(filter(None, [
+            results.notice, "The search index is being rebuilt: some items may be missing for a few minutes."]))
     items = items_by_id(user, [hit.id for hit in results.hits])
     hits = [(items[hit.id], hit.score, hit.snippet) for hit in results.hits if hit.id in items]
     return SearchPage(query=query.text, total=results.total, page=page, per_page=per_page, hits=hits,

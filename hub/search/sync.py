@@ -8,11 +8,13 @@ lock in time, leaves its rows behind for the next commit, search or `flask reind
 no update is lost, and no lock error reaches a user.
 """
 import logging
+import threading
 
 from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, undefer
+from whoosh.index import LockError
 
 from hub.library import files
 from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
@@ -22,6 +24,7 @@ from hub.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
 BATCH = 500
+_starting = threading.Lock()  # one background rebuild per process
 
 
 # --- recording changes (inside the user's transaction) ---------------------------------------------
@@ -80,34 +83,92 @@ def backend(app):
 
 
 def ready_backend(app):
-    """The backend, rebuilt from the database first if the index was missing or corrupt."""
+    """The backend, its index rebuilt from the database first when it is new, or empty while the
+    database is not (a rebuild that was killed before its commit leaves an empty index behind)."""
     search = backend(app)
     search.ix()
-    if search.created:
+    if search.created or (not rebuilding(app) and search.doc_count() == 0 and has_items(app)):
         search.created = False
-        rebuild(app)
+        with Session(app.extensions["sqlalchemy"].engine) as session:
+            count = session.scalar(select(func.count(Collateral.id)))
+        if count <= app.config["SEARCH_INLINE_REBUILD_ITEMS"]:
+            rebuild(app)
+        else:
+            rebuild_in_background(app)
     return search
 
 
-def drain(app, limit=BATCH):
-    """Index every pending change; failures are logged and left for the next drain."""
+def search(app, query):
+    """Run a search; an index that vanished or broke under a running worker is reopened (and rebuilt)."""
+    from hub.search.whoosh_backend import INDEX_ERRORS
+
     try:
-        while drain_once(app, limit) == limit:
+        return ready_backend(app).search(query)
+    except INDEX_ERRORS:
+        log.exception("the search index failed under a running search: reopening it")
+        backend(app).reset()
+        return ready_backend(app).search(query)
+
+
+def rebuild_in_background(app):
+    """Rebuild a large library's index in a thread: a request must not wait minutes for it (nor be
+    killed by the server's timeout halfway). Searches meanwhile say results may be incomplete."""
+    with _starting:
+        if rebuilding(app):
+            return
+        thread = threading.Thread(target=_rebuild_thread, args=(app,), name="hub-search-rebuild", daemon=True)
+        app.extensions["hub_search_rebuild"] = thread
+        thread.start()
+
+
+def _rebuild_thread(app):
+    with app.app_context():
+        try:
+            count = rebuild(app)
+            log.info("search index rebuilt in the background: %d items", count)
+        except LockError:
+            log.warning("search index rebuild waited too long for the write lock (another worker "
+                        "is probably rebuilding it); the next search tries again")
+        except Exception:
+            log.exception("background search index rebuild failed; the next search tries again")
+
+
+def rebuilding(app):
+    """True while this process rebuilds the index in the background."""
+    thread = app.extensions.get("hub_search_rebuild")
+    return bool(thread and thread.is_alive())
+
+
+def drain(app, limit=BATCH, wait=True):
+    """Index every pending change; failures are logged and left for the next drain.
+
+    A search drains with wait=False: it gives up at once when another worker holds the write
+    lock, and leaves items whose files were never read to a writer's drain, so a search never
+    waits for the lock (up to SEARCH_WRITER_TIMEOUT) or for text extraction."""
+    try:
+        while drain_once(app, limit, wait) == limit:
             pass
+    except LockError:
+        log.info("the search index is busy; queued changes wait for the next drain")
     except Exception:
         log.exception("search index update failed; the changes stay queued and will be retried")
         backend(app).reset()
 
 
-def drain_once(app, limit):
+def drain_once(app, limit, wait=True):
     """One batch of the outbox: extract text first (no lock), then index under the lock."""
     with Session(app.extensions["sqlalchemy"].engine) as session:
         rows = session.execute(select(SearchOutbox.id, SearchOutbox.collateral_id)
                                .order_by(SearchOutbox.id).limit(limit)).all()
+        ids = {item_id for _, item_id in rows}
+        if wait:
+            extract_missing(session, ids)
+        else:
+            unread = set(session.scalars(select(FileVersion.collateral_id).where(
+                FileVersion.collateral_id.in_(ids), FileVersion.text_indexed.is_(None))))
+            rows, ids = [row for row in rows if row[1] not in unread], ids - unread
         if not rows:
             return 0
-        ids = {item_id for _, item_id in rows}
-        extract_missing(session, ids)
         session.commit()  # end this snapshot: the items are read afresh once the lock is held
         search = ready_backend(app)
 
@@ -115,7 +176,7 @@ def drain_once(app, limit):
             items = load_items(session, ids)
             return [document_for(item, text_of(item)) for item in items], ids - {item.id for item in items}
 
-        search.apply(changes)
+        search.apply(changes, timeout=None if wait else 0)
         session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _ in rows])))
         session.commit()
         return len(rows)
@@ -191,3 +252,14 @@ def pending_count(app):
     """How many changes wait in the outbox."""
     with Session(app.extensions["sqlalchemy"].engine) as session:
         return session.scalar(select(func.count(SearchOutbox.id)))
+
+
+def has_pending(app):
+    """Whether any change waits in the outbox (cheaper than counting them)."""
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        return session.scalar(select(exists().where(SearchOutbox.id.is_not(None))))
+
+
+def has_items(app):
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        return session.scalar(select(exists().where(Collateral.id.is_not(None))))

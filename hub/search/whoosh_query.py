@@ -9,6 +9,7 @@ dictionary and set operations, and a phrase is checked with set arithmetic on it
 decoded positions. A query node this module does not know falls back to Whoosh's matcher loop,
 which also serves as the reference the tests compare against.
 """
+import heapq
 from itertools import accumulate
 from pickle import loads
 
@@ -19,6 +20,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
 TEXT_FIELDS = ("title", "description", "tags", "meta", "body")
+PREFIX_WORDS = 64  # words a prefix such as integr* expands to, most frequent first
 
 
 def parser(schema, group=qparser.AndGroup):
@@ -98,6 +100,8 @@ class Scorer:
         if field not in searcher.schema:
             return {}
         btext = node.text if isinstance(node.text, bytes) else searcher.schema[field].to_bytes(node.text)
+        if (field, btext) not in searcher.reader():
+            return {}
         weighting = searcher.weighting
         k1, b = weighting.K1, weighting.B
         idf = searcher.idf(field, btext)
@@ -147,10 +151,10 @@ class Scorer:
         return self._multiterm(node)
 
     def _multiterm(self, node):
-        """Every expanded word, OR-ed and scored like terms (Whoosh's constant-score flag does not reach
-        its term matchers, which fall back to the searcher's weighting)."""
-        reader = self.searcher.reader()
-        return sum_scores([self._term(wq.Term(node.fieldname, w)) for w in node._btexts(reader) if w], node.boost)
+        """The expanded words, OR-ed and scored like terms (Whoosh's constant-score flag does not
+        reach its term matchers, which fall back to the searcher's weighting)."""
+        words = expansions(self.searcher.reader(), node)
+        return sum_scores([self._term(wq.Term(node.fieldname, w)) for w in words], node.boost)
 
     def _nullquery(self, node):
         return {}
@@ -186,6 +190,16 @@ class Scorer:
     def _andmaybe(self, node):
         required, optional = self.scores(node.a), self.scores(node.b)
         return {d: (s + optional.get(d, 0.0)) * node.boost for d, s in required.items()}
+
+
+def expansions(reader, node, limit=PREFIX_WORDS):
+    """The words a prefix (or other multi-term query) stands for: its `limit` most frequent ones.
+
+    "con*" stands for hundreds of words at 10,000 items; reading them all took 200 ms a prefix."""
+    words = [w for w in node._btexts(reader) if w]
+    if len(words) > limit:
+        words = heapq.nlargest(limit, words, key=lambda w: reader.doc_frequency(node.fieldname, w))
+    return words
 
 
 def sum_scores(parts, boost=1.0):

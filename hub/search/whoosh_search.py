@@ -1,0 +1,239 @@
+"""Searching the Whoosh index: one query against one snapshot, for one page of results.
+
+A search finds every match with its score in a single pass (hub.search.whoosh_query), and that
+one {doc number: score} dictionary gives the total, the facet counts and the page's ranking.
+What depends only on the index, not the query (filter sets, columns, field lengths), lives on
+the Snapshot and is computed once per commit, then shared by every search until the next one.
+"""
+import heapq
+import re
+
+from whoosh import qparser
+from whoosh import query as wq
+
+from hub.search.backend import Hit, Results
+from hub.search.snippets import snippet
+from hub.search.whoosh_query import Scorer, expansions, parser
+
+WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)  # the words spelling suggestions are made of
+TITLE_WORD = re.compile(r"\w+", re.UNICODE)
+FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
+                 "industry": "industry", "persona": "persona", "status": "status"}
+OPERATORS = ("and", "or", "not", "andnot", "andmaybe")
+
+
+class Snapshot:
+    """One committed state of the index, and what searches derive from it, computed once."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self._cache = {}
+
+    def close(self):
+        self.searcher.close()
+
+    def _cached(self, key, compute):
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = compute()
+        return value
+
+    def docs(self, field, value):
+        """Doc numbers holding a term (deleted documents excluded); not cached."""
+        term = value.encode("utf-8") if isinstance(value, str) else value
+        if (field, term) not in self.reader:
+            return frozenset()
+        return frozenset(self.reader.postings(field, term).all_ids())
+
+    def postings(self, field, value):
+        """docs(), cached for values the index holds (facet and filter values: there are few)."""
+        term = value.encode("utf-8") if isinstance(value, str) else value
+        if (field, term) not in self.reader:
+            return frozenset()  # never cache what a caller made up
+        return self._cached(("postings", field, term), lambda: self.docs(field, term))
+
+    def column(self, field):
+        """Every document's value of a sortable field, by doc number."""
+        def compute():  # an index without documents has a reader without columns
+            return list(self.reader.column_reader(field)) if self.reader.doc_count_all() else []
+        return self._cached(("column", field), compute)
+
+    def live(self):
+        """Doc numbers of the documents not deleted."""
+        return self._cached(("live",), lambda: frozenset(self.reader.all_doc_ids()))
+
+    def lengths(self, field):
+        """Every document's length of a text field, by doc number, for scoring."""
+        def compute():
+            return [self.reader.doc_field_length(d, field, 1) or 1 for d in range(self.reader.doc_count_all())]
+        return self._cached(("lengths", field), compute)
+
+    def unexpired(self, today):
+        """Doc numbers whose expiry date (YYYYMMDD) is after `today`."""
+        return self._cached(("unexpired", today),
+                            lambda: frozenset(d for d, on in enumerate(self.column("expires")) if on > today))
+
+    def docnums(self):
+        """{item id: doc number} of the live documents."""
+        def compute():
+            return {int(item_id): d for d, item_id in enumerate(self.column("id"))
+                    if item_id and not self.reader.is_deleted(d)}
+        return self._cached(("docnums",), compute)
+
+
+class Search:
+    """One query against one snapshot: a single scoring pass feeds the total, facets and ranking."""
+
+    def __init__(self, snapshot, q):
+        self.snapshot, self.q = snapshot, q
+        self.text = q.text.strip()
+        self.allowed = self.allowed_docs()
+
+    def allowed_docs(self):
+        """Doc numbers this search may return (None: all): reps see approved, unexpired items only."""
+        snapshot, q = self.snapshot, self.q
+        parts = [snapshot.postings(FILTER_FIELDS[name], value) for name, value in q.filters.items() if value]
+        if q.live_only:
+            parts += [snapshot.postings("status", "approved"), snapshot.unexpired(q.today)]
+        if not parts:
+            return None
+        parts.sort(key=len)
+        return parts[0].intersection(*parts[1:])
+
+    def run(self):
+        if not self.text:
+            docs = self.snapshot.live() if self.allowed is None else self.allowed
+            return self.results(dict.fromkeys(sorted(docs), 0.0), None)
+        parsed = self.parse(qparser.AndGroup)
+        scores = self.match(parsed)
+        suggestion = self.suggest() if len(scores) < 3 else None
+        corrected, notice = False, ""
+        if not scores:
+            widened = self.parse(qparser.OrGroup)
+            if repr(widened) != repr(parsed):
+                scores, parsed = self.match(widened), widened
+                notice = "No item has all of those words; these have some of them." if scores else ""
+            if not scores and suggestion:
+                parsed = self.parse(qparser.AndGroup, suggestion)
+                scores, corrected = self.match(parsed), True
+        return self.results(scores, parsed, suggestion, corrected, notice)
+
+    def parse(self, group, text=None):
+        text = self.text if text is None else text
+        schema = self.snapshot.searcher.schema
+        try:
+            return parser(schema, group).parse(text)
+        except Exception:  # the parser is tolerant, but never let a query string raise
+            words = " ".join(WORD.findall(text)) or "\u2205"
+            return parser(schema, group).parse(words)
+
+    def match(self, parsed):
+        """{doc number: score} of every document the query matches and the reader may see."""
+        snapshot = self.snapshot
+        scores = Scorer(snapshot.searcher, snapshot.lengths).scores(parsed)
+        allowed = self.allowed
+        if allowed is None and snapshot.reader.has_deletions():
+            allowed = snapshot.live()
+        if allowed is not None:
+            scores = {d: s for d, s in scores.items() if d in allowed}
+        return scores
+
+    def results(self, scores, parsed, suggestion=None, corrected=False, notice=""):
+        terms = body_terms(self.snapshot.reader, parsed) if parsed is not None else set()
+        hits = []
+        for docnum, score in self.rank(scores):
+            stored = self.snapshot.searcher.stored_fields(docnum)
+            hits.append(Hit(id=int(stored["id"]), score=round(score, 4), snippet=snippet(stored["body"], terms)))
+        return Results(total=len(scores), hits=hits, facets=self.facet_counts(scores.keys()),
+                       suggestion=suggestion, corrected=corrected and bool(hits), notice=notice)
+
+    def rank(self, scores):
+        """This page's (doc number, score): newest first, or by score with usage lifts applied and
+        exact title matches above everything else, the newer item first on equal scores."""
+        q, snapshot = self.q, self.snapshot
+        first, limit = (q.page - 1) * q.per_page, q.page * q.per_page
+        updated = snapshot.column("updated")
+        if q.sort == "newest":
+            return [(d, scores[d]) for d in heapq.nlargest(limit, scores, key=updated.__getitem__)[first:]]
+        docnums = snapshot.docnums()
+        lifts = {docnums[i]: lift for i, lift in q.lifts.items() if i in docnums}
+        exact = snapshot.docs("title_exact", exact_title(self.text)) if self.text else frozenset()
+        # Only documents at or above the limit-th raw score, lifted or exact ones can make the page.
+        raw = heapq.nlargest(limit, scores.values())
+        floor = raw[-1] if raw else 0.0
+        candidates = [d for d, s in scores.items() if s >= floor or d in lifts or d in exact]
+        score = lambda d: scores[d] * lifts.get(d, 1.0)  # noqa: E731
+        top = heapq.nlargest(limit, candidates, key=lambda d: (d in exact, score(d), updated[d]))
+        return [(d, score(d)) for d in top[first:]]
+
+    def facet_counts(self, matched):
+        """{facet: {value: count}} over every match of the query, not just this page."""
+        counts = {}
+        for facet in self.q.facets:
+            field = FILTER_FIELDS[facet]
+            values = {}
+            for term in self.snapshot.reader.lexicon(field):
+                value = term.decode("utf-8")
+                if not value:
+                    continue  # items with no product, industry or persona
+                n = len(matched & self.snapshot.postings(field, value))
+                if n:
+                    values[value] = n
+            counts[facet] = dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+        return counts
+
+    # --- "Did you mean" ---------------------------------------------------------------------------
+
+    def suggest(self):
+        """The query with each unknown word replaced by the closest frequent word the reader may see.
+
+        Words come from the unstemmed `words` field; for reps only words of items they may open
+        count, so a suggestion never reveals what a draft says."""
+        tokens = re.split(r"(\W+)", self.text)
+        changed, out = False, []
+        for i, token in enumerate(tokens):
+            word = token.lower()
+            prefix = i + 1 < len(tokens) and tokens[i + 1].startswith("*")  # integr*: not a typo
+            if WORD.fullmatch(word) and word not in OPERATORS and not prefix and not self.known(word):
+                best = self.closest(word)
+                if best:
+                    out.append(best)
+                    changed = True
+                    continue
+            out.append(token)
+        return "".join(out).strip() if changed else None
+
+    def known(self, word):
+        """How many documents the reader may see hold this word (0: unknown)."""
+        docs = self.snapshot.docs("words", word)
+        return len(docs if self.allowed is None else docs & self.allowed)
+
+    def closest(self, word):
+        reader = self.snapshot.reader
+        for distance in range(1, (1 if len(word) <= 4 else 2) + 1):
+            candidates = [(-self.known(c), c) for c in reader.terms_within("words", word, distance, prefix=1)]
+            candidates = [(n, c) for n, c in candidates if n]
+            if candidates:
+                return min(candidates)[1]
+        return None
+
+
+def exact_title(text):
+    """A title or query reduced to its words, lower-cased: what counts as an exact title match."""
+    return " ".join(TITLE_WORD.findall(text.lower()))
+
+
+def body_terms(reader, parsed):
+    """The body stems the query looks for, prefixes expanded as the scorer expands them."""
+    terms = set()
+    for leaf in parsed.leaves():
+        if getattr(leaf, "fieldname", None) != "body":
+            continue
+        if isinstance(leaf, wq.Prefix):
+            terms.update(t.decode("utf-8") for t in expansions(reader, leaf))
+        elif isinstance(leaf, wq.Phrase):
+            terms.update(leaf.words)
+        elif isinstance(getattr(leaf, "text", None), str):
+            terms.add(leaf.text)
+    return terms
