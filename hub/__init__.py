@@ -44,10 +44,11 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """Mount each feature's blueprint."""
-    from hub import admin, api, auth, library, search, ui
+    """Mount each feature's blueprint (after the URL converters their rules use)."""
+    from hub import admin, api, auth, library, routing, search, ui
     from hub import calendar  # marketing calendar
 
+    routing.init_app(app)
     ui.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
@@ -69,13 +70,14 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     """Register each feature's CLI commands."""
-    from hub.auth.cli import create_token_command, create_user_command, set_password_command
+    from hub.auth.cli import create_token_command, create_user_command, delete_user_command, set_password_command
     from hub.demo.cli import seed_demo_command
     from hub.search.cli import check_index_command, reindex_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(delete_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(reindex_command)
     app.cli.add_command(check_index_command)

@@ -5,12 +5,13 @@ from flask import abort, request, url_for
 
 from hub.auth.access import require_login
 from hub.library.models import CONTENT_TYPES, STATUSES
+from hub.models import ID_RE
 
 
 def page_number():
     """The `page` query parameter, a positive integer, or 400."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 10000:
+    if not ID_RE.fullmatch(raw) or not 1 <= int(raw) <= 10000:
         abort(400, "page must be a whole number from 1 to 10000.")
     return int(raw)
 

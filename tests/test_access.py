@@ -46,6 +46,7 @@ PAGES = [
     ("GET", "/admin/users", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/users", expect(REDIRECT, 403, 403, 422)),
     ("POST", "/admin/users/{other_user}", expect(REDIRECT, 403, 403, 303)),
+    ("POST", "/admin/users/{other_user}/delete", expect(REDIRECT, 403, 403, 303)),
     ("GET", "/admin/stages", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/stages", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/stages/{stage}", expect(REDIRECT, 403, 403, 303)),
@@ -101,6 +102,10 @@ PAGES = [
     ("GET", "/insights/unused.csv", expect(REDIRECT, 403, 200)),
     ("POST", "/insights/unused/archive", expect(REDIRECT, 403, 303)),
     ("GET", "/insights/search", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/stages.csv", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/search.csv", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/adoption.csv", expect(REDIRECT, 403, 200)),
+    ("GET", "/insights/feedback.csv", expect(REDIRECT, 403, 200)),
 ]
 
 API = [
@@ -142,6 +147,7 @@ API = [
     ("GET", "/api/v1/analytics/stages", expect(401, 403, 200)),
     ("GET", "/api/v1/analytics/search", expect(401, 403, 200)),
     ("GET", "/api/v1/analytics/adoption", expect(401, 403, 200)),
+    ("GET", "/api/v1/analytics/feedback", expect(401, 403, 200)),
     ("POST", "/api/v1/requests", expect(401, 201, 201)),
     ("GET", "/api/v1/requests", expect(401, 200, 200)),
     ("GET", "/api/v1/requests/{content_request}", expect(401, 200, 200)),

@@ -153,7 +153,8 @@ def test_a_valid_token_identifies_its_user(http, editor, scheme):
     _, secret = auth_services.create_token(editor, "cli")
     r = http.get(f"{PREFIX}/me", headers={"Authorization": f"{scheme} {secret}"})
     assert r.status_code == 200
-    assert r.get_json() == {"id": editor.id, "email": editor.email, "name": editor.name, "role": "marketing"}
+    assert r.get_json() == {"id": editor.id, "email": editor.email, "name": editor.name, "role": "marketing",
+                            "team": editor.team}
 
 
 def test_a_token_in_the_query_string_is_ignored(http, editor):

@@ -1,4 +1,4 @@
-"""Admin pages: create users, change roles, deactivate; add, rename and order funnel stages."""
+"""Admin pages: create users, change roles and teams, deactivate, delete; add, rename and order funnel stages."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -20,35 +20,57 @@ def guard():
 @bp.get("/users")
 def user_list():
     """Everyone who can sign in, active first."""
-    return render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, values={}, error=None)
+    return users_page({}, None)
+
+
+def users_page(values, error):
+    """The users page, with the add-user form's values and error."""
+    return render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, teams=users.list_teams(),
+                           values=values, error=error)
 
 
 @bp.post("/users")
 def create_user():
-    """Add a user with a role and a first password."""
-    values = {k: request.form.get(k, "") for k in ("email", "name", "role")}
+    """Add a user with a role, a team and a first password."""
+    values = {k: request.form.get(k, "") for k in ("email", "name", "role", "team")}
     try:
-        user = users.create_user(values["email"], values["name"], values["role"], request.form.get("password", ""))
+        user = users.create_user(values["email"], values["name"], values["role"], request.form.get("password", ""),
+                                 team=values["team"])
     except ApiError as e:
-        page = render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, values=values, error=e)
-        return page, e.status
+        return users_page(values, e), e.status
     flash(f"Created {user.email} as {user.role_label}. Share the password with them privately.", "success")
     return redirect(url_for("admin.user_list"), 303)
 
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id):
-    """Change a user's role, or deactivate or reactivate them."""
+    """Change a user's role or team, or deactivate or reactivate them."""
     user = users.get_user(user_id)
     role = request.form.get("role") or None
     active = {"1": True, "0": False}.get(request.form.get("active", ""))
+    team = request.form.get("team")  # absent: unchanged; empty: no team
     try:
-        users.update_user(user, current_user, role=role, active=active)
+        users.update_user(user, current_user, role=role, active=active, team=team)
     except ApiError as e:
         flash(e.message, "error")
         return redirect(url_for("admin.user_list"), 303)
     state = "active" if user.active else "deactivated: they cannot sign in and their API tokens stop working"
-    flash(f"{user.email} is {user.role_label}, {state}.", "success")
+    team = f" in {user.team}" if user.team else ""
+    flash(f"{user.email} is {user.role_label}{team}, {state}.", "success")
+    return redirect(url_for("admin.user_list"), 303)
+
+
+@bp.post("/users/<int:user_id>/delete")
+def delete_user(user_id):
+    """Delete a user for good; their usage history stays, attributed to no one."""
+    user = users.get_user(user_id)
+    email = user.email
+    try:
+        users.delete_user(current_user, user)
+    except ApiError as e:
+        flash(e.message, "error")
+    else:
+        flash(f"Deleted {email}. Their views, ratings and deals stay in the reports as a former user.", "success")
     return redirect(url_for("admin.user_list"), 303)
 
 

@@ -70,7 +70,7 @@ def stages():
 @bp.get("/me")
 def me():
     """Who the token belongs to."""
-    return {"id": g.user.id, "email": g.user.email, "name": g.user.name, "role": g.user.role}
+    return {"id": g.user.id, "email": g.user.email, "name": g.user.name, "role": g.user.role, "team": g.user.team}
 
 
 @bp.get("/collateral")

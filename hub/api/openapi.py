@@ -121,7 +121,8 @@ def spec():
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}},
                 "Stage": {"type": "object", "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "position": {"type": "integer"}}},
-                "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}}},
+                "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},
+                         "team": {"type": "string", "maxLength": 60, "description": "Free text, such as \"EMEA Enterprise\"; empty when none."}}},
                 "Version": {"type": "object", "nullable": True, "properties": {
                     "number": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
                     "sha256": {"type": "string"}, "mimetype": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
@@ -296,7 +297,7 @@ def usage_paths():
                               "responses": with_errors({"200": json_response("The rating", obj)}, "404", "422")}},
         "/analytics/content": {"get": {"summary": "Per-item usage. " + editor, "operationId": "contentAnalytics",
                                        "parameters": [*period, query("stage", "Stage slug."), query("content_type", "Content type."),
-                                                      query("product", "Product."), query("team", "Role of the people: sales, marketing or admin."),
+                                                      query("product", "Product."), query("team", "Team of the people who used the items (a user's team name); an unknown team is a 422."),
                                                       query("sort", "views, downloads, shares, share_opens, deals, unique_users, rating, win_rate or title.")],
                                        "responses": with_errors({"200": json_response("Rows", {"type": "object", "properties": {
                                            "items": {"type": "array", "items": ref("ContentUsage")},
@@ -318,6 +319,10 @@ def usage_paths():
                                         "operationId": "adoptionAnalytics",
                                         "parameters": [query("weeks", "Weeks, default 12.", {"type": "integer", "minimum": 1, "maximum": 104})],
                                         "responses": with_errors({"200": json_response("Adoption", obj)}, "403", "422")}},
+        "/analytics/feedback": {"get": {"summary": "The latest 50 ratings with a comment, newest first. " + editor,
+                                        "operationId": "feedbackAnalytics", "parameters": period,
+                                        "responses": with_errors({"200": json_response("Comments", {"type": "object", "properties": {
+                                            "items": {"type": "array", "items": ref("RatingComment")}}})}, "403", "422")}},
         "/requests": {
             "post": {"summary": "Ask marketing for missing content", "operationId": "createRequest",
                      "requestBody": body(ref("ContentRequestInput")),
@@ -355,7 +360,7 @@ def ref_props():
 
 
 def usage_schemas():
-    """UsageEvent, Share, ContentUsage and ContentRequest."""
+    """UsageEvent, Share, ContentUsage, RatingComment and ContentRequest."""
     num, text, nullable = {"type": "integer"}, {"type": "string"}, {"type": "string", "nullable": True}
     return {
         "UsageEvent": {"type": "object", "properties": {
@@ -374,6 +379,10 @@ def usage_schemas():
             "id": num, "title": text, "views": num, "previews": num, "downloads": num, "shares": num, "share_opens": num,
             "deals": num, "unique_users": num, "rating": {"type": "number", "nullable": True}, "ratings": num,
             "win_rate": {"type": "number", "nullable": True}}},
+        "RatingComment": {"type": "object", "properties": {
+            "collateral_id": num, "title": text, "stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": text,
+            "user": {"type": "string", "nullable": True, "description": "The rater's name; null once the person is deleted."},
+            "rated_at": {"type": "string", "format": "date-time"}}},
         "ContentRequestInput": {"type": "object", "required": ["title"], "properties": ref_props()},
         "ContentRequest": {"type": "object", "properties": {
             "id": num, **ref_props(), "status": text, "reason": nullable, "votes": num, "requester": nullable,

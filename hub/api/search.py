@@ -2,6 +2,7 @@
 from flask import g, request
 
 from hub.api import bp, pagination
+from hub.models import clean_id
 from hub.search import services
 from hub.usage.services import normalise_query, record_event, record_search
 
@@ -10,13 +11,15 @@ from hub.usage.services import normalise_query, record_event, record_search
 def search():
     """Ranked results with snippets, facet counts and a spelling suggestion."""
     page, per_page = pagination()
+    clicked = request.args.get("clicked", "")
+    clicked = clean_id(clicked, "clicked") if clicked else None
     filters = {k: request.args.get(k, "") for k in ("stage", "content_type", "product", "industry", "persona", "status")}
     found = services.search(g.user, request.args.get("q", ""), filters, page, min(per_page, 50),
                             request.args.get("sort", "relevance"))
-    record_search(g.user, request.args.get("q", ""), filters, found.total, found.page, "api")  # usage (issue 5)
-    clicked = request.args.get("clicked", "")
-    if clicked.isdigit():  # the caller reports which result it opened
-        record_event("search_click", g.user, int(clicked), version=None, channel="api",
+    if clicked is None:
+        record_search(g.user, request.args.get("q", ""), filters, found.total, found.page, "api")  # usage (issue 5)
+    else:  # the caller reports which result it opened; the search itself was recorded when it ran
+        record_event("search_click", g.user, clicked, version=None, channel="api",
                      query=normalise_query(request.args.get("q", "")))
     return {
         "total": found.total,

@@ -4,6 +4,7 @@ from flask import g, request, url_for
 from hub.api import bp, json_body, page_of, pagination
 from hub.errors import Forbidden, Invalid
 from hub.library import services as library
+from hub.models import clean_id
 from hub.usage import analytics, feedback, services, shares
 
 API_ACTIONS = ("used_in_deal",)
@@ -14,13 +15,10 @@ def require_editor():
         raise Forbidden("Only marketing and admins can read usage reports.")
 
 
-def int_arg(name):
+def id_arg(name):
+    """An optional row id from the query string, checked against the id columns' range."""
     raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise Invalid(f"{name} must be a whole number.", name)
-    return int(raw)
+    return None if raw in (None, "") else clean_id(raw, name)
 
 
 @bp.post("/usage")
@@ -43,10 +41,8 @@ def record_usage():
 def list_usage():
     """Events: a rep's own; marketing and admins everyone's (filter by user_id)."""
     page, per_page = pagination()
-    filters = {"action": request.args.get("action", ""), "collateral_id": int_arg("collateral_id"),
-               "user_id": int_arg("user_id")}
-    if filters["user_id"] is not None and not g.user.is_editor and filters["user_id"] != g.user.id:
-        raise Forbidden("Reps can read only their own activity.")
+    filters = {"action": request.args.get("action", ""), "collateral_id": id_arg("collateral_id"),
+               "user_id": services.user_filter(g.user, request.args.get("user_id"))}
     events, more = services.list_events(g.user, filters, page, per_page)
     body = page_of([services.event_json(e) for e in events], None, page, per_page)
     body["has_more"] = more
@@ -93,10 +89,8 @@ def rate():
     body = json_body()
     if "collateral_id" not in body:
         raise Invalid("collateral_id is required.", "collateral_id")
-    raw = body.get("collateral_id")
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise Invalid("collateral_id must be an item id.", "collateral_id")
-    item = library.get_item(g.user, raw)
+    item_id = clean_id(body.get("collateral_id"), "collateral_id", "collateral_id must be an item id.", text=False)
+    item = library.get_item(g.user, item_id)
     return feedback.rating_json(feedback.rate_item(g.user, item, body.get("rating"), body.get("comment", "")))
 
 
@@ -133,11 +127,14 @@ def analytics_search():
 def analytics_adoption():
     """Active reps per week, calendar subscribers and their last poll."""
     require_editor()
-    weeks = int_arg("weeks")
-    weeks = 12 if weeks is None else weeks
-    if not 1 <= weeks <= 104:
-        raise Invalid("weeks must be from 1 to 104.", "weeks")
-    return analytics.adoption(weeks)
+    return analytics.adoption(analytics.clean_weeks(request.args.get("weeks")))
+
+
+@bp.get("/analytics/feedback")
+def analytics_feedback():
+    """The latest ratings with a comment in the date range, newest first; a deleted person is null."""
+    require_editor()
+    return {"items": analytics.rating_comments(*analytics.clean_range(request.args))}
 
 
 @bp.post("/requests")

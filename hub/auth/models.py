@@ -12,6 +12,7 @@ from hub.models import UTCDateTime, utcnow
 ROLES = ("admin", "marketing", "sales")
 ROLE_LABELS = {"admin": "Admin", "marketing": "Marketing", "sales": "Sales"}
 EDITOR_ROLES = ("admin", "marketing")
+TEAM_MAX = 60
 
 
 class User(UserMixin, db.Model):
@@ -21,6 +22,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(String(TEAM_MAX), default="", index=True)  # free text, e.g. "EMEA Enterprise"
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

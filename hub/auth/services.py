@@ -6,13 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hub.auth.models import ROLES, ApiToken, User
-from hub.errors import Conflict, Invalid, NotFound
+from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.models import get_or_404, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def hash_password(password):
@@ -49,17 +50,26 @@ def check_password(password):
     return password
 
 
-def create_user(email, name, role, password):
+def clean_team(team):
+    """Trimmed, with inner spaces collapsed so "EMEA  Sales" and "EMEA Sales" are one team; "" for none."""
+    team = " ".join(CONTROL_CHARS.sub(" ", team or "").split())
+    if len(team) > TEAM_MAX:
+        raise Invalid(f"Team names can be at most {TEAM_MAX} characters.", "team")
+    return team
+
+
+def create_user(email, name, role, password, team=""):
     """Add a user with a hashed password."""
     email = normalise_email(email)
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise Invalid("Enter a name of at most 120 characters.", "name")
     check_role(role)
+    team = clean_team(team)
     check_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"A user with the email {email} already exists.", "exists")
-    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
+    user = User(email=email, name=name, role=role, team=team, password_hash=hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()
@@ -91,8 +101,10 @@ def get_user(user_id):
     return get_or_404(User, user_id, "No such user.")
 
 
-def update_user(user, actor, role=None, active=None, name=None):
-    """Change a user's role, name or active flag; admins cannot lock themselves out."""
+def update_user(user, actor, role=None, active=None, name=None, team=None):
+    """Change a user's role, name, team or active flag; admins cannot lock themselves out."""
+    if team is not None:
+        user.team = clean_team(team)
     if role is not None:
         check_role(role)
         if user.id == actor.id and role != "admin":
@@ -121,6 +133,30 @@ def set_password(user, password):
 def list_users():
     """Everyone, active first, by name."""
     return db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+
+
+def list_teams():
+    """Every team someone is in, sorted; users without a team add nothing."""
+    return db.session.scalars(select(User.team).where(User.team != "").distinct().order_by(User.team)).all()
+
+
+def delete_user(actor, user):
+    """Delete a user for good; the foreign keys keep their history with no one named (actor None: the CLI)."""
+    if actor is not None:
+        if not actor.is_admin:
+            raise Forbidden("Only admins can delete users.")
+        if actor.id == user.id:
+            raise Conflict("You cannot delete yourself.")
+    if user.is_admin and user.active:
+        # Locking the active admins' rows stops two admins deleting each other at once on PostgreSQL.
+        admins = db.session.scalars(
+            select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+        ).all()
+        if admins == [user.id]:
+            db.session.rollback()
+            raise Conflict(f"{user.email} is the last active admin: make someone else an admin first.")
+    db.session.delete(user)
+    db.session.commit()
 
 
 def create_token(user, name):

@@ -19,7 +19,8 @@ from hub.calendar.models import (KINDS, CalendarEntry, EntryDeletion, EntryLabel
 from hub.errors import Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import today, utcnow
+from hub.models import clean_id, today, utcnow
+from hub.usage.services import client_description, record_event
 
 FORMAT = "1"  # bump when the writer's output changes, so cached ETags stop matching
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -134,10 +135,11 @@ def delete_saved(user, feed_id):
 def resolve(user, args):
     """(saved feed or None, filters) for a feed request's query string."""
     if "feed" in args:
-        raw = args.get("feed", "")
-        if not raw.isdigit():
-            raise NotFound("No such saved feed.")
-        saved = get_saved(user, int(raw))
+        try:
+            feed_id = clean_id(args.get("feed", ""), "feed")
+        except Invalid:
+            raise NotFound("No such saved feed.") from None
+        saved = get_saved(user, feed_id)
         return saved, filters_from(parse_qsl(saved.query))
     return None, filters_from(list(args.items(multi=True)))
 
@@ -312,11 +314,15 @@ def entry_bytes(user, entry, url_templates):
 
 
 def record_fetch(user, saved, filters, status, user_agent):
-    """Write down one poll: who, which filter, when, which client (issue 5 reads these)."""
+    """Write down one poll: who, which filter, when, which client; also a usage event for the person's activity."""
     agent = " ".join(validation.LINE_CONTROL.sub(" ", user_agent or "").split())[:300]
+    query = filter_query(filters)[:1000]
     db.session.add(FeedFetch(user_id=user.id, saved_feed_id=saved.id if saved else None,
-                             query=filter_query(filters)[:1000], status=status, user_agent=agent))
+                             query=query, status=status, user_agent=agent))
     db.session.commit()
+    record_event("calendar_fetch", user, channel="feed", context={
+        "status": status, "feed": saved.id if saved else None, "filters": query or None,
+        "client": client_description(agent)})
 
 
 def subscribers(days=7, limit=50):

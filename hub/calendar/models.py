@@ -192,7 +192,8 @@ class FeedFetch(db.Model):
     __tablename__ = "calendar_feed_fetches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL once the user is deleted: adoption history stays, without the name.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     saved_feed_id: Mapped[int | None] = mapped_column(
         ForeignKey("calendar_saved_feeds.id", ondelete="SET NULL"), nullable=True
     )

@@ -11,6 +11,7 @@ from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.library.services import as_text, clean_url
+from hub.models import clean_id
 
 LIMITS = {"title": 200, "description": 20000, "location": 300}
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -84,10 +85,9 @@ def clean_collateral(actor, value):
         raise Invalid(f"Collateral ids must be a list of at most {MAX_LINKS} numbers.", "collateral_ids")
     ids = []
     for raw in value:
-        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit())):
-            raise Invalid("Collateral ids must be whole numbers.", "collateral_ids")
-        if int(raw) not in ids:
-            ids.append(int(raw))
+        item_id = clean_id(raw, "collateral_ids", "Collateral ids must be whole numbers from 1 to 2147483647.")
+        if item_id not in ids:
+            ids.append(item_id)
     if not ids:
         return []
     query = select(Collateral).where(Collateral.id.in_(ids))

@@ -12,11 +12,12 @@ VIDEO_HOST = "https://videos.example.com"
 
 USERS = [
     {"key": "dana", "role": "admin", "name": "Dana Whitfield", "email": f"dana.whitfield@{DOMAIN}"},
-    {"key": "priya", "role": "marketing", "name": "Priya Raman", "email": f"priya.raman@{DOMAIN}"},
-    {"key": "tom", "role": "marketing", "name": "Tom Okafor", "email": f"tom.okafor@{DOMAIN}"},
-    {"key": "marcus", "role": "sales", "name": "Marcus Lee", "email": f"marcus.lee@{DOMAIN}"},
-    {"key": "sofia", "role": "sales", "name": "Sofia Alvarez", "email": f"sofia.alvarez@{DOMAIN}"},
-    {"key": "jonas", "role": "sales", "name": "Jonas Berg", "email": f"jonas.berg@{DOMAIN}"},
+    {"key": "priya", "role": "marketing", "name": "Priya Raman", "email": f"priya.raman@{DOMAIN}", "team": "Marketing"},
+    {"key": "tom", "role": "marketing", "name": "Tom Okafor", "email": f"tom.okafor@{DOMAIN}", "team": "Marketing"},
+    # Two sales teams, so the insights' team filter has something to split.
+    {"key": "marcus", "role": "sales", "name": "Marcus Lee", "email": f"marcus.lee@{DOMAIN}", "team": "North America"},
+    {"key": "sofia", "role": "sales", "name": "Sofia Alvarez", "email": f"sofia.alvarez@{DOMAIN}", "team": "North America"},
+    {"key": "jonas", "role": "sales", "name": "Jonas Berg", "email": f"jonas.berg@{DOMAIN}", "team": "EMEA"},
 ]
 
 # --- products and pricing -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select
 from werkzeug.datastructures import FileStorage
 
 from hub.auth.models import User
-from hub.auth.services import create_user
+from hub.auth.services import create_user, update_user
 from hub.calendar.demo import seed_entries as seed_calendar_entries
 from hub.demo import catalog, documents
 from hub.errors import ApiError
@@ -53,9 +53,11 @@ def seed_users():
         user = db.session.scalar(select(User).where(User.email == entry["email"]))
         if user is None:
             password = token_urlsafe(12)
-            user = create_user(entry["email"], entry["name"], entry["role"], password)
+            user = create_user(entry["email"], entry["name"], entry["role"], password, team=entry.get("team", ""))
             save_login(user, password)
             created += 1
+        elif entry.get("team") and not user.team:  # seeded before users had teams
+            update_user(user, user, team=entry["team"])
         users[entry["key"]] = user
     return users, created
 

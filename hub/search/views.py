@@ -22,7 +22,8 @@ def results():
         found = services.search(current_user, text, filters, page_number(), 10, sort)
     except ApiError as e:
         abort(400, e.message)
-    record_search(current_user, text, filters, found.total, found.page)  # usage tracking (issue 5)
+    if request.args.get("track") != "0":  # insights' own query links are not reps searching
+        record_search(current_user, text, filters, found.total, found.page)  # usage tracking (issue 5)
     stages = {s.slug: s.name for s in library.list_stages()}
     return render_template("search/results.html", found=found, text=text, filters=filters, sort=sort,
                            stages=stages)

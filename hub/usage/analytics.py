@@ -3,12 +3,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, func, select
 
-from hub.auth.models import ROLES, User
+from hub.auth.models import User
+from hub.auth.services import clean_team, list_teams
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import CONTENT_TYPES, Collateral, Stage, collateral_stages
 from hub.library.services import clean_date
-from hub.models import today, utcnow
+from hub.models import clean_int, today, utcnow
 from hub.usage.models import DealUse, Opportunity, Rating, UsageEvent
 
 E = UsageEvent
@@ -36,7 +37,7 @@ def clean_range(raw):
 
 
 def clean_filters(raw):
-    """Date range, stage, content type, product and team (the role of the people who used the items)."""
+    """Date range, stage, content type, product and team (User.team of the people who used the items)."""
     start, end = clean_range(raw)
     out = {"start": start, "end": end}
     stage = (raw.get("stage") or "").strip()
@@ -52,10 +53,11 @@ def clean_filters(raw):
     product = (raw.get("product") or "").strip()[:100]
     if product:
         out["product"] = product
-    team = (raw.get("team") or "").strip()
+    team = clean_team(raw.get("team"))
     if team:
-        if team not in ROLES:
-            raise Invalid(f"Team must be one of: {', '.join(ROLES)}.", "team")
+        # Like an unknown stage: a typo must not pass for a team that used nothing.
+        if team not in list_teams():
+            raise Invalid(f"Unknown team {team!r}.", "team")
         out["team"] = team
     sort = (raw.get("sort") or "views").strip()
     if sort not in SORTS:
@@ -95,7 +97,7 @@ def event_counts(filters):
                     in_range(E.at, filters.get("start"), filters.get("end")))
              .group_by(E.collateral_id))
     if filters.get("team"):
-        query = query.where(E.user_id.in_(select(User.id).where(User.role == filters["team"])))
+        query = query.where(E.user_id.in_(select(User.id).where(User.team == filters["team"])))
     return query
 
 
@@ -110,7 +112,7 @@ def deal_counts(filters):
              .where(in_range(DealUse.at, filters.get("start"), filters.get("end")))
              .group_by(DealUse.collateral_id))
     if filters.get("team"):
-        query = query.where(DealUse.user_id.in_(select(User.id).where(User.role == filters["team"])))
+        query = query.where(DealUse.user_id.in_(select(User.id).where(User.team == filters["team"])))
     return query
 
 
@@ -163,12 +165,7 @@ def content_usage(filters):
 
 
 def clean_days(raw, default=90):
-    value = raw if raw not in (None, "") else default
-    if isinstance(value, str):
-        value = int(value) if value.strip().isdigit() else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
-        raise Invalid("days must be a whole number from 1 to 3650.", "days")
-    return value
+    return clean_int(default if raw in (None, "") else raw, "days", 1, 3650)
 
 
 def unused(days=90):
@@ -250,6 +247,11 @@ def search_insights(filters, limit=20):
 # --- adoption -----------------------------------------------------------------------------------
 
 
+def clean_weeks(raw, default=12):
+    """How many weeks of adoption to show: 1 to 104."""
+    return clean_int(default if raw in (None, "") else raw, "weeks", 1, 104)
+
+
 def adoption(weeks=12):
     """Active reps per week (Monday to Sunday, UTC), reps in all, and calendar feed subscribers."""
     start = today() - timedelta(days=today().weekday() + 7 * (weeks - 1))
@@ -258,7 +260,8 @@ def adoption(weeks=12):
     for n in range(weeks):
         week_on = start + timedelta(weeks=n)
         active = db.session.scalar(select(func.count(distinct(E.user_id))).where(
-            E.at >= day_start(week_on), E.at < day_start(week_on + timedelta(days=7)), E.user_id.in_(reps)))
+            E.at >= day_start(week_on), E.at < day_start(week_on + timedelta(days=7)), E.user_id.in_(reps),
+            E.action != "calendar_fetch"))  # a calendar app polling is not the rep at work
         series.append({"week": week_on.isoformat(), "active_reps": active})
     total_reps = db.session.scalar(select(func.count()).select_from(User).where(User.role == "sales", User.active))
     return {"weeks": series, "total_reps": total_reps, **calendar_adoption()}
@@ -278,6 +281,21 @@ def calendar_adoption(limit=50):
     return {"calendar_subscribers": total, "last_poll_at": as_utc(last).isoformat() if last else None,
             "subscribers": [{"name": r.name, "role": r.role, "polls": r[2], "last_poll_at": as_utc(r.last).isoformat()}
                             for r in rows]}
+
+
+# --- what reps say ------------------------------------------------------------------------------
+
+
+def rating_comments(start=None, end=None, limit=50):
+    """The latest ratings that carry a comment, rated (or re-rated) in [start, end), newest first."""
+    rows = db.session.execute(
+        select(Rating.collateral_id, Collateral.title, Rating.stars, Rating.comment, User.name, Rating.updated_at)
+        .join(Collateral, Collateral.id == Rating.collateral_id)
+        .outerjoin(User, User.id == Rating.user_id)  # a deleted person leaves the rating without a user
+        .where(Rating.comment != "", in_range(Rating.updated_at, start, end))
+        .order_by(Rating.updated_at.desc(), Rating.id.desc()).limit(limit))
+    return [{"collateral_id": r.collateral_id, "title": r.title, "stars": r.stars, "comment": r.comment,
+             "user": r.name, "rated_at": as_utc(r.updated_at).isoformat()} for r in rows]
 
 
 # --- trends -------------------------------------------------------------------------------------
@@ -303,6 +321,7 @@ def dashboard(days=90):
     rows = content_usage(since)
     by_win = sorted((r for r in rows if r["win_rate"] is not None and r["deals"] >= 1),
                     key=lambda r: (r["win_rate"], r["deals"]), reverse=True)
-    return {"unused": unused(days), "top": [r for r in rows if r["views"] or r["downloads"] or r["shares"]][:8],
+    return {"since_on": since["start"].date().isoformat(), "unused": unused(days),
+            "top": [r for r in rows if r["views"] or r["downloads"] or r["shares"]][:8],
             "winners": by_win[:8], "overall_win_rate": overall_win_rate(),
             "stages": stage_coverage(since), "trend": daily_trend(min(days, 90)), "adoption": adoption(12)}

@@ -31,3 +31,9 @@ CONTENT_COLUMNS = [("id", "ID"), ("title", "Title"), ("content_type", "Type"), (
                    ("ratings", "Ratings")]
 UNUSED_COLUMNS = [("id", "ID"), ("title", "Title"), ("content_type", "Type"), ("product", "Product"),
                   ("created_at", "Created"), ("last_used_at", "Last used")]
+STAGE_COLUMNS = [("slug", "Slug"), ("name", "Stage"), ("approved_items", "Approved items"), ("views", "Views"),
+                 ("downloads", "Downloads"), ("shares", "Shares"), ("zero_result_searches", "Searches with no results")]
+SEARCH_COLUMNS = [("list", "List"), ("query", "Query"), ("searches", "Searches"), ("avg_results", "Average results")]
+ADOPTION_COLUMNS = [("week", "Week starting"), ("active_reps", "Active reps"), ("total_reps", "Reps")]
+FEEDBACK_COLUMNS = [("collateral_id", "Item ID"), ("title", "Item"), ("stars", "Stars"), ("user", "Who"),
+                    ("comment", "Comment"), ("rated_at", "Rated at")]

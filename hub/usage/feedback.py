@@ -6,7 +6,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.library.services import clean_date
-from hub.models import utcnow
+from hub.models import ID_RE, clean_id, utcnow
 from hub.usage.models import REQUEST_STATUSES, ContentRequest, Rating, RequestVote
 from hub.usage.services import clean, clean_stage
 
@@ -23,7 +23,7 @@ NEXT = {"open": {"planned", "in_progress", "delivered", "declined"},
 
 def rate_item(user, item, stars, comment=""):
     """Set (or change) the user's 1-5 rating and comment on a live item."""
-    if isinstance(stars, str) and stars.strip().isdigit():
+    if isinstance(stars, str) and ID_RE.fullmatch(stars.strip()):
         stars = int(stars)
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise Invalid("Rate from 1 to 5 stars.", "rating")
@@ -94,7 +94,7 @@ def get_request(request_id):
 
 def list_requests(status=None, mine_for=None):
     """Requests with their vote counts, most wanted first; optionally one status or one requester."""
-    votes = func.count(RequestVote.user_id)
+    votes = func.count(RequestVote.id)
     query = (select(ContentRequest, votes).outerjoin(RequestVote).group_by(ContentRequest.id)
              .options(selectinload(ContentRequest.requester)))
     if status:
@@ -110,7 +110,7 @@ def vote(user, req, on=True):
     """Add (or take back) the user's vote; the requester's own request already counts as theirs."""
     if req.status in ("delivered", "declined"):
         raise Conflict("This request is closed.")
-    existing = db.session.get(RequestVote, (req.id, user.id))
+    existing = vote_of(user, req)
     if on and existing is None and req.requester_id != user.id:
         db.session.add(RequestVote(request_id=req.id, user_id=user.id))
     elif not on and existing is not None:
@@ -119,8 +119,12 @@ def vote(user, req, on=True):
     return req
 
 
+def vote_of(user, req):
+    return db.session.scalar(select(RequestVote).where(RequestVote.request_id == req.id, RequestVote.user_id == user.id))
+
+
 def has_voted(user, req):
-    return db.session.get(RequestVote, (req.id, user.id)) is not None
+    return vote_of(user, req) is not None
 
 
 def update_request(user, req, data):
@@ -144,11 +148,10 @@ def update_request(user, req, data):
             raise Invalid("Say why the request is declined.", "reason")
         delivered_id = data.get("delivered_collateral_id", req.delivered_collateral_id)
         if status == "delivered":
-            if isinstance(delivered_id, str) and delivered_id.strip().isdigit():
-                delivered_id = int(delivered_id)
-            if isinstance(delivered_id, bool) or not isinstance(delivered_id, int) \
-                    or db.session.get(Collateral, delivered_id) is None:
-                raise Invalid("Link the item that delivers this request.", "delivered_collateral_id")
+            message = "Link the item that delivers this request."
+            delivered_id = clean_id(delivered_id, "delivered_collateral_id", message)
+            if db.session.get(Collateral, delivered_id) is None:
+                raise Invalid(message, "delivered_collateral_id")
         else:
             delivered_id = None
         if status != req.status:

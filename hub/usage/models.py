@@ -7,8 +7,9 @@ from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import UTCDateTime, today, utcnow
 
-ACTIONS = ("view", "preview", "download", "share_created", "share_opened", "used_in_deal", "search", "search_click")
-CHANNELS = ("page", "api", "share")
+ACTIONS = ("view", "preview", "download", "share_created", "share_opened", "used_in_deal", "search", "search_click",
+           "calendar_fetch")
+CHANNELS = ("page", "api", "share", "feed")
 OUTCOMES = ("open", "won", "lost")
 REQUEST_STATUSES = {"open": "Open", "planned": "Planned", "in_progress": "In progress",
                     "delivered": "Delivered", "declined": "Declined"}
@@ -182,6 +183,10 @@ class RequestVote(db.Model):
 
     __tablename__ = "request_votes"
 
-    request_id: Mapped[int] = mapped_column(ForeignKey("content_requests.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("content_requests.id", ondelete="CASCADE"))
+    # NULL once the voter's account is deleted: the vote still counts.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (db.UniqueConstraint("request_id", "user_id"),)

@@ -5,11 +5,13 @@ import re
 
 from flask import has_request_context, request
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
+from hub.auth.services import list_users
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral, Stage
-from hub.models import utcnow
+from hub.models import clean_id, utcnow
 from hub.usage.models import ACTIONS, CHANNELS, OUTCOMES, DealUse, Opportunity, UsageEvent
 
 log = logging.getLogger(__name__)
@@ -113,11 +115,7 @@ def clean_ref(value, field="opportunity"):
 
 def live_item(user, item_id, field="collateral_id"):
     """An item the user may see that is approved and unexpired, for sharing and deals."""
-    if isinstance(item_id, bool) or not isinstance(item_id, int):
-        if isinstance(item_id, str) and item_id.isdigit():
-            item_id = int(item_id)
-        else:
-            raise Invalid("collateral_id must be an item id.", field)
+    item_id = clean_id(item_id, field, "collateral_id must be an item id.")
     item = db.session.get(Collateral, item_id)
     if item is None or (not user.is_editor and not item.is_live):
         raise NotFound("No such collateral item.")
@@ -205,10 +203,26 @@ def events_query(viewer, filters):
     return query
 
 
+def user_filter(viewer, raw, field="user_id"):
+    """Whose events to read from a query string: None for everyone's; a rep may name only themselves."""
+    if raw in (None, ""):
+        return None
+    user_id = clean_id(raw, field)
+    if not viewer.is_editor and user_id != viewer.id:
+        raise Forbidden("Reps can read only their own activity.")
+    return user_id
+
+
+def activity_people(viewer):
+    """Whom the activity page lets the viewer pick: everyone for marketing and admins, nobody for reps."""
+    return list_users() if viewer.is_editor else []
+
+
 def list_events(viewer, filters, page=1, per_page=25):
     """One page of readable events, newest first, and whether there is another page."""
     rows = db.session.scalars(
-        events_query(viewer, filters).order_by(UsageEvent.at.desc(), UsageEvent.id.desc())
+        events_query(viewer, filters).options(selectinload(UsageEvent.user))
+        .order_by(UsageEvent.at.desc(), UsageEvent.id.desc())
         .limit(per_page + 1).offset((page - 1) * per_page)
     ).all()
     return rows[:per_page], len(rows) > per_page
@@ -231,17 +245,26 @@ __all__ = ["CHANNELS", "record_event"]
 def record_item_event(action, item):
     """An item page view, preview or download by the signed-in person; a view from a search is also its click."""
     from flask_login import current_user
-    from urllib.parse import parse_qs, urlsplit
 
     user = current_user if current_user.is_authenticated else None
     record_event(action, user, item, channel="page")
-    referrer = request.referrer or ""
-    if action == "view" and referrer:
-        parts = urlsplit(referrer)
-        if parts.path == "/search" and parts.netloc in ("", request.host):
-            query = normalise_query(parse_qs(parts.query).get("q", [""])[0])
-            if query:
-                record_event("search_click", user, item, query=query, channel="page")
+    query = searched_query(request.referrer) if action == "view" else ""
+    if query:
+        record_event("search_click", user, item, query=query, channel="page")
+
+
+def searched_query(referrer):
+    """The query of a Hub results page the referrer names, or '' (also for untracked or malformed referrers)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:  # the header is the client's text: a malformed one must not fail the page
+        parts = urlsplit(referrer or "")
+        args = parse_qs(parts.query)
+        if parts.path != "/search" or parts.netloc not in ("", request.host) or args.get("track", [""])[0] == "0":
+            return ""
+    except ValueError:
+        return ""
+    return normalise_query(args.get("q", [""])[0])
 
 
 def normalise_query(text):

@@ -1,5 +1,6 @@
 """Tracked share links: create, open (public), revoke, and the opens a rep sees."""
 import hashlib
+import logging
 import secrets
 
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from hub.library.services import clean_date
 from hub.models import today, utcnow
 from hub.usage.models import Share, ShareOpen
 from hub.usage.services import clean, client_description, live_item, record_event
+
+log = logging.getLogger(__name__)
 
 
 def hash_token(token):
@@ -76,10 +79,14 @@ def share_for_token(token):
 
 
 def record_open(share, user_agent, kind="page"):
-    """A prospect opened the link: time and a coarse client, never the address."""
-    client = client_description(user_agent)
-    db.session.add(ShareOpen(share_id=share.id, client=client, kind=kind))
-    db.session.commit()
+    """A prospect opened the link: time and a coarse client, never the address; a failure is logged, never shown."""
+    client, share_id = client_description(user_agent), share.id
+    try:
+        db.session.add(ShareOpen(share_id=share_id, client=client, kind=kind))
+        db.session.commit()
+    except Exception:  # the prospect's page matters more than the count of its opens
+        db.session.rollback()
+        log.exception("could not record share open %r for share %s", kind, share_id)
     action = {"page": "share_opened", "download": "download", "preview": "preview"}[kind]
     record_event(action, None, share.collateral, channel="share", account=share.account, share_id=share.id,
                  context={"client": client})

@@ -2,12 +2,14 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.auth import services as auth_services
 from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
 from hub.library import files
 from hub.library import services as library
+from hub.models import ID_RE, clean_id
 from hub.ui import page_number
-from hub.usage import analytics, feedback, services, shares
+from hub.usage import analytics, exports, feedback, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 
@@ -159,13 +161,12 @@ def set_outcome(opportunity_id):
 
 @bp.get("/activity")
 def activity():
-    """The signed-in person's own recent activity."""
+    """Recent activity: a rep's own; marketing and admins everyone's or one person's (?user=)."""
     page = page_number()
-    events, more = services.list_events(current_user, {"user_id": current_user.id} if current_user.is_editor else {},
-                                        page, 50)
-    if current_user.is_editor:
-        events = [e for e in events if e.user_id == current_user.id]
-    return render_template("usage/activity.html", events=events, page=page, more=more)
+    user_id = services.user_filter(current_user, request.args.get("user"), "user")
+    events, more = services.list_events(current_user, {"user_id": user_id}, page, 50)
+    return render_template("usage/activity.html", events=events, page=page, more=more, user_id=user_id,
+                           people=services.activity_people(current_user))
 
 
 @bp.post("/items/<int:item_id>/rating")
@@ -280,7 +281,9 @@ def content_report():
     filters = report_filters()
     return render_template("usage/content.html", rows=analytics.content_usage(filters), filters=request.args,
                            overall=analytics.overall_win_rate(), stages=library.list_stages(),
-                           facets=library.facet_values(current_user), sorts=analytics.SORTS, tab="content")
+                           facets=library.facet_values(current_user), sorts=analytics.SORTS, tab="content",
+                           teams=auth_services.list_teams(),
+                           comments=analytics.rating_comments(filters["start"], filters["end"]))
 
 
 @bp.get("/insights/content.csv")
@@ -319,17 +322,15 @@ def archive_unused():
     """Archive the ticked items from the unused list."""
     archived = 0
     for raw in request.form.getlist("item_id")[:500]:
-        if not raw.isdigit():
-            continue
         try:
-            item = library.get_item(current_user, int(raw))
+            item = library.get_item(current_user, clean_id(raw, "item_id", "not an item id."))
             library.transition(current_user, item, "archived", "Archived from the unused content report")
             archived += 1
         except ApiError as e:
             flash(f"Item {raw}: {e.message}", "error")
     flash(f"Archived {archived} item{'s' if archived != 1 else ''}." if archived else "Nothing archived.", "info")
     days = request.form.get("days", "90")
-    return redirect(url_for("usage.unused_report", days=days if days.isdigit() else 90), 303)
+    return redirect(url_for("usage.unused_report", days=days if ID_RE.fullmatch(days) else 90), 303)
 
 
 @bp.get("/insights/search")
@@ -338,3 +339,14 @@ def search_report():
     """Top queries, queries with no results, queries where nothing was opened."""
     return render_template("usage/search.html", data=analytics.search_insights(report_filters()),
                            filters=request.args, tab="search")
+
+
+@bp.get("/insights/<any(stages, search, adoption, feedback):report>.csv")
+@editor_required
+def report_csv(report):
+    """Funnel coverage, search insights, adoption or what reps say, as CSV."""
+    try:
+        name, text = exports.export(report, request.args)
+    except ApiError as e:
+        abort(400, e.message)
+    return csv_response(text, name)
