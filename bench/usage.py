@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ACTIONS = [("view", 50), ("preview", 10), ("download", 15), ("share_created", 4), ("share_opened", 6),
            ("used_in_deal", 2), ("search", 11), ("search_click", 2)]
+TEAMS = ["North America", "EMEA", "APAC", "Public sector"]
 WORDS = "pricing roi security bank retail payback deck case study onboarding api cloud vault ledger emea".split()
 
 
@@ -41,6 +42,7 @@ def build(app, n_events, n_items=2000, n_reps=200, seed=5):
                                                                       "onboarding", "expansion"])])
         db.session.execute(insert(User), [{"email": f"u{i}@example.com", "name": f"User {i}",
                                            "role": "sales" if i < n_reps else "marketing", "password_hash": "x",
+                                           "team": TEAMS[i % len(TEAMS)] if i < n_reps else "Marketing",
                                            "active": True, "created_at": now} for i in range(n_reps + 10)])
         db.session.execute(insert(Collateral), [{
             "title": f"Item {i} {rnd.choice(WORDS)}", "description": "", "content_type": rnd.choice(
@@ -114,7 +116,7 @@ def main():
     if fresh:
         build(app, args.events)
     from hub.extensions import db
-    from hub.usage import analytics, services
+    from hub.usage import analytics, ranking, services
 
     with app.app_context():
         total = db.session.scalar(db.text("SELECT count(*) FROM usage_events"))
@@ -124,14 +126,15 @@ def main():
             "content (all time)": lambda: analytics.content_usage(analytics.clean_filters({})),
             "content (90 days)": lambda: analytics.content_usage(analytics.clean_filters(
                 {"from": (date.today() - timedelta(days=90)).isoformat()})),
-            "content (team=sales, stage)": lambda: analytics.content_usage(analytics.clean_filters(
-                {"team": "sales", "stage": "decision", **year})),
+            "content (team, stage, year)": lambda: analytics.content_usage(analytics.clean_filters(
+                {"team": "EMEA", "stage": "decision", **year})),
             "unused (90 days)": lambda: analytics.unused(90),
             "stages": lambda: analytics.stage_coverage(analytics.clean_filters({})),
             "search insights": lambda: analytics.search_insights(analytics.clean_filters({})),
             "adoption (12 weeks)": lambda: analytics.adoption(12),
             "daily trend (90 days)": lambda: analytics.daily_trend(90),
             "dashboard (all of it)": lambda: analytics.dashboard(90),
+            "search ranking lifts (30 days)": ranking.recent_uses,  # once per worker per SEARCH_LIFT_SECONDS
         }
         for name, fn in reports.items():
             seconds = best_of(fn)
