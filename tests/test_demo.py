@@ -1,6 +1,9 @@
-"""`flask seed-demo`: users of every role, a full library of real documents, private logins, run-twice safety."""
+"""`flask seed-demo`: users of every role, a full library of real documents, usage history, private logins,
+run-twice safety."""
 import io
+import re
 import stat
+from datetime import timedelta
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +21,10 @@ from hub.extensions import db
 from hub.library import files
 from hub.library import services as library_services
 from hub.library.models import CONTENT_TYPES, DEFAULT_STAGES, Collateral, FileVersion
+from hub.models import utcnow
+from hub.usage import analytics, feedback
+from hub.usage.models import (ContentRequest, DealUse, Opportunity, Rating, RequestVote, Share, ShareOpen,
+                              UsageEvent)
 
 HUB_SOURCE = Path(__file__).resolve().parent.parent / "hub"
 
@@ -52,8 +59,10 @@ def item(title):
 
 
 def counts():
-    """How many users, items and file versions exist."""
-    return [db.session.scalar(select(func.count()).select_from(model)) for model in (User, Collateral, FileVersion)]
+    """How many users, items, file versions and rows of usage exist."""
+    models = (User, Collateral, FileVersion, UsageEvent, Share, ShareOpen, Opportunity, DealUse, Rating,
+              ContentRequest, RequestVote)
+    return [db.session.scalar(select(func.count()).select_from(model)) for model in models]
 
 
 def test_seed_covers_every_stage_and_content_type(seeded):
@@ -110,7 +119,7 @@ def test_second_run_adds_nothing(app, runner, seeded):
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert counts() == before
-    assert "0 created" in again.output
+    assert "0 created" in again.output and "Usage: already present." in again.output
     for password in saved_passwords(app).values():
         assert password in again.output
 
@@ -124,6 +133,43 @@ def test_without_the_logins_file_emails_are_shown_but_not_passwords(app, runner,
     for email, password in passwords.items():
         assert email in again.output and password not in again.output
     assert not logins_file(app).exists()
+
+
+# --- the usage history --------------------------------------------------------------------------
+
+
+def test_seeded_usage_fills_every_report(seeded):
+    assert re.search(r"Usage: [\d,]+ events over 60 days, \d+ share links, \d+ deals, \d+ ratings, \d+ requests\.",
+                     seeded.output)
+    first, last = db.session.execute(select(func.min(UsageEvent.at), func.max(UsageEvent.at))).one()
+    assert utcnow() - timedelta(days=61) < first and utcnow() - timedelta(days=2) < last <= utcnow()
+    rows = analytics.content_usage(analytics.clean_filters({}))
+    used = [r for r in rows if r["views"]]
+    assert len(used) >= 15 and any(r["downloads"] and r["share_opens"] and r["deals"] for r in used)
+    assert used[0]["views"] > 10 * used[-1]["views"]  # a few favourites and a long tail
+    assert 0 < analytics.unused(90)["unused_share"] < 1
+    searches = analytics.search_insights({})
+    assert searches["zero_result_queries"] and searches["top_queries"][0]["avg_results"] > 0
+    assert db.session.scalar(select(func.count()).where(UsageEvent.action == "search_click")) > 0
+    outcomes = Counter(db.session.scalars(select(Opportunity.outcome)))
+    assert outcomes["won"] and outcomes["lost"] and outcomes["open"]
+    assert 0 < analytics.overall_win_rate() < 1
+    comments = analytics.rating_comments()
+    assert len(comments) >= 3 and all(c["comment"] and c["user"] for c in comments)
+    requests = {req.status: (req, votes) for req, votes in feedback.list_requests()}
+    assert len(requests) >= 3 and requests["open"][1] >= 2
+    assert requests["delivered"][0].delivered_collateral_id and requests["declined"][0].reason
+    assert analytics.adoption(12)["calendar_subscribers"] >= 1
+
+
+def test_seeded_share_opens_describe_the_client_never_the_address(seeded):
+    opens = db.session.scalars(select(ShareOpen)).all()
+    assert opens and all(o.client for o in opens)
+    events = db.session.scalars(select(UsageEvent).where(UsageEvent.channel == "share")).all()
+    assert events and all(e.user_id is None for e in events)
+    address = re.compile(r"\d{1,3}(\.\d{1,3}){3}|[0-9a-f]{0,4}::?[0-9a-f]{1,4}:", re.IGNORECASE)
+    for text in [o.client for o in opens] + [e.context for e in events]:
+        assert not address.search(text), text
 
 
 # --- the generated documents --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hub.auth.models import User
 from hub.auth.services import create_user, update_user
 from hub.calendar.demo import seed_entries as seed_calendar_entries
 from hub.demo import catalog, documents
+from hub.demo.usage import seed_usage
 from hub.errors import ApiError
 from hub.extensions import db
 from hub.library.models import Collateral
@@ -29,7 +30,7 @@ ITEM_FIELDS = ("title", "description", "content_type", "stages", "product", "ind
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load the demo library and users (idempotent)."""
+    """Load the demo library, users, calendar and usage history (idempotent)."""
     if not inspect(db.engine).has_table(Collateral.__tablename__):
         raise click.ClickException("The database has no tables yet: run `flask --app hub db upgrade` first.")
     try:
@@ -40,6 +41,10 @@ def seed_demo_command():
     click.echo(f"Users: {created_users} created, {len(users) - created_users} already present.")
     click.echo(f"Items: {created_items} created, {len(catalog.ITEMS) - created_items} already present.")
     click.echo(f"Calendar: {seed_calendar_entries(users)} entries created.")
+    try:
+        click.echo(seed_usage(users))
+    except ApiError as e:
+        raise click.ClickException(e.message) from None
     show_logins([users[entry["key"]] for entry in catalog.USERS])
 
 

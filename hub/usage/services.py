@@ -29,31 +29,51 @@ def record_event(action, user=None, item=None, *, version=None, channel=None, st
     Call it after the caller's own commit: on SQLite a second writer would wait for the first.
     """
     try:
-        if action not in ACTIONS:
-            raise ValueError(f"unknown usage action {action!r}")
-        if version is None and item is not None:
-            version = getattr(item, "current_version", None)
-        values = {
-            "at": at or utcnow(),
-            "user_id": getattr(user, "id", user),
-            "action": action,
-            "collateral_id": getattr(item, "id", item),
-            "version_number": getattr(version, "number", version),
-            "share_id": share_id,
-            "stage": (stage or "")[:40],
-            "account": (account or "")[:120],
-            "opportunity": (opportunity or "")[:80],
-            "channel": channel or guess_channel(),
-            "query": (query or "")[:200],
-            "result_count": result_count,
-            "context": json.dumps(context, separators=(",", ":"), default=str)[:2000] if context else "",
-        }
+        values = event_values(action, user, item, version=version, channel=channel, stage=stage, account=account,
+                              opportunity=opportunity, query=query, result_count=result_count, share_id=share_id,
+                              context=context, at=at)
         with db.engine.begin() as connection:
             connection.execute(insert(UsageEvent), values)
         return True
     except Exception:  # recording must never break what the user is doing
         log.exception("could not record usage event %r", action)
         return False
+
+
+def record_events(events):
+    """Append many events (dicts of record_event's arguments) in one statement, for bulk loads; raises on failure.
+
+    Like record_event, call it after the caller's own commit.
+    """
+    rows = [event_values(**event) for event in events]
+    if rows:
+        with db.engine.begin() as connection:
+            connection.execute(insert(UsageEvent), rows)
+    return len(rows)
+
+
+def event_values(action, user=None, item=None, *, version=None, channel=None, stage="", account="",
+                 opportunity="", query="", result_count=None, share_id=None, context=None, at=None):
+    """One usage_events row from record_event's arguments; ValueError for an unknown action."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown usage action {action!r}")
+    if version is None and item is not None:
+        version = getattr(item, "current_version", None)
+    return {
+        "at": at or utcnow(),
+        "user_id": getattr(user, "id", user),
+        "action": action,
+        "collateral_id": getattr(item, "id", item),
+        "version_number": getattr(version, "number", version),
+        "share_id": share_id,
+        "stage": (stage or "")[:40],
+        "account": (account or "")[:120],
+        "opportunity": (opportunity or "")[:80],
+        "channel": channel or guess_channel(),
+        "query": (query or "")[:200],
+        "result_count": result_count,
+        "context": json.dumps(context, separators=(",", ":"), default=str)[:2000] if context else "",
+    }
 
 
 def guess_channel():
