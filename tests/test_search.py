@@ -207,6 +207,8 @@ def test_suggestions_only_come_from_items_the_reader_may_open(app, make_user, ma
     assert services.search(marketer, "quillfeathr").suggestion == "quillfeather"
     assert services.search(rep, "datavane").suggestion is None             # known words need no help
     assert services.search(rep, "integr*").suggestion is None              # a prefix is not a typo
+    page = services.search(rep, "datavane", {"stage": "onboarding"})
+    assert page.total == 0 and page.suggestion is None                     # no match in a stage is no typo
 
 
 def test_reps_see_only_live_items_in_every_sort_and_browse(app, make_user, make_item):
@@ -274,7 +276,7 @@ def test_bulk_scoring_matches_whooshs_own_matchers(app, make_item, corpus):
     with sync.ready_backend(app).snapshot() as snapshot:
         searcher = snapshot.searcher
         assert searcher.reader().has_deletions()
-        live = snapshot.live()
+        live = snapshot.current()
         for text in PARITY:
             parsed = parser(searcher.schema).parse(text)
             fast = Scorer(searcher, snapshot.lengths).scores(parsed)
