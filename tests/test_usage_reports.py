@@ -256,7 +256,7 @@ def test_recent_use_lifts_an_item_from_page_two_to_the_top(app, notes, client, t
 def test_usage_never_lifts_an_item_above_an_exact_title_match(app, make_user, make_item):
     app.config["SEARCH_LIFT_SECONDS"] = 0
     rep = make_user("sales")
-    exact = make_item(title="Pricing guide")
+    make_item(title="Pricing guide")
     busy = make_item(title="Pricing guide for healthcare pricing teams", description="Pricing guide, pricing tiers.")
     for _ in range(60):
         record("view", rep, busy)
