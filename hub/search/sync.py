@@ -87,13 +87,12 @@ def ready_backend(app):
     database is not (a rebuild that was killed before its commit leaves an empty index behind)."""
     search = backend(app)
     search.ix()
-    if search.created or (not rebuilding(app) and search.doc_count() == 0 and has_items(app)):
+    if search.created or (not rebuilding(app) and search.doc_count() == 0):
         search.created = False
-        with Session(app.extensions["sqlalchemy"].engine) as session:
-            count = session.scalar(select(func.count(Collateral.id)))
-        if count <= app.config["SEARCH_INLINE_REBUILD_ITEMS"]:
+        count = item_count(app)
+        if count and count <= app.config["SEARCH_INLINE_REBUILD_ITEMS"]:
             rebuild(app)
-        else:
+        elif count:
             rebuild_in_background(app)
     return search
 
@@ -260,6 +259,6 @@ def has_pending(app):
         return session.scalar(select(exists().where(SearchOutbox.id.is_not(None))))
 
 
-def has_items(app):
+def item_count(app):
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        return session.scalar(select(exists().where(Collateral.id.is_not(None))))
+        return session.scalar(select(func.count(Collateral.id)))

@@ -7,7 +7,7 @@ from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
 from hub.library import files
 from hub.library import services as library
-from hub.models import ID_RE, clean_id
+from hub.models import clean_id
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, services, shares
 from hub.usage import csv as csv_export
@@ -329,8 +329,11 @@ def archive_unused():
         except ApiError as e:
             flash(f"Item {raw}: {e.message}", "error")
     flash(f"Archived {archived} item{'s' if archived != 1 else ''}." if archived else "Nothing archived.", "info")
-    days = request.form.get("days", "90")
-    return redirect(url_for("usage.unused_report", days=days if ID_RE.fullmatch(days) else 90), 303)
+    try:
+        days = analytics.clean_days(request.form.get("days"))
+    except ApiError:
+        days = 90
+    return redirect(url_for("usage.unused_report", days=days), 303)
 
 
 @bp.get("/insights/search")
