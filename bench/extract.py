@@ -11,10 +11,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
-from hub.search.extract import extract  # noqa: E402
+from hub.search.extract import extract
 
 SENTENCE = ("Lumora Forecast cuts month-end close from nine days to four by reconciling revenue drivers "
             "automatically, with explainable models that finance teams can audit line by line. ")

@@ -127,7 +127,7 @@ def queries(items, versions, zipf, rng, count):
 
 def percentile(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def time_whoosh(user, qs):

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 ACTIONS = [("view", 50), ("preview", 10), ("download", 15), ("share_created", 4), ("share_opened", 6),
            ("used_in_deal", 2), ("search", 11), ("search_click", 2)]
 TEAMS = ["North America", "EMEA", "APAC", "Public sector"]
-WORDS = "pricing roi security bank retail payback deck case study onboarding api cloud vault ledger emea".split()
+WORDS = ["pricing", "roi", "security", "bank", "retail", "payback", "deck", "case", "study", "onboarding", "api",
+         "cloud", "vault", "ledger", "emea"]
 
 
 def build(app, n_events, n_items=2000, n_reps=200, seed=5):

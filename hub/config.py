@@ -3,6 +3,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import ClassVar
 
 MB = 1024 * 1024
 
@@ -10,7 +11,7 @@ MB = 1024 * 1024
 class Defaults:
     """Settings used when nothing else says otherwise."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -30,7 +31,6 @@ class Defaults:
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
-    SEARCH_INLINE_REBUILD_ITEMS = 2000  # a lost index up to this size is rebuilt within the search
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 

@@ -1,5 +1,5 @@
 """Security headers on every response."""
-CSP = "; ".join([
+DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -11,7 +11,8 @@ CSP = "; ".join([
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'self'",
-])
+)
+CSP = "; ".join(DIRECTIVES)
 
 
 def init_app(app):

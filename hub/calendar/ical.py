@@ -50,7 +50,7 @@ def fold(line):
 
 def utc_stamp(value):
     v = value.astimezone(UTC)
-    return "%04d%02d%02dT%02d%02d%02dZ" % (v.year, v.month, v.day, v.hour, v.minute, v.second)
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}Z"
 
 
 def duration(minutes):
@@ -75,8 +75,8 @@ class Writer:
             return f"{name};VALUE=DATE:{value:%Y%m%d}"
         if self.tzid:
             v = value.astimezone(self.zone)
-            return "%s;TZID=%s:%04d%02d%02dT%02d%02d%02d" % (name, self.tzid, v.year, v.month, v.day, v.hour, v.minute,
-                                                            v.second)
+            return (f"{name};TZID={self.tzid}:{v.year:04d}{v.month:02d}{v.day:02d}"
+                    f"T{v.hour:02d}{v.minute:02d}{v.second:02d}")
         return f"{name}:{utc_stamp(value)}"
 
 

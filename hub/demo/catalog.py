@@ -155,8 +155,8 @@ PRICING = {
         "Prices are per named user per month, billed annually in advance, in US dollars.",
         "Three-year agreements lock list prices and earn a further 5% discount.",
         "Public sector, education and registered non-profits receive 10% off list.",
-        "Discount authority: account executive up to 10%, regional vice president up to 20%, "
-        "deal desk beyond 20% or for non-standard terms.",
+        ("Discount authority: account executive up to 10%, regional vice president up to 20%, "
+        "deal desk beyond 20% or for non-standard terms."),
         "Platform fees are not discountable below 50% and are never waived in the first year.",
     ],
 }
@@ -170,20 +170,20 @@ CUSTOMERS = {
                     ("Region", "US Midwest"), ("Products", "Lumora Guard, Pipeline, Insight"),
                     ("Live in", "14 weeks")],
         "challenge": [
-            "Mercy Ridge ran three legacy data warehouses inherited through acquisitions. Quality teams "
+            ("Mercy Ridge ran three legacy data warehouses inherited through acquisitions. Quality teams "
             "rebuilt CMS quality measures by hand every quarter, a process that took six weeks and "
-            "involved more than 400 spreadsheets.",
-            "Many of those spreadsheets carried patient identifiers and travelled by e-mail. A 2022 "
-            "internal audit flagged uncontrolled PHI as a high-risk finding with a 12-month deadline.",
+            "involved more than 400 spreadsheets."),
+            ("Many of those spreadsheets carried patient identifiers and travelled by e-mail. A 2022 "
+            "internal audit flagged uncontrolled PHI as a high-risk finding with a 12-month deadline."),
         ],
         "solution": [
-            "Lumora Pipeline replicated Epic Clarity, Workday and the supply-chain system into one "
-            "Snowflake account using change data capture, so the nightly batch window disappeared.",
-            "Lumora Guard classified 1.2 million columns on arrival and masked 41,000 of them as PHI. "
+            ("Lumora Pipeline replicated Epic Clarity, Workday and the supply-chain system into one "
+            "Snowflake account using change data capture, so the nightly batch window disappeared."),
+            ("Lumora Guard classified 1.2 million columns on arrival and masked 41,000 of them as PHI. "
             "Clinicians see identifiers for their own patients; analysts and the quality team see "
-            "de-identified views by default.",
-            "Lumora Insight now hosts the certified quality, readmission and length-of-stay metrics "
-            "used by every hospital's leadership team.",
+            "de-identified views by default."),
+            ("Lumora Insight now hosts the certified quality, readmission and length-of-stay metrics "
+            "used by every hospital's leadership team."),
         ],
         "results": [("6 weeks to 4 days", "Quarterly quality reporting cycle"),
                     ("92%", "Fewer spreadsheets containing PHI in circulation"),
@@ -197,18 +197,18 @@ CUSTOMERS = {
         "profile": [("Industry", "Regional banking"), ("Size", "$48B in assets, 260 branches"),
                     ("Region", "US East Coast"), ("Products", "Lumora Insight, Forecast"), ("Live in", "10 weeks")],
         "challenge": [
-            "Month-end management reporting took nine working days. Finance maintained 140 Excel "
+            ("Month-end management reporting took nine working days. Finance maintained 140 Excel "
             "models for deposit and loan forecasting, each owned by one analyst and each with its "
-            "own definition of net interest margin.",
-            "Regulators asked for stress-test forecasts that could be explained and reproduced, and "
-            "the spreadsheet estate could do neither.",
+            "own definition of net interest margin."),
+            ("Regulators asked for stress-test forecasts that could be explained and reproduced, and "
+            "the spreadsheet estate could do neither."),
         ],
         "solution": [
-            "Harbor & Vale defined 62 certified finance metrics in Lumora Insight's governed layer, "
-            "from net interest margin to cost-to-income ratio, and retired the competing versions.",
-            "Lumora Forecast now produces deposit and loan forecasts by product and region. Each "
+            ("Harbor & Vale defined 62 certified finance metrics in Lumora Insight's governed layer, "
+            "from net interest margin to cost-to-income ratio, and retired the competing versions."),
+            ("Lumora Forecast now produces deposit and loan forecasts by product and region. Each "
             "forecast lists its drivers, and every analyst override is logged with a reason for the "
-            "model-risk team.",
+            "model-risk team."),
         ],
         "results": [("9 days to 3", "Month-end management reporting"),
                     ("31%", "Lower deposit forecast error"),
@@ -223,16 +223,16 @@ CUSTOMERS = {
                     ("Region", "Germany, Mexico and Ohio"), ("Products", "Lumora Forecast, Pipeline"),
                     ("Live in", "12 weeks")],
         "challenge": [
-            "Kestrel machines precision parts for automotive and aerospace customers. Demand plans "
-            "lived in spreadsheets fed by monthly SAP extracts, and forecast error averaged 23%.",
-            "Every miss meant expediting: premium freight, weekend shifts and split batches. "
-            "Expediting spend reached EUR 2.9M in the year before the project.",
+            ("Kestrel machines precision parts for automotive and aerospace customers. Demand plans "
+            "lived in spreadsheets fed by monthly SAP extracts, and forecast error averaged 23%."),
+            ("Every miss meant expediting: premium freight, weekend shifts and split batches. "
+            "Expediting spend reached EUR 2.9M in the year before the project."),
         ],
         "solution": [
-            "Lumora Pipeline connected SAP S/4HANA and the plants' manufacturing execution systems, "
-            "giving planners daily rather than monthly data.",
-            "Lumora Forecast models demand for 38,000 part-customer combinations, using order books, "
-            "customer build schedules and seasonality. Planners review exceptions instead of every line.",
+            ("Lumora Pipeline connected SAP S/4HANA and the plants' manufacturing execution systems, "
+            "giving planners daily rather than monthly data."),
+            ("Lumora Forecast models demand for 38,000 part-customer combinations, using order books, "
+            "customer build schedules and seasonality. Planners review exceptions instead of every line."),
         ],
         "results": [("23% to 14%", "Forecast error (MAPE) after two quarters"),
                     ("38%", "Less expediting spend, EUR 1.1M a year"),
@@ -247,16 +247,16 @@ CUSTOMERS = {
                     ("Region", "United States and Canada"), ("Products", "Lumora Forecast, Insight"),
                     ("Live in", "9 weeks, expanded in year two")],
         "challenge": [
-            "Bramblewood's sales peak twice a year, and weather decides which weeks. Stores ran out "
+            ("Bramblewood's sales peak twice a year, and weather decides which weeks. Stores ran out "
             "of winter gear during cold snaps and marked down the surplus after mild ones; markdowns "
-            "reached 18% of revenue.",
+            "reached 18% of revenue."),
         ],
         "solution": [
-            "Lumora Forecast produces SKU-by-store forecasts every night using sales history, planned "
+            ("Lumora Forecast produces SKU-by-store forecasts every night using sales history, planned "
             "promotions and ten-day weather forecasts. Store managers get a replenishment dashboard in "
-            "Lumora Insight on their tablets.",
-            "After a 40-user pilot in merchandising, Bramblewood expanded to 600 users across stores, "
-            "planning and finance in the second year.",
+            "Lumora Insight on their tablets."),
+            ("After a 40-user pilot in merchandising, Bramblewood expanded to 600 users across stores, "
+            "planning and finance in the second year."),
         ],
         "results": [("27%", "Fewer stockouts in peak weeks"),
                     ("4.1 points", "Lower markdowns as a share of revenue"),
@@ -271,16 +271,16 @@ CUSTOMERS = {
                     ("Region", "US Pacific Northwest"), ("Products", "Lumora Pipeline, Insight, Guard"),
                     ("Live in", "11 weeks")],
         "challenge": [
-            "The county had committed to publish its budget and service performance online, but data "
-            "sat in 38 departmental systems. The budget portal was refreshed once a year by hand.",
-            "Social-services data includes resident PII, so any shared platform had to prove strict "
-            "access control before the county attorney would approve it.",
+            ("The county had committed to publish its budget and service performance online, but data "
+            "sat in 38 departmental systems. The budget portal was refreshed once a year by hand."),
+            ("Social-services data includes resident PII, so any shared platform had to prove strict "
+            "access control before the county attorney would approve it."),
         ],
         "solution": [
-            "Lumora Pipeline connected Tyler Munis, the 311 case system and the permitting platform. "
-            "Lumora Guard masks resident PII and logs every access for the records officer.",
-            "Public dashboards in Lumora Insight show spending, 311 response times and permit "
-            "backlogs, refreshed weekly.",
+            ("Lumora Pipeline connected Tyler Munis, the 311 case system and the permitting platform. "
+            "Lumora Guard masks resident PII and logs every access for the records officer."),
+            ("Public dashboards in Lumora Insight show spending, 311 response times and permit "
+            "backlogs, refreshed weekly."),
         ],
         "results": [("Weekly", "Budget portal updates, previously annual"),
                     ("22%", "Faster 311 response times"),
@@ -307,15 +307,15 @@ COMPETITORS = {
                        "Total cost: no servers, no upgrade projects, fewer administrators"],
         "objections": [
             ("We already own Datavane.",
-             "Keep its operational reports. Lumora Pipeline can feed the same warehouse, and most "
+             ("Keep its operational reports. Lumora Pipeline can feed the same warehouse, and most "
              "customers move self-service and governed metrics to Lumora first, then retire Datavane "
-             "seats at renewal."),
+             "seats at renewal.")),
             ("Datavane is cheaper because it is in our enterprise agreement.",
-             "Ask for the three-year total: servers, upgrade projects and administrators. Customers "
-             "like Harbor & Vale found the administration cost alone exceeded Lumora's subscription."),
+             ("Ask for the three-year total: servers, upgrade projects and administrators. Customers "
+             "like Harbor & Vale found the administration cost alone exceeded Lumora's subscription.")),
             ("IT standardised on Datavane.",
-             "Lumora runs on the same SSO, SCIM and warehouse, and Guard gives IT more control, not less. "
-             "Offer an architecture session with our solutions engineer."),
+             ("Lumora runs on the same SSO, SCIM and warehouse, and Guard gives IT more control, not less. "
+             "Offer an architecture session with our solutions engineer.")),
         ],
         "landmines": ["How long did your last Datavane upgrade take, and who paid for it?",
                       "How many people administer the Datavane servers today?",
@@ -335,15 +335,15 @@ COMPETITORS = {
                        "Predictable price: per-user pricing with no query credits"],
         "objections": [
             ("Quantiq is free to start.",
-             "Free until the first audit or the first large dataset. Show the credit calculator "
+             ("Free until the first audit or the first large dataset. Show the credit calculator "
              "from their pricing page at 100 users and daily refreshes; it usually lands above our "
-             "Professional tier."),
+             "Professional tier.")),
             ("Our analysts prefer Quantiq's dashboards.",
-             "Great analysts deserve trusted inputs. Lumora's governed layer means their work is "
-             "reused, not rebuilt; offer a side-by-side build in the proof of concept."),
+             ("Great analysts deserve trusted inputs. Lumora's governed layer means their work is "
+             "reused, not rebuilt; offer a side-by-side build in the proof of concept.")),
             ("We can add governance later.",
-             "Retro-fitting definitions across hundreds of dashboards is the expensive path. Ask "
-             "how many versions of 'active customer' exist today."),
+             ("Retro-fitting definitions across hundreds of dashboards is the expensive path. Ask "
+             "how many versions of 'active customer' exist today.")),
         ],
         "landmines": ["Who signs the BAA for the patient data in those dashboards?",
                       "What did last month's Quantiq credit invoice look like?",
@@ -362,11 +362,11 @@ COMPETITORS = {
                        "Live in weeks, without a partner"],
         "objections": [
             ("Finance already uses Graphwell for consolidation.",
-             "Keep it. Lumora Forecast writes approved plans into Graphwell through its import API, "
-             "so finance keeps its close process and gains a better forecast."),
+             ("Keep it. Lumora Forecast writes approved plans into Graphwell through its import API, "
+             "so finance keeps its close process and gains a better forecast.")),
             ("Graphwell has machine learning too.",
-             "Ask which tier includes it and what it explains. Lumora shows the top drivers behind "
-             "every number and logs every override."),
+             ("Ask which tier includes it and what it explains. Lumora shows the top drivers behind "
+             "every number and logs every override.")),
         ],
         "landmines": ["How are operational drivers like weather or promotions reflected in the plan?",
                       "What did the Graphwell implementation partner quote for phase two?"],
@@ -384,40 +384,40 @@ PAPERS = {
         "one_section_per_page": True,
         "sections": [
             ("Executive summary", [
-                "The average US health system runs more than 900 applications and at least three data "
+                ("The average US health system runs more than 900 applications and at least three data "
                 "warehouses. Every quality measure, cost report and board dashboard is assembled from "
-                "these sources, often by hand, and often more than once.",
-                "This paper estimates what that fragmentation costs a 10-hospital system, explains why "
+                "these sources, often by hand, and often more than once."),
+                ("This paper estimates what that fragmentation costs a 10-hospital system, explains why "
                 "protected health information (PHI) makes the problem harder than in other industries, "
                 "and sets out a practical 90-day plan to fix the foundations without a multi-year "
-                "programme.",
+                "programme."),
                 ["Manual reporting consumes 18-25 analyst FTEs in a typical 10-hospital system.",
                  "Duplicate warehouses and licences add $1-3M in annual run costs.",
                  "Uncontrolled PHI in spreadsheets is now a top-five internal audit finding."],
             ]),
             ("The fragmentation problem", [
-                "Acquisitions bring their own EHR instances, finance systems and reporting teams. "
+                ("Acquisitions bring their own EHR instances, finance systems and reporting teams. "
                 "Integration projects focus on clinical workflow, so analytics is left to catch up: "
-                "the acquired hospital's data lands in yet another warehouse.",
-                "The result is that the same measure, say 30-day readmissions, is calculated in "
+                "the acquired hospital's data lands in yet another warehouse."),
+                ("The result is that the same measure, say 30-day readmissions, is calculated in "
                 "several places with small differences in exclusions. Leaders spend meeting time "
-                "reconciling numbers instead of acting on them.",
+                "reconciling numbers instead of acting on them."),
             ]),
             ("What it costs", [
-                "We interviewed finance and analytics leaders at 27 health systems. The cost of "
-                "fragmentation falls into three buckets:",
+                ("We interviewed finance and analytics leaders at 27 health systems. The cost of "
+                "fragmentation falls into three buckets:"),
                 ["People: analysts rebuilding the same extracts each month, 18-25 FTEs per 10 hospitals.",
                  "Platforms: overlapping warehouses, ETL tools and BI licences, $1-3M per year.",
                  "Decisions: quality and cost initiatives delayed by a full reporting cycle, typically six weeks."],
-                "The third bucket is the hardest to measure and the most expensive. A six-week delay in "
-                "spotting a rise in sepsis readmissions is a clinical problem, not an IT one.",
+                ("The third bucket is the hardest to measure and the most expensive. A six-week delay in "
+                "spotting a rise in sepsis readmissions is a clinical problem, not an IT one."),
             ]),
             ("Why PHI makes it harder", [
-                "In retail or manufacturing, a shared dataset is an efficiency. In healthcare it is also "
+                ("In retail or manufacturing, a shared dataset is an efficiency. In healthcare it is also "
                 "a compliance exposure. Every copy of a patient-level extract widens the audit scope, "
-                "and spreadsheets rarely carry the access controls of the systems they came from.",
-                "Health systems therefore need governance that travels with the data: classification "
-                "at load time, masking by role, and an audit trail that shows who saw which records.",
+                "and spreadsheets rarely carry the access controls of the systems they came from."),
+                ("Health systems therefore need governance that travels with the data: classification "
+                "at load time, masking by role, and an audit trail that shows who saw which records."),
             ]),
             ("A governed data foundation", [
                 "A governed foundation has four parts, and each can be delivered incrementally:",
@@ -425,20 +425,20 @@ PAPERS = {
                  "Automatic PHI classification and role-based masking applied at load time.",
                  "A certified metric layer where each measure is defined once.",
                  "Self-service dashboards that read only certified metrics."],
-                "Lumora Pipeline, Guard and Insight provide these parts as one platform, signed under a "
-                "single business associate agreement (BAA).",
+                ("Lumora Pipeline, Guard and Insight provide these parts as one platform, signed under a "
+                "single business associate agreement (BAA)."),
             ]),
             ("A 90-day roadmap", [
                 ["Days 1-30: connect Epic Clarity or Oracle Health and one finance source; classify PHI.",
                  "Days 31-60: certify ten priority quality measures and publish the first dashboards.",
                  "Days 61-90: retire the first manual report pack and one legacy warehouse feed."],
-                "Mercy Ridge Health System followed this plan and cut its quarterly quality reporting "
-                "cycle from six weeks to four days.",
+                ("Mercy Ridge Health System followed this plan and cut its quarterly quality reporting "
+                "cycle from six weeks to four days."),
             ]),
             ("About Lumora Analytics", [
-                "Lumora Analytics helps regulated organisations turn fragmented data into governed, "
+                ("Lumora Analytics helps regulated organisations turn fragmented data into governed, "
                 "self-service insight. More than 400 organisations, including 60 health systems, use "
-                "Lumora Insight, Forecast, Pipeline and Guard.",
+                "Lumora Insight, Forecast, Pipeline and Guard."),
             ]),
         ],
     },
@@ -449,25 +449,25 @@ PAPERS = {
         "one_section_per_page": True,
         "sections": [
             ("Why spreadsheet forecasts break", [
-                "Most mid-sized manufacturers still forecast demand in spreadsheets fed by monthly ERP "
+                ("Most mid-sized manufacturers still forecast demand in spreadsheets fed by monthly ERP "
                 "extracts. The model is usually one planner's work, and it is only as current as the "
-                "last extract.",
-                "Forecast error of 20-30% is common, and each miss is paid for in expediting, overtime "
-                "and excess safety stock.",
+                "last extract."),
+                ("Forecast error of 20-30% is common, and each miss is paid for in expediting, overtime "
+                "and excess safety stock."),
             ]),
             ("Step 1: get daily data", [
-                "Connect ERP orders, customer build schedules and MES output directly, so planners "
-                "work from yesterday's data rather than last month's.",
+                ("Connect ERP orders, customer build schedules and MES output directly, so planners "
+                "work from yesterday's data rather than last month's."),
             ]),
             ("Step 2: forecast at the right grain", [
-                "Forecast at part-customer level and reconcile upwards; aggregate forecasts hide the "
-                "misses that cause expediting.",
+                ("Forecast at part-customer level and reconcile upwards; aggregate forecasts hide the "
+                "misses that cause expediting."),
                 ["Use order books and customer schedules as leading indicators.",
                  "Let the model handle seasonality; let planners handle known one-offs."],
             ]),
             ("Step 3: manage by exception", [
-                "Planners should review the 5-10% of series where the model is uncertain or the "
-                "change is large, not every line. Explainable forecasts make this review fast.",
+                ("Planners should review the 5-10% of series where the model is uncertain or the "
+                "change is large, not every line. Explainable forecasts make this review fast."),
             ]),
             ("Step 4: measure what matters", [
                 ["Forecast error (MAPE) and bias by product family.",
@@ -475,9 +475,9 @@ PAPERS = {
                  "Finished-goods inventory days."],
             ]),
             ("Step 5: connect the plan to finance", [
-                "Write the approved demand plan back to the ERP and into finance's plan, so operations "
+                ("Write the approved demand plan back to the ERP and into finance's plan, so operations "
                 "and finance work from one number. Kestrel Precision Components cut forecast error "
-                "from 23% to 14% and expediting by 38% following these steps.",
+                "from 23% to 14% and expediting by 38% following these steps."),
             ]),
         ],
     },
@@ -488,10 +488,10 @@ PAPERS = {
         "one_section_per_page": True,
         "sections": [
             ("Summary", [
-                "Banks and insurers want the accuracy of machine-learning forecasts, but model-risk "
-                "policies require that every model be documented, explainable and reproducible.",
-                "This paper shows how explainable forecasting satisfies both, using driver attribution, "
-                "override logging and reproducible runs.",
+                ("Banks and insurers want the accuracy of machine-learning forecasts, but model-risk "
+                "policies require that every model be documented, explainable and reproducible."),
+                ("This paper shows how explainable forecasting satisfies both, using driver attribution, "
+                "override logging and reproducible runs."),
             ]),
             ("What supervisors expect", [
                 ["Documented purpose, data and limitations for each model.",
@@ -499,15 +499,15 @@ PAPERS = {
                  "Clear records of management overlays and who approved them."],
             ]),
             ("Explainability in practice", [
-                "Lumora Forecast lists the top drivers behind every forecast, for example deposit "
-                "rates, competitor pricing and seasonality, with their contribution in currency.",
-                "Analysts can override a forecast only with a reason, and every override is kept with "
-                "the model version that produced the original number.",
+                ("Lumora Forecast lists the top drivers behind every forecast, for example deposit "
+                "rates, competitor pricing and seasonality, with their contribution in currency."),
+                ("Analysts can override a forecast only with a reason, and every override is kept with "
+                "the model version that produced the original number."),
             ]),
             ("Case in point", [
-                "Harbor & Vale Bank replaced 140 spreadsheet models with explainable deposit and loan "
+                ("Harbor & Vale Bank replaced 140 spreadsheet models with explainable deposit and loan "
                 "forecasts, lowering forecast error by 31% and giving its model-risk team a full audit "
-                "trail for every board submission.",
+                "trail for every board submission."),
             ]),
         ],
     },
@@ -517,8 +517,8 @@ PAPERS = {
         "subtitle": "Connect, protect, understand and predict: one platform for governed analytics",
         "sections": [
             ("Why Lumora", [
-                "Organisations in regulated industries need analytics that business teams can use "
-                "themselves and that compliance teams can trust. Lumora delivers both on one platform.",
+                ("Organisations in regulated industries need analytics that business teams can use "
+                "themselves and that compliance teams can trust. Lumora delivers both on one platform."),
             ]),
             ("Four products, one platform", [
                 ["Lumora Pipeline: 200+ managed connectors with change data capture.",
@@ -532,8 +532,8 @@ PAPERS = {
                  "Bramblewood Outfitters: $6.8M gross margin uplift in year one."],
             ]),
             ("Get started", [
-                "QuickStart puts two use cases live in six weeks for a fixed fee. Contact your Lumora "
-                "account executive or visit lumora.example/quickstart.",
+                ("QuickStart puts two use cases live in six weeks for a fixed fee. Contact your Lumora "
+                "account executive or visit lumora.example/quickstart."),
             ]),
         ],
     },
@@ -543,8 +543,8 @@ PAPERS = {
         "subtitle": "Share data across the health system without sharing PHI",
         "sections": [
             ("The problem", [
-                "Quality, finance and operations teams need patient-level data. Every extract that "
-                "leaves the EHR widens your HIPAA exposure and your audit scope.",
+                ("Quality, finance and operations teams need patient-level data. Every extract that "
+                "leaves the EHR widens your HIPAA exposure and your audit scope."),
             ]),
             ("What Lumora Guard does", [
                 ["Classifies MRNs, names, dates of birth and 120+ other identifiers as data arrives.",
@@ -553,12 +553,12 @@ PAPERS = {
                  "Runs access reviews for data owners every quarter."],
             ]),
             ("Compliance", [
-                "Signed business associate agreement (BAA), SOC 2 Type II and ISO/IEC 27001. HITRUST "
-                "r2 certification is in progress; ask your account team for the current status letter.",
+                ("Signed business associate agreement (BAA), SOC 2 Type II and ISO/IEC 27001. HITRUST "
+                "r2 certification is in progress; ask your account team for the current status letter."),
             ]),
             ("Proof", [
-                "Mercy Ridge Health System masked 41,000 PHI columns and removed PHI from 92% of "
-                "circulating spreadsheets within 14 weeks.",
+                ("Mercy Ridge Health System masked 41,000 PHI columns and removed PHI from 92% of "
+                "circulating spreadsheets within 14 weeks."),
             ]),
         ],
     },
@@ -573,12 +573,12 @@ PAPERS = {
                  "Store replenishment runs on last year's sales plus a guess."],
             ]),
             ("How Lumora Forecast helps", [
-                "Nightly SKU-by-store forecasts combine sales history, promotions, prices and ten-day "
-                "weather forecasts. Store managers get a replenishment list, not a spreadsheet.",
+                ("Nightly SKU-by-store forecasts combine sales history, promotions, prices and ten-day "
+                "weather forecasts. Store managers get a replenishment list, not a spreadsheet."),
             ]),
             ("Results", [
-                "Bramblewood Outfitters reduced peak-week stockouts by 27%, lowered markdowns by 4.1 "
-                "points and gained $6.8M in gross margin in the first year.",
+                ("Bramblewood Outfitters reduced peak-week stockouts by 27%, lowered markdowns by 4.1 "
+                "points and gained $6.8M in gross margin in the first year."),
             ]),
         ],
     },
@@ -593,17 +593,17 @@ PAPERS = {
                  "An audit, regulator letter or data-protection review is coming up."],
             ]),
             ("Who to talk to", [
-                "Start with the IT Director or data platform owner, who feels the pain of manual "
-                "access reviews. Bring in the CISO once the audit-trail demo has landed.",
+                ("Start with the IT Director or data platform owner, who feels the pain of manual "
+                "access reviews. Bring in the CISO once the audit-trail demo has landed."),
             ]),
             ("Talk track", [
-                "\"Your teams already trust Insight's metrics. Guard makes the same platform provably "
+                ("\"Your teams already trust Insight's metrics. Guard makes the same platform provably "
                 "safe for customer data: classification on load, masking by role and seven years of "
-                "audit logs, with no new tool for your analysts to learn.\"",
+                "audit logs, with no new tool for your analysts to learn.\""),
             ]),
             ("Commercials", [
-                "Guard on Professional is $18,000 per environment per year. Moving to Enterprise "
-                "includes Guard and Forecast; show both options in the proposal.",
+                ("Guard on Professional is $18,000 per environment per year. Moving to Enterprise "
+                "includes Guard and Forecast; show both options in the proposal."),
             ]),
         ],
     },
@@ -613,8 +613,8 @@ PAPERS = {
         "subtitle": "For new Lumora Forecast customers signing before quarter end",
         "sections": [
             ("The offer", [
-                "New Lumora Forecast customers who sign an annual agreement before the end of the "
-                "quarter receive the six-week QuickStart implementation at $12,000 instead of $15,000.",
+                ("New Lumora Forecast customers who sign an annual agreement before the end of the "
+                "quarter receive the six-week QuickStart implementation at $12,000 instead of $15,000."),
             ]),
             ("Eligibility", [
                 ["New Forecast logos only; existing Forecast customers are not eligible.",
@@ -622,8 +622,8 @@ PAPERS = {
                  "Cannot be combined with other services discounts."],
             ]),
             ("How to apply", [
-                "Add the promotion code FQS-QE20 on the quote. Deal desk approves automatically when "
-                "the eligibility rules are met.",
+                ("Add the promotion code FQS-QE20 on the quote. Deal desk approves automatically when "
+                "the eligibility rules are met."),
             ]),
         ],
     },
@@ -643,12 +643,12 @@ PAPERS = {
                  "Network access for Lumora Pipeline: Private Link, SSH tunnel or on-premises agent."],
             ]),
             ("Weeks 2-4: data", [
-                "We connect your priority sources and run Lumora Guard classification. Your data owners "
-                "review the proposed masking policies before any business user gets access.",
+                ("We connect your priority sources and run Lumora Guard classification. Your data owners "
+                "review the proposed masking policies before any business user gets access."),
             ]),
             ("Weeks 5-6: first use cases", [
-                "Certify the first metrics, publish two dashboards and train your champions with a "
-                "half-day workshop.",
+                ("Certify the first metrics, publish two dashboards and train your champions with a "
+                "half-day workshop."),
             ]),
             ("Days 30-60: adoption", [
                 ["Weekly usage report for your sponsor.",
@@ -656,8 +656,8 @@ PAPERS = {
                  "First health check and success-plan review on day 60."],
             ]),
             ("Getting help", [
-                "Support portal: support.lumora.example. Severity 1 issues: call the number in your "
-                "order form, 24/7 on Enterprise. Documentation: docs.lumora.example.",
+                ("Support portal: support.lumora.example. Severity 1 issues: call the number in your "
+                "order form, 24/7 on Enterprise. Documentation: docs.lumora.example."),
             ]),
         ],
     },
@@ -687,8 +687,8 @@ PAPERS = {
                  "What would make this a priority this quarter?"],
             ]),
             ("Close the call", [
-                "Agree a concrete next step with a date: a tailored demo, a security review or a "
-                "value assessment with the ROI calculator.",
+                ("Agree a concrete next step with a date: a tailored demo, a security review or a "
+                "value assessment with the ROI calculator."),
             ]),
         ],
     },
@@ -703,12 +703,12 @@ PAPERS = {
                  "Column-level lineage into Lumora Insight dashboards."],
             ]),
             ("Messaging", [
-                "Pipeline 2.0 makes Lumora the fastest way to get trusted data from core systems into "
-                "dashboards: minutes instead of overnight batches.",
+                ("Pipeline 2.0 makes Lumora the fastest way to get trusted data from core systems into "
+                "dashboards: minutes instead of overnight batches."),
             ]),
             ("Availability", [
-                "Generally available to all Professional and Enterprise customers. Existing connectors "
-                "upgrade automatically during the next maintenance window.",
+                ("Generally available to all Professional and Enterprise customers. Existing connectors "
+                "upgrade automatically during the next maintenance window."),
             ]),
         ],
     },
@@ -778,15 +778,15 @@ DECKS = {
                 "Data stays in the US region; customer-managed keys on Enterprise",
             ], "Never say 'HIPAA certified'; there is no such certification. Say 'HIPAA-ready with a signed BAA'."),
             ("Handling pricing objections from healthcare buyers", [  # 12
-                "\"Too expensive for a health system our size\": price against retired warehouses and "
-                "analyst hours, not against other BI tools",
-                "\"We need to wait for next fiscal year\": propose a QuickStart this year, subscription "
-                "starting next fiscal year",
+                ("\"Too expensive for a health system our size\": price against retired warehouses and "
+                "analyst hours, not against other BI tools"),
+                ("\"We need to wait for next fiscal year\": propose a QuickStart this year, subscription "
+                "starting next fiscal year"),
                 "\"Our GPO contract has a better rate\": we honour GPO pricing; check the member tier first",
                 "\"Per-user pricing does not fit clinicians\": offer viewer licences for read-only staff",
-            ], "Pricing objections in healthcare are usually budget-timing objections. Find out when the "
+            ], ("Pricing objections in healthcare are usually budget-timing objections. Find out when the "
                "capital and operating budgets close before offering any discount; the ROI calculator's "
-               "healthcare preset is the best opener."),
+               "healthcare preset is the best opener.")),
             ("Recommended packaging", [
                 "Enterprise tier: Insight, Pipeline, Forecast and Guard included",
                 "QuickStart: two use cases live in six weeks, fixed fee",
@@ -928,11 +928,11 @@ EMAILS = {
         "subject": "Nine days to close the month?",
         "body": [
             "Hi {{first_name}},",
-            "Most finance teams we speak to at {{company}}'s size spend more than a week producing the "
-            "monthly management pack, much of it reconciling numbers from different systems.",
-            "Harbor & Vale Bank cut that from nine working days to three by defining each finance "
+            ("Most finance teams we speak to at {{company}}'s size spend more than a week producing the "
+            "monthly management pack, much of it reconciling numbers from different systems."),
+            ("Harbor & Vale Bank cut that from nine working days to three by defining each finance "
             "metric once and generating the board pack from it. Their CFO described the old board "
-            "pack as 'a negotiation'.",
+            "pack as 'a negotiation'."),
             "Would a 20-minute call next week be useful to see whether the same approach fits {{company}}?",
             "Best regards,\n{{sender_name}}\nLumora Analytics",
         ],
@@ -945,10 +945,10 @@ EMAILS = {
         "body": [
             "Hi {{first_name}},",
             "Thank you for your time today. As promised, here is a short recap:",
-            "- What we showed: {{demo_topics}}\n- What you asked for: {{open_questions}}\n"
-            "- Next step: {{next_step}} on {{date}}",
-            "I have attached the {{case_study}} case study and our security datasheet, which your IT "
-            "team asked about.",
+            ("- What we showed: {{demo_topics}}\n- What you asked for: {{open_questions}}\n"
+            "- Next step: {{next_step}} on {{date}}"),
+            ("I have attached the {{case_study}} case study and our security datasheet, which your IT "
+            "team asked about."),
             "Kind regards,\n{{sender_name}}",
         ],
         "notes": ["Send within 24 hours of the demo.", "Attach at most two documents."],
@@ -958,11 +958,11 @@ EMAILS = {
         "subject": "Your Lumora renewal and the year ahead",
         "body": [
             "Hi {{first_name}},",
-            "Your Lumora subscription renews on {{renewal_date}}. Over the past year your team has "
-            "{{value_summary}}.",
-            "Before we prepare the renewal, I would like to understand next year's goals. Several "
+            ("Your Lumora subscription renews on {{renewal_date}}. Over the past year your team has "
+            "{{value_summary}}."),
+            ("Before we prepare the renewal, I would like to understand next year's goals. Several "
             "customers in {{industry}} have added Lumora Guard or Forecast at renewal; a three-year "
-            "term also locks your current prices.",
+            "term also locks your current prices."),
             "Could we book 30 minutes in the next two weeks?",
             "Thanks,\n{{sender_name}}",
         ],
@@ -974,9 +974,9 @@ EMAILS = {
         "body": [
             "Hi {{first_name}},",
             "Welcome to Lumora Analytics. I am {{csm_name}}, your customer success manager.",
-            "This week we will hold the kick-off call, configure single sign-on and agree the "
+            ("This week we will hold the kick-off call, configure single sign-on and agree the "
             "network set-up for your first data sources. The onboarding guide attached explains "
-            "the first 60 days.",
+            "the first 60 days."),
             "Looking forward to working together,\n{{csm_name}}",
         ],
         "notes": ["Sent by the CSM on the day the order form is countersigned."],
