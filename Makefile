@@ -33,17 +33,20 @@ db: setup ## apply migrations
 demo: db ## load the demo library (idempotent) and print the demo logins
 	$(FLASK) seed-demo
 
+# The Procfile's two processes, gunicorn and the background worker, under honcho: Ctrl+C stops both.
 # Plain HTTP on loopback: browsers would drop Secure cookies there, so this run turns the flag off.
 # No access log: feed and share URLs carry their secret token in the path.
 # Behind HTTPS, leave HUB_SESSION_COOKIE_SECURE unset (secure by default).
 serve: setup
-	@echo "Hub is at http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	HUB_SESSION_COOKIE_SECURE=false HUB_REMEMBER_COOKIE_SECURE=false \
-	  $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) wsgi:app
+	@echo "Hub is at http://$(HOST):$(PORT)  (Ctrl+C stops it and its worker)"
+	HUB_SESSION_COOKIE_SECURE=false HUB_REMEMBER_COOKIE_SECURE=false HOST=$(HOST) WEB_CONCURRENCY=$(WORKERS) \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-colour -f Procfile start --port $(PORT)
 
 # Two workers by default (the machines have two cores); PYTEST_ARGS="-n 0" runs in one process.
 PYTEST_ARGS ?= -n 2
-test: $(VENV)/.dev ## the whole suite on SQLite, and again on PostgreSQL when HUB_TEST_DATABASE_URL is set
+test: $(VENV)/.dev ## lint, the layers, then the whole suite on SQLite, and again on PostgreSQL when HUB_TEST_DATABASE_URL is set
+	$(BIN)/ruff check hub tests bench
+	$(BIN)/lint-imports --no-cache
 	env -u HUB_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$HUB_TEST_DATABASE_URL" ]; then \
 	  echo "--- again on PostgreSQL ($$HUB_TEST_DATABASE_URL)"; \

@@ -104,7 +104,7 @@ def main():
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "hub.example.com", "PREFERRED_URL_SCHEME": "https"})
     with app.app_context():
         upgrade()
-        editor, rep = build(app, args.entries, args.recurring)
+        _, rep = build(app, args.entries, args.recurring)
         token = feeds.feed_token(rep)
     client = app.test_client()
     path = f"/calendar/feed/{token}.ics"

@@ -2,16 +2,16 @@
 import os
 from pathlib import Path
 
-from flask import Flask
-
 from hub import config
+from hub.transactions import Hub
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config=None):
-    """Build the Flask app: configuration, extensions, blueprints, errors, CLI."""
-    app = Flask(
+    """Build the Flask app (one transaction per request: see hub.transactions): configuration,
+    extensions, blueprints, errors, CLI."""
+    app = Hub(
         __name__,
         instance_path=os.environ.get("HUB_INSTANCE_PATH") or None,
         instance_relative_config=True,
@@ -33,7 +33,7 @@ def create_app(test_config=None):
 
 def register_extensions(app):
     """Bind the unbound extensions in hub.extensions to this app."""
-    from hub import security
+    from hub import jobs, security
     from hub.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -41,18 +41,27 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    jobs.init_app(app)
 
 
 def register_blueprints(app):
     """Mount each feature's blueprint (after the URL converters their rules use)."""
-    from hub import admin, api, auth, library, routing, search, ui
-    from hub import calendar  # marketing calendar
+    from hub import (
+        admin,
+        api,
+        auth,
+        calendar,  # marketing calendar
+        library,
+        routing,
+        search,
+        ui,
+    )
 
     routing.init_app(app)
     ui.init_app(app)
-    app.register_blueprint(auth.bp)
+    auth.init_app(app)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(library.bp)
+    library.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     calendar.init_app(app)  # marketing calendar: blueprint, settings, public feed endpoint

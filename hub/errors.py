@@ -5,6 +5,8 @@ from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from hub.units import size_label
+
 log = logging.getLogger(__name__)
 
 
@@ -41,8 +43,6 @@ def error_response(status, code, message, field=None):
 def handle_http(exc):
     """Any werkzeug HTTP error."""
     if isinstance(exc, RequestEntityTooLarge):
-        from hub.library.files import size_label
-
         limit = size_label(current_app.config["MAX_UPLOAD_BYTES"])
         return error_response(413, "too_large", f"The upload is too large: the limit is {limit}.")
     code = (exc.name or "error").lower().replace(" ", "_")

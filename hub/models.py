@@ -7,6 +7,9 @@ from sqlalchemy import DateTime, TypeDecorator
 # Ids are 32-bit INTEGER columns on PostgreSQL; anything larger fails in the driver, not as a 404.
 MAX_ID = 2**31 - 1
 ID_RE = re.compile(r"[0-9]{1,10}")  # ASCII only: '²' passes str.isdigit() but not int()
+# One length for a label every feature shares (an item's product or audience is a calendar entry's
+# label too): an approval that adds a calendar entry must not fail on a label the library accepted.
+LABEL_MAX = 100
 
 
 def utcnow():
@@ -64,4 +67,4 @@ def clean_id(value, field, message=None, *, text=True):
     return clean_int(value, field, 1, MAX_ID, message, text=text)
 
 
-__all__ = ["MAX_ID", "UTCDateTime", "clean_id", "clean_int", "date", "get_or_404", "today", "utcnow"]
+__all__ = ["LABEL_MAX", "MAX_ID", "UTCDateTime", "clean_id", "clean_int", "date", "get_or_404", "today", "utcnow"]

@@ -3,9 +3,8 @@ from datetime import date, datetime
 
 from flask import abort, request, url_for
 
-from hub.auth.access import require_login
-from hub.library.models import CONTENT_TYPES, STATUSES
 from hub.models import ID_RE
+from hub.units import size_label
 
 
 def page_number():
@@ -14,16 +13,6 @@ def page_number():
     if not ID_RE.fullmatch(raw) or not 1 <= int(raw) <= 10000:
         abort(400, "page must be a whole number from 1 to 10000.")
     return int(raw)
-
-
-def filesize(n):
-    """1536 -> '1.5 KB'."""
-    n = float(n or 0)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return ""
 
 
 def nice_date(value):
@@ -49,8 +38,7 @@ def url_with(**changes):
 
 
 def init_app(app):
-    """Register the login guard, filters and template globals."""
-    app.before_request(require_login)
-    app.jinja_env.filters["filesize"] = filesize
+    """Register the filters and template globals every page uses."""
+    app.jinja_env.filters["filesize"] = size_label
     app.jinja_env.filters["nice_date"] = nice_date
-    app.jinja_env.globals.update(url_with=url_with, CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES)
+    app.jinja_env.globals.update(url_with=url_with)

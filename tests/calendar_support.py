@@ -7,12 +7,9 @@
 import re
 from datetime import date, datetime, timedelta
 
-import pytest
 import vobject
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
-
-from hub.calendar import services
 
 NAME_RE = re.compile(r"^[A-Za-z0-9-]+$")
 PARAM_RE = re.compile(r'^[A-Za-z0-9-]+=(?:"[^"\x00-\x08\x0a-\x1f\x7f]*"|[^";:,\x00-\x08\x0a-\x1f\x7f]*)'
@@ -200,27 +197,6 @@ def timed(day, clock, minutes=60):
     """Start and end strings for a timed entry."""
     start = datetime.fromisoformat(f"{day}T{clock}")
     return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=minutes)).isoformat()}
-
-
-@pytest.fixture
-def editor(make_user):
-    return make_user("marketing")
-
-
-@pytest.fixture
-def make_entry(app, editor):
-    """make_entry(**fields) -> a published timed entry (New York, 9-10 on 2 March 2026) unless told otherwise."""
-
-    def make(actor=None, **fields):
-        data = {"title": "Entry", "kind": "webinar", "timezone": "America/New_York", "published": True,
-                **timed("2026-03-02", "09:00")}
-        if fields.get("all_day"):
-            for name in ("timezone", "starts_at", "ends_at"):
-                data.pop(name)
-        data.update(fields)
-        return services.create_entry(actor or editor, data)
-
-    return make
 
 
 def days(*isos):

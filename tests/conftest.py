@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -15,9 +15,11 @@ from werkzeug.datastructures import FileStorage
 from hub import create_app
 from hub.auth import services as auth_services
 from hub.extensions import db
+from hub.jobs.worker import Worker
 from hub.library import services as library_services
 from hub.library.models import DEFAULT_STAGES, Stage
 
+pytest_plugins = ["tests.fixtures.calendar", "tests.fixtures.usage"]
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
 # A cheap password hash keeps the suite fast; production uses scrypt (see test_auth).
@@ -26,8 +28,9 @@ BASE_CONFIG = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE
 
 
 class IsolatedClient(FlaskClient):
-    """Runs each request in its own app context, as a real server does, and ends the test's
-    own transaction around it so the test reads what the request committed."""
+    """Runs each request in its own app context, as a real server does. The test's own transaction
+    is committed before (services flush; the test is their boundary) and ended after the request,
+    so the test reads what the request committed."""
 
     def __enter__(self):
         return self  # never keep a request's context past the request
@@ -38,7 +41,7 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)  # read and close file responses at once
         if has_app_context():
-            db.session.rollback()
+            db.session.commit()  # what the test did through services, as an earlier request would have
         try:
             return contextvars.Context().run(super().open, *args, **kwargs)
         finally:
@@ -113,6 +116,22 @@ def app(database_url, tmp_path):
         db.engine.dispose()
 
 
+def run_jobs():
+    """Run every queued job as `flask --app hub worker --once` does: the same code path, synchronously.
+
+    The test's own session is committed first, as the request that made the changes would have."""
+    db.session.commit()
+    done, failed = Worker(current_app._get_current_object(), name="tests").run_once()
+    db.session.expire_all()
+    return done, failed
+
+
+@pytest.fixture
+def work(app):
+    """work() runs every queued background job now (see run_jobs); returns (done, failed)."""
+    return run_jobs
+
+
 @pytest.fixture
 def runner(app):
     """A CLI runner bound to the test app."""
@@ -126,7 +145,10 @@ def make_user(app):
 
     def make(role="sales", email=None, name=None):
         n = next(counter)
-        return auth_services.create_user(email or f"{role}{n}@example.com", name or f"{role.title()} {n}", role, PASSWORD)
+        user = auth_services.create_user(email or f"{role}{n}@example.com", name or f"{role.title()} {n}", role,
+                                         PASSWORD)
+        db.session.commit()
+        return user
 
     return make
 
@@ -187,6 +209,7 @@ def token_for(app):
 
     def make(user):
         _, secret = auth_services.create_token(user, "test")
+        db.session.commit()
         return {"Authorization": f"Bearer {secret}"}
 
     return make
@@ -210,6 +233,7 @@ def make_item(app, make_user):
                 "archived": ["in_review", "approved", "archived"]}[status]
         for step in path:
             library_services.transition(owner, item, step)
+        run_jobs()  # extracted and indexed, as a running worker would have done by now
         return item
 
     return make

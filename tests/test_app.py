@@ -109,7 +109,7 @@ def flask_cli(tmp_path, *args, url=None):
     if url:
         env["HUB_SQLALCHEMY_DATABASE_URI"] = url
     return subprocess.run([sys.executable, "-m", "flask", "--app", "hub", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_db_upgrade_on_a_fresh_instance_matches_the_models(tmp_path):

@@ -42,8 +42,8 @@ def tiny_pdf(text="Hub test"):
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>"),
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -399,7 +399,7 @@ def tour(open_tab, library, viewport):
 
 
 def test_pages_load_styles_without_console_errors_or_csp_violations(library, open_tab, shots):
-    rep, editor, admin, visited, overflow = tour(open_tab, library, DESKTOP)
+    _, editor, _, visited, overflow = tour(open_tab, library, DESKTOP)
     assert len(visited) == 13
     assert overflow == {}, f"pages wider than the window: {overflow}"
     # Desktop: the menu button is hidden and the nav is laid out in the bar.
@@ -409,7 +409,7 @@ def test_pages_load_styles_without_console_errors_or_csp_violations(library, ope
 
 
 def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
-    rep, editor, admin, visited, overflow = tour(open_tab, library, PHONE)
+    rep, editor, _, visited, overflow = tour(open_tab, library, PHONE)
     assert all((shots / f"{name}-phone.png").stat().st_size > 0 for name in visited)
     # No page scrolls sideways on a phone.
     assert overflow == {}, f"pages wider than the phone: {overflow}"

@@ -10,8 +10,7 @@ from hub.calendar.models import CalendarEntry, EntryLabel, OccurrenceChange
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.models import today
-
-from .test_calendar_support import editor, make_entry, strict_parse, timed  # noqa: F401
+from tests.calendar_support import strict_parse, timed
 
 API = "/api/v1/calendar/entries"
 FIELDS = {"id", "uid", "title", "kind", "description", "starts_at", "ends_at", "all_day", "timezone", "location",
@@ -126,7 +125,7 @@ BAD = [
     ({"collateral_ids": [999999]}, "collateral_ids"),
     ({"collateral_ids": ["one"]}, "collateral_ids"),
     ({"collateral_ids": 5}, "collateral_ids"),
-    ({"products": ["x" * 61]}, "products"),
+    ({"products": ["x" * 101]}, "products"),
     ({"audience": [f"team {n}" for n in range(21)]}, "audience"),
     ({"products": {"a": 1}}, "products"),
     ({"colour": "red"}, "colour"),
@@ -378,6 +377,7 @@ BAD_FILES = [
 @pytest.mark.parametrize("data,message", BAD_FILES, ids=range(len(BAD_FILES)))
 def test_bad_files_get_a_clear_message_and_change_nothing(app, editor, make_entry, data, message):
     importer.import_ics(editor, ICS.encode())
+    db.session.commit()
     before = count()
     titles = sorted(db.session.scalars(select(CalendarEntry.title)))
     with pytest.raises(Invalid) as caught:

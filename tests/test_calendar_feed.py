@@ -17,9 +17,16 @@ from hub.calendar import feeds, ical, services, zones
 from hub.calendar.models import CalendarEntry, FeedFetch, FeedKey
 from hub.extensions import db
 from hub.models import utcnow
-
-from .test_calendar_support import (URLS, days, editor, expand_icalendar, expand_vobject, make_entry,  # noqa: F401
-                                    read_all, strict_parse, timed, unescape)
+from tests.calendar_support import (
+    URLS,
+    days,
+    expand_icalendar,
+    expand_vobject,
+    read_all,
+    strict_parse,
+    timed,
+    unescape,
+)
 
 NY = ZoneInfo("America/New_York")
 
@@ -169,8 +176,8 @@ def test_recurrence_expands_as_expected_in_both_parsers(app, editor, make_entry)
         (dict(rrule="FREQ=MONTHLY;COUNT=3", overrides=[{"recurrence_id": "2026-04-15T10:00", "starts_at": "2026-04-17T12:00",
                                                         "ends_at": "2026-04-17T13:00"}], **timed("2026-03-15", "10:00")),
          ["2026-03-15", "2026-04-17", "2026-05-15"]),
-        (dict(all_day=True, starts_at="2026-03-02", ends_at="2026-03-03", rrule="FREQ=WEEKLY;COUNT=3",
-              exdates=["2026-03-09"]),
+        ({"all_day": True, "starts_at": "2026-03-02", "ends_at": "2026-03-03", "rrule": "FREQ=WEEKLY;COUNT=3",
+          "exdates": ["2026-03-09"]},
          ["2026-03-02", "2026-03-16"]),
     ]
     for fields, expected in cases:
@@ -357,11 +364,14 @@ def test_rotated_deactivated_and_unknown_tokens_get_404(app, client, make_user, 
         assert client.get(f"/calendar/feed/{bad}.ics").status_code == 404
 
 
-def test_a_new_secret_key_changes_the_link_shown(app, editor):
+def test_after_a_new_secret_key_the_old_link_works_until_a_new_one_is_made(app, editor):
     token = feeds.feed_token(editor)
     app.config["SECRET_KEY"] = "another key entirely"
-    fresh = feeds.feed_token(editor)
-    assert fresh != token and feeds.user_for_token(fresh) == editor and feeds.user_for_token(token) is None
+    assert feeds.feed_token(editor) is None             # it cannot be shown again: the page offers a new one
+    assert feeds.user_for_token(token) == editor        # subscribed calendars keep working meanwhile
+    fresh = feeds.rotate_token(editor)
+    assert fresh != token and feeds.feed_token(editor) == fresh and feeds.user_for_token(fresh) == editor
+    assert feeds.user_for_token(token) is None
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -550,7 +560,7 @@ def test_feed_renders_2000_entries_quickly_enough_to_matter(app, editor):
                                   updated_at=now, created_at=now, owner=editor))
     db.session.add_all(rows)
     db.session.commit()
-    tree, cal, _ = read_all(render(editor))
+    _, cal, _ = read_all(render(editor))
     assert len(cal.walk("VEVENT")) == 300
     assert db.session.scalar(select(func.count()).select_from(CalendarEntry)) == 300
     assert Calendar.from_ical(render(editor)).walk("VEVENT")[0]["UID"]

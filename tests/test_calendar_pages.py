@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from hub.calendar import feeds
 from hub.calendar.models import CalendarEntry, SavedFeed
 from hub.extensions import db
-
-from .test_calendar_support import editor, make_entry, timed  # noqa: F401
+from tests.calendar_support import timed
 
 FORM = {"title": "Spring launch webinar", "kind": "webinar", "status": "confirmed", "timezone": "America/New_York",
         "start_date": "2026-03-10", "start_time": "09:00", "end_date": "2026-03-10", "end_time": "10:30",

@@ -3,8 +3,8 @@ run-twice safety."""
 import io
 import re
 import stat
-from datetime import timedelta
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import docx
@@ -23,8 +23,7 @@ from hub.library import services as library_services
 from hub.library.models import CONTENT_TYPES, DEFAULT_STAGES, Collateral, FileVersion
 from hub.models import utcnow
 from hub.usage import analytics, feedback
-from hub.usage.models import (ContentRequest, DealUse, Opportunity, Rating, RequestVote, Share, ShareOpen,
-                              UsageEvent)
+from hub.usage.models import ContentRequest, DealUse, Opportunity, Rating, RequestVote, Share, ShareOpen, UsageEvent
 
 HUB_SOURCE = Path(__file__).resolve().parent.parent / "hub"
 

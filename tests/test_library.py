@@ -151,6 +151,8 @@ def test_delete_removes_rows_and_files(app, make_item, make_user):
     services.add_version(item.owner, item, upload(b"%PDF-1.4 two", "two.pdf"))
     paths = [Path(app.config["UPLOAD_FOLDER"], v.stored_name) for v in item.versions]
     services.delete_item(item.owner, item)
+    assert all(p.exists() for p in paths)  # until the deletion is committed: a rollback keeps them
+    db.session.commit()
     assert not any(p.exists() for p in paths)
     assert db.session.scalar(select(func.count(FileVersion.id))) == 0
     assert db.session.scalar(select(func.count(StatusChange.id))) == 0

@@ -86,7 +86,7 @@ def zip_bytes(members):
     return buffer.getvalue()
 
 
-UTF8_TEXT = "Grüße aus Köln — naïve café, 10 € per seat.\n".encode("utf-8")
+UTF8_TEXT = "Grüße aus Köln — naïve café, 10 € per seat.\n".encode()
 UTF16_TEXT = "Grüße aus Köln — naïve café.\nSecond line.\n".encode("utf-16")  # with a BOM
 LATIN1_TEXT = ("Café crème brûlée, déjà vu à Besançon. " * 5 + "\n").encode("latin-1")
 MARKDOWN = b"# Battlecard\n\n* Faster onboarding\n* **Half** the price\n"
@@ -270,9 +270,11 @@ class Uploader:
 
     def service(self, data, name, client_type):
         upload = FileStorage(io.BytesIO(data), filename=name, content_type=client_type)
-        try:
+        try:  # the test is the boundary, as a request is: commit what worked, roll back what did not
             item = services.create_item(self.editor, {**FIELDS, "stages": ["awareness"]}, upload)
+            db.session.commit()
         except ApiError as e:
+            db.session.rollback()
             return Outcome(e.status, e.message, e.field)
         return Outcome(201, "", item_id=item.id)
 
@@ -282,7 +284,9 @@ class Uploader:
         upload = FileStorage(io.BytesIO(data), filename=name, content_type=client_type)
         try:
             services.add_version(self.editor, item, upload)
+            db.session.commit()
         except ApiError as e:
+            db.session.rollback()
             return Outcome(e.status, e.message, e.field)
         return Outcome(201, "", item_id=item.id)
 
@@ -455,6 +459,7 @@ def test_a_failed_database_write_removes_the_stored_file(app, uploader, monkeypa
     monkeypatch.setattr(services, "add_version_row", broken)
     with pytest.raises(RuntimeError):
         services.create_item(uploader.editor, {**FIELDS, "stages": ["awareness"]}, file_part(pdf_bytes(), "a.pdf"))
+    db.session.rollback()  # what the request's boundary does with an action that raised
     assert snapshot(app) == before
 
 
@@ -765,7 +770,7 @@ def assert_escaped(html, raw):
 
 
 def test_html_in_every_text_field_is_stored_as_typed_and_rendered_escaped(app, as_user):
-    browser, marketer = as_user("marketing")
+    browser, _ = as_user("marketing")
     tag = "<b onmouseover=alert(1)>hot</b>"
     name = "<img src=x onerror=alert(2)>.pdf"
     fields = {field: payload(field) for field in ("title", "description", "product", "industry", "persona", "region")}

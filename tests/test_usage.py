@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy
 from sqlalchemy import func, select
 
 from hub.extensions import db
@@ -73,18 +74,24 @@ def test_search_api_records_the_search_and_a_reported_click(client, make_user, t
     assert (click.collateral_id, click.query, click.channel) == (item.id, "security", "api")
 
 
-def test_a_failure_to_record_is_logged_and_the_page_still_works(as_user, make_item, monkeypatch, caplog):
+def test_a_failure_to_record_is_logged_and_the_page_still_works(app, as_user, make_item, monkeypatch, caplog):
+    from hub import transactions
+
     browser, _ = as_user("sales")
     item = make_item()
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+    def disk_full(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO usage_events"):
+            raise sqlalchemy.exc.OperationalError(statement, parameters, Exception("disk I/O error"))
 
-    monkeypatch.setattr(services, "insert", broken)
-    monkeypatch.setattr(services.log, "disabled", False)  # alembic's fileConfig disables loggers during upgrade()
-    with caplog.at_level(logging.ERROR, logger="hub.usage.services"):
-        assert browser.get(f"/items/{item.id}").status_code == 200
-        assert browser.get(f"/items/{item.id}/download").status_code == 200
+    monkeypatch.setattr(transactions.log, "disabled", False)  # alembic's fileConfig disables loggers during upgrade()
+    sqlalchemy.event.listen(db.engine, "before_cursor_execute", disk_full)
+    try:
+        with caplog.at_level(logging.ERROR, logger="hub.transactions"):
+            assert browser.get(f"/items/{item.id}").status_code == 200
+            assert browser.get(f"/items/{item.id}/download").status_code == 200
+    finally:
+        sqlalchemy.event.remove(db.engine, "before_cursor_execute", disk_full)
     assert "could not record usage event 'view'" in caplog.text
     assert events() == []
 
@@ -367,7 +374,7 @@ def test_rating_api_bad_input(client, make_user, token_for, make_item, body, fie
 
 
 def test_request_flow_votes_status_and_the_requester_sees_the_change(as_user, make_item):
-    browser, rep = as_user("sales")
+    browser, _ = as_user("sales")
     response = browser.post("/requests", data={"title": "Bank case study", "stage": "decision", "industry": "Banking",
                                                "product": "Ledger", "why": "Two deals stuck", "needed_by": "2030-01-31"})
     assert response.status_code == 303

@@ -10,7 +10,8 @@ from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import utcnow
 from hub.usage import analytics, feedback
-from tests.test_usage_reports import record, row, world  # noqa: F401  (world is a fixture)
+from tests.fixtures.usage import record
+from tests.test_usage_reports import row
 
 PAYBACK = "Worked with a CFO who cared about payback"
 EVIL = '=HYPERLINK("http://evil")'
@@ -25,16 +26,16 @@ def rated(user, item_id, stars, comment, days_ago):
 
 
 @pytest.fixture
-def voices(world, make_user):
+def voices(usage_world, make_user):
     """On top of the world: a recent comment, a formula comment, an old one by a since-deleted rep, a bare rating."""
-    rated(world["a"], world["deck"], 5, PAYBACK, 1)
-    rated(world["b"], world["study"], 2, EVIL, 3)
+    rated(usage_world["a"], usage_world["deck"], 5, PAYBACK, 1)
+    rated(usage_world["b"], usage_world["study"], 2, EVIL, 3)
     gone = make_user("sales")
-    rated(gone, world["study"], 4, "Old but gold", 40)
-    rated(world["m"], world["idle"], 3, "", 2)  # no comment: not a voice
+    rated(gone, usage_world["study"], 4, "Old but gold", 40)
+    rated(usage_world["m"], usage_world["idle"], 3, "", 2)  # no comment: not a voice
     db.session.delete(gone)
     db.session.commit()
-    return world
+    return usage_world
 
 
 def read_csv(response):
@@ -50,7 +51,7 @@ def day(days_ago):
 # --- CSV for funnel coverage, search insights and adoption ---------------------------------------
 
 
-def test_stages_csv(as_user, world):
+def test_stages_csv(as_user, usage_world):
     browser, _ = as_user("marketing")
     rows = read_csv(browser.get("/insights/stages.csv"))
     assert rows[0] == ["Slug", "Stage", "Approved items", "Views", "Downloads", "Shares", "Searches with no results"]
@@ -60,7 +61,7 @@ def test_stages_csv(as_user, world):
     assert ["decision", "Decision", "2", "0", "0", "0", "0"] in later  # the date range applies
 
 
-def test_search_csv(as_user, world):
+def test_search_csv(as_user, usage_world):
     browser, _ = as_user("marketing")
     rows = read_csv(browser.get("/insights/search.csv"))
     assert rows[0] == ["List", "Query", "Searches", "Average results"]
@@ -70,7 +71,7 @@ def test_search_csv(as_user, world):
     assert read_csv(browser.get(f"/insights/search.csv?from={day(-1)}")) == [rows[0]]
 
 
-def test_adoption_csv(as_user, world):
+def test_adoption_csv(as_user, usage_world):
     browser, _ = as_user("marketing")
     rows = read_csv(browser.get("/insights/adoption.csv?weeks=4"))
     assert rows[0] == ["Week starting", "Active reps", "Reps"]
@@ -90,7 +91,7 @@ def test_csv_cells_starting_with_a_formula_are_neutralised(as_user, voices):
 
 @pytest.mark.parametrize("path", ["/insights/stages.csv", "/insights/search.csv", "/insights/adoption.csv",
                                   "/insights/feedback.csv"])
-def test_report_csv_is_for_marketing_and_admins(as_user, world, path):
+def test_report_csv_is_for_marketing_and_admins(as_user, usage_world, path):
     assert as_user("sales")[0].get(path).status_code == 403
     assert as_user("admin")[0].get(path).status_code == 200
 
@@ -106,7 +107,7 @@ def test_unknown_report_csv_is_404(as_user):
     assert as_user("marketing")[0].get("/insights/nothing.csv").status_code == 404
 
 
-def test_report_pages_link_their_csv(as_user, world):
+def test_report_pages_link_their_csv(as_user, usage_world):
     browser, _ = as_user("marketing")
     dashboard = browser.get("/insights").get_data(as_text=True)
     assert f'href="/insights/stages.csv?from={day(89)}"' in dashboard  # the same 90 days as the table
@@ -167,12 +168,12 @@ def test_feedback_api(client, token_for, voices):
 
 
 @pytest.fixture
-def teams(world, make_user):
+def teams(usage_world, make_user):
     """Rep a in EMEA, rep b in Americas, the marketer in Brand."""
     for key, team in (("a", "EMEA"), ("b", "Americas"), ("m", "Brand")):
-        world[key].team = team
+        usage_world[key].team = team
     db.session.commit()
-    return world
+    return usage_world
 
 
 def test_team_filter_counts_only_that_teams_use(teams):

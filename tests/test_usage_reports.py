@@ -7,90 +7,53 @@ import pytest
 
 from hub.extensions import db
 from hub.models import utcnow
-from hub.usage import analytics, feedback, services
+from hub.usage import analytics
 from hub.usage.csv import build, neutralise
-
-
-def record(action, user, item, days_ago=0, **kw):
-    assert services.record_event(action, user, item, at=utcnow() - timedelta(days=days_ago), **kw)
-
-
-@pytest.fixture
-def world(app, make_user, make_item):
-    """Two reps, one marketer, three live items, one expired, one draft; a known pattern of use."""
-    a, b, m = make_user("sales"), make_user("sales"), make_user("marketing")
-    deck = make_item(title="Pitch deck", content_type="slide_deck", product="Ledger", stages=["awareness", "decision"])
-    study = make_item(title="Bank case study", content_type="case_study", product="Vault", stages=["decision"])
-    idle = make_item(title="Idle datasheet", content_type="datasheet", stages=["onboarding"])
-    make_item(title="Old", expires_on="2020-01-01")
-    make_item("draft", title="Draft")
-    for user in (a, a, b, m):
-        record("view", user, deck, 1)
-    record("download", a, deck, 2)
-    record("share_created", a, deck, 2)
-    record("share_opened", None, deck, 1)
-    record("share_opened", None, deck, 1)
-    record("view", b, study, 200)  # outside 90 days
-    record("download", b, idle, 120)
-    record("search", a, None, 1, query="bank case", result_count=3)
-    record("search", b, None, 1, query="bank case", result_count=3)
-    record("search_click", a, study, 1, query="bank case")
-    record("search", a, None, 1, query="pricing emea", result_count=0, stage="decision")
-    record("search", b, None, 1, query="pricing emea", result_count=0, stage="decision")
-    record("search", b, None, 1, query="roadmap", result_count=2)
-    # Deals: the deck in 3 opportunities (2 won, 1 lost), the study in 1 open one.
-    for ref, outcome in (("OPP-1", "won"), ("OPP-2", "won"), ("OPP-3", "lost")):
-        use = services.record_deal(a, deck, {"account": "Acme", "opportunity": ref, "stage": "decision"})
-        services.set_outcome(a, use.opportunity, outcome)
-    services.record_deal(b, study, {"account": "Globex", "opportunity": "OPP-4", "stage": "decision"})
-    services.record_deal(b, deck, {"account": "Acme", "opportunity": "OPP-1", "stage": "decision"})  # same opp again
-    feedback.rate_item(a, deck, 5)
-    feedback.rate_item(b, deck, 4)
-    return {"a": a, "b": b, "m": m, "deck": deck.id, "study": study.id, "idle": idle.id}
+from tests.fixtures.usage import record
 
 
 def row(rows, item_id):
     return next(r for r in rows if r["id"] == item_id)
 
 
-def test_content_usage_numbers(world):
+def test_content_usage_numbers(usage_world):
     rows = analytics.content_usage(analytics.clean_filters({}))
-    deck = row(rows, world["deck"])
+    deck = row(rows, usage_world["deck"])
     assert {k: deck[k] for k in ("views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate")} == {
         "views": 4, "downloads": 1, "shares": 1, "share_opens": 2, "deals": 3, "unique_users": 3, "rating": 4.5,
         "win_rate": 0.667}
-    study = row(rows, world["study"])
+    study = row(rows, usage_world["study"])
     assert (study["views"], study["deals"], study["win_rate"], study["rating"]) == (1, 1, None, None)
-    assert rows[0]["id"] == world["deck"]  # sorted by views
+    assert rows[0]["id"] == usage_world["deck"]  # sorted by views
     assert "Draft" not in [r["title"] for r in rows]
     assert analytics.overall_win_rate() == 0.667
 
 
-def test_content_usage_filters(world):
+def test_content_usage_filters(usage_world):
     recent = analytics.content_usage(analytics.clean_filters({"from": (utcnow() - timedelta(days=30)).date().isoformat()}))
-    assert row(recent, world["study"])["views"] == 0
-    world["a"].team = world["b"].team = "EMEA"
+    assert row(recent, usage_world["study"])["views"] == 0
+    usage_world["a"].team = usage_world["b"].team = "EMEA"
     db.session.commit()
     emea = analytics.content_usage(analytics.clean_filters({"team": "EMEA"}))
-    assert row(emea, world["deck"])["views"] == 3  # the marketer, in no team, is left out
+    assert row(emea, usage_world["deck"])["views"] == 3  # the marketer, in no team, is left out
     decks = analytics.content_usage(analytics.clean_filters({"content_type": "slide_deck"}))
-    assert [r["id"] for r in decks] == [world["deck"]]
+    assert [r["id"] for r in decks] == [usage_world["deck"]]
     onboarding = analytics.content_usage(analytics.clean_filters({"stage": "onboarding"}))
-    assert [r["id"] for r in onboarding] == [world["idle"]]
+    assert [r["id"] for r in onboarding] == [usage_world["idle"]]
     vault = analytics.content_usage(analytics.clean_filters({"product": "Vault", "sort": "title"}))
-    assert [r["id"] for r in vault] == [world["study"]]
+    assert [r["id"] for r in vault] == [usage_world["study"]]
 
 
-def test_unused_content(world):
+def test_unused_content(usage_world):
     report = analytics.unused(90)
     assert (report["approved_total"], report["unused_total"], report["unused_share"]) == (3, 2, 0.667)
-    assert {i["id"] for i in report["items"]} == {world["study"], world["idle"]}
-    idle = next(i for i in report["items"] if i["id"] == world["idle"])
+    assert {i["id"] for i in report["items"]} == {usage_world["study"], usage_world["idle"]}
+    idle = next(i for i in report["items"] if i["id"] == usage_world["idle"])
     assert idle["last_used_at"].startswith((utcnow() - timedelta(days=120)).date().isoformat())
     assert analytics.unused(365)["unused_total"] == 0
 
 
-def test_stage_coverage(world):
+def test_stage_coverage(usage_world):
     stages = {s["slug"]: s for s in analytics.stage_coverage(analytics.clean_filters({}))}
     assert stages["decision"] == {"slug": "decision", "name": "Decision", "approved_items": 2, "views": 5,
                                   "downloads": 1, "shares": 1, "zero_result_searches": 2}
@@ -100,7 +63,7 @@ def test_stage_coverage(world):
                                    "downloads": 0, "shares": 0, "zero_result_searches": 0}
 
 
-def test_search_insights(world):
+def test_search_insights(usage_world):
     data = analytics.search_insights(analytics.clean_filters({}))
     assert data["searches"] == 5 and data["zero_result_searches"] == 2
     assert [q["query"] for q in data["top_queries"]][:2] == ["bank case", "pricing emea"]
@@ -108,7 +71,7 @@ def test_search_insights(world):
     assert [q["query"] for q in data["unopened_queries"]] == ["roadmap"]
 
 
-def test_adoption_counts_active_reps_per_week(world):
+def test_adoption_counts_active_reps_per_week(usage_world):
     data = analytics.adoption(4)
     assert len(data["weeks"]) == 4 and data["total_reps"] == 2
     assert data["weeks"][-1]["active_reps"] + data["weeks"][-2]["active_reps"] >= 2
@@ -125,7 +88,7 @@ def test_adoption_reads_calendar_feed_polls(app, client, make_user):
     assert data["subscribers"][0]["name"] == rep.name
 
 
-def test_daily_trend(world):
+def test_daily_trend(usage_world):
     trend = analytics.daily_trend(7)
     assert len(trend["labels"]) == 7 and sum(trend["series"]["view"]) == 4
     assert sum(trend["series"]["share_opened"]) == 2
@@ -134,10 +97,10 @@ def test_daily_trend(world):
 # --- API ----------------------------------------------------------------------------------------
 
 
-def test_analytics_api(client, token_for, world):
-    headers = token_for(world["m"])
+def test_analytics_api(client, token_for, usage_world):
+    headers = token_for(usage_world["m"])
     content = client.get("/api/v1/analytics/content", headers=headers).get_json()
-    deck = row(content["items"], world["deck"])
+    deck = row(content["items"], usage_world["deck"])
     assert {"id", "title", "views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate"} <= set(deck)
     assert deck["views"] == 4
     unused = client.get("/api/v1/analytics/unused?days=90", headers=headers).get_json()
@@ -147,7 +110,7 @@ def test_analytics_api(client, token_for, world):
     assert set(stages[0]) >= {"slug", "approved_items", "views", "downloads", "shares", "zero_result_searches"}
     assert client.get("/api/v1/analytics/search", headers=headers).get_json()["zero_result_searches"] == 2
     assert client.get("/api/v1/analytics/adoption?weeks=2", headers=headers).status_code == 200
-    assert client.get("/api/v1/analytics/content", headers=token_for(world["a"])).status_code == 403
+    assert client.get("/api/v1/analytics/content", headers=token_for(usage_world["a"])).status_code == 403
 
 
 @pytest.mark.parametrize("path,field", [
@@ -168,7 +131,7 @@ def test_analytics_api_bad_input(client, make_user, token_for, path, field):
 # --- pages and CSV ------------------------------------------------------------------------------
 
 
-def test_dashboard_and_report_pages(as_user, world):
+def test_dashboard_and_report_pages(as_user, usage_world):
     browser, _ = as_user("marketing")
     html = browser.get("/insights").get_data(as_text=True)
     assert "67%" in html and "of the approved library unused in 90 days" in html
@@ -180,18 +143,18 @@ def test_dashboard_and_report_pages(as_user, world):
     assert browser.get("/insights/unused?days=-1").status_code == 400
 
 
-def test_archive_from_the_unused_list(as_user, world):
+def test_archive_from_the_unused_list(as_user, usage_world):
     from hub.library.models import Collateral
 
     browser, _ = as_user("marketing")
-    response = browser.post("/insights/unused/archive", data={"item_id": [str(world["idle"]), "x"], "days": "90"})
+    response = browser.post("/insights/unused/archive", data={"item_id": [str(usage_world["idle"]), "x"], "days": "90"})
     assert response.status_code == 303
     db.session.expire_all()
-    assert db.session.get(Collateral, world["idle"]).status == "archived"
-    assert db.session.get(Collateral, world["study"]).status == "approved"
+    assert db.session.get(Collateral, usage_world["idle"]).status == "archived"
+    assert db.session.get(Collateral, usage_world["study"]).status == "approved"
 
 
-def test_content_csv(as_user, world):
+def test_content_csv(as_user, usage_world):
     browser, _ = as_user("marketing")
     response = browser.get("/insights/content.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"

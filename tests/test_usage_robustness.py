@@ -4,8 +4,10 @@ import logging
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
+from hub import transactions
 from hub.calendar import feeds
 from hub.errors import Invalid
 from hub.extensions import db
@@ -138,16 +140,21 @@ def test_a_database_error_recording_a_share_open_is_logged_and_the_page_still_wo
     item = make_item(title="Payback case study")
     _, token = shares.create_share(make_user("sales"), item.id, {"recipient": "Dana", "allow_download": True})
 
-    def broken_open(**fields):
-        return ShareOpen(**{**fields, "share_id": None})  # NOT NULL: fails at commit, like a locked database
+    def locked(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO share_opens"):
+            raise OperationalError(statement, parameters, Exception("database is locked"))
 
-    monkeypatch.setattr(shares, "ShareOpen", broken_open)
-    monkeypatch.setattr(shares.log, "disabled", False)  # alembic's fileConfig disables loggers during upgrade()
+    monkeypatch.setattr(transactions.log, "disabled", False)  # alembic's fileConfig disables loggers during upgrade()
+    db.session.commit()
     prospect = app.test_client()
-    with caplog.at_level(logging.ERROR, logger="hub.usage.shares"):
-        page = prospect.get(f"/s/{token}")
-        assert page.status_code == 200 and "Payback case study" in page.get_data(as_text=True)
-        assert prospect.get(f"/s/{token}/download").status_code == 200
+    event.listen(db.engine, "before_cursor_execute", locked)
+    try:
+        with caplog.at_level(logging.ERROR, logger="hub.transactions"):
+            page = prospect.get(f"/s/{token}")
+            assert page.status_code == 200 and "Payback case study" in page.get_data(as_text=True)
+            assert prospect.get(f"/s/{token}/download").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", locked)
     assert "could not record share open" in caplog.text
     assert db.session.scalars(select(ShareOpen)).all() == []
 
@@ -179,7 +186,7 @@ def test_unknown_feed_tokens_record_no_event(client):
 
 
 def test_marketing_sees_everyones_activity_and_can_pick_a_person(as_user, make_user, make_item):
-    browser, editor = as_user("marketing")
+    browser, _ = as_user("marketing")
     rep, other = make_user("sales", name="Rita Rep"), make_user("sales", name="Otto Other")
     mine, theirs = make_item(title="Mine"), make_item(title="Theirs")
     services.record_event("download", rep, mine)

@@ -1,12 +1,15 @@
-"""Admin pages: create users, change roles and teams, deactivate, delete; add, rename and order funnel stages."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""Admin pages: users, roles and teams; funnel stages; the health of background work and the index."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub import jobs
 from hub.auth import services as users
 from hub.auth.access import admin_required
 from hub.auth.models import ROLE_LABELS
 from hub.errors import ApiError
 from hub.library import services as library
+from hub.search import sync
+from hub.transactions import discard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,6 +55,7 @@ def update_user(user_id):
     try:
         users.update_user(user, current_user, role=role, active=active, team=team)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
         return redirect(url_for("admin.user_list"), 303)
     state = "active" if user.active else "deactivated: they cannot sign in and their API tokens stop working"
@@ -68,6 +72,7 @@ def delete_user(user_id):
     try:
         users.delete_user(current_user, user)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
     else:
         flash(f"Deleted {email}. Their views, ratings and deals stay in the reports as a former user.", "success")
@@ -86,6 +91,7 @@ def add_stage():
     try:
         stage = library.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
     else:
         flash(f"Added the stage {stage.name}.", "success")
@@ -103,5 +109,21 @@ def update_stage(stage_id):
             library.rename_stage(stage, request.form.get("name", ""))
             flash(f"Renamed to {stage.name}.", "success")
     except ApiError as e:
+        discard()
         flash(e.message, "error")
     return redirect(url_for("admin.stages"), 303)
+
+
+@bp.get("/health")
+def health():
+    """Background work and the search index: backlog, oldest job, last error, workers."""
+    return render_template("admin/health.html", queue=jobs.health(),
+                           index=sync.index_health(current_app._get_current_object()))
+
+
+@bp.post("/health/retry")
+def retry_jobs():
+    """Give failed background jobs another go."""
+    count = jobs.retry_failed()
+    flash(f"{count} failed job{'s' if count != 1 else ''} queued again.", "success")
+    return redirect(url_for("admin.health"), 303)

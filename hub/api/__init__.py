@@ -53,4 +53,5 @@ def json_body():
     return body
 
 
-from hub.api import calendar, library, openapi, search, usage  # noqa: E402,F401  (routes register on bp)
+# The route modules register on bp, which they import from here: last, once bp exists.
+from hub.api import calendar, health, library, openapi, search, usage  # noqa: F401

@@ -97,7 +97,16 @@ def cancel_calendar_entry(entry_id):
 
 @bp.get("/me/feeds")
 def my_feeds():
-    """The caller's private feed links, and their saved filtered feeds."""
+    """The caller's private feed links, and their saved filtered feeds (links null until the caller has
+    made a feed link, which POST /api/v1/me/feeds/rotate does)."""
+    empty = {"https": None, "webcal": None, "google": None}
     saved = [{"id": feed.id, "name": feed.name, "filters": feeds.filters_from_query(feed.query),
-              **feeds.urls(g.user, feed)} for feed in feeds.list_saved(g.user)]
-    return {**feeds.urls(g.user), "saved": saved}
+              **(feeds.urls(g.user, feed) or empty)} for feed in feeds.list_saved(g.user)]
+    return {**(feeds.urls(g.user) or empty), "saved": saved}
+
+
+@bp.post("/me/feeds/rotate")
+def rotate_my_feed():
+    """Make a new feed secret: the caller's old feed links stop working at once."""
+    feeds.rotate_token(g.user)
+    return my_feeds()

@@ -1,10 +1,10 @@
 """API routes for stages and collateral."""
 from flask import g, request, url_for
 
+from hub import events
 from hub.api import bp, json_body, page_of, pagination
 from hub.errors import Invalid, NotFound
 from hub.library import files, services
-from hub.usage.services import record_event
 
 
 def stage_json(stage):
@@ -121,7 +121,8 @@ def change_status(item_id):
     status, comment = body.get("status"), body.get("comment") or ""
     if not isinstance(comment, str):
         raise Invalid("comment must be a string.", "comment")
-    return item_json(services.transition(g.user, item, status, comment))
+    services.transition(g.user, item, status, comment)
+    return item_json(item)
 
 
 @bp.delete("/collateral/<int:item_id>")
@@ -137,5 +138,5 @@ def download(item_id):
     item = services.get_item(g.user, item_id)
     if item.current_version is None:
         raise NotFound("This item is a link, not a file: see its url.")
-    record_event("download", g.user, item, channel="api")
+    events.collateral_opened.send(item, action="download", user=g.user, channel="api")
     return files.send(item.current_version)

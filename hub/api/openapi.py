@@ -98,6 +98,25 @@ def spec():
                              "properties": {"status": {"type": "string", "enum": list(STATUSES)}, "comment": {"type": "string", "maxLength": 1000}}}}}},
                          "responses": with_errors({"200": json_response("The item", item)}, "403", "404", "409", "422")},
             },
+            "/health": {"get": {"summary": "Background jobs, workers and the search index (admins only)",
+                                "operationId": "health",
+                                "responses": with_errors({"200": json_response("The health report", {
+                                    "type": "object", "required": ["status", "jobs", "workers", "search"],
+                                    "properties": {
+                                        "status": {"type": "string", "enum": ["ok", "degraded"]},
+                                        "jobs": {"type": "object", "properties": {
+                                            "backlog": {"type": "integer"}, "failed": {"type": "integer"},
+                                            "by_kind": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                            "oldest_queued_at": {"type": "string", "format": "date-time", "nullable": True},
+                                            "oldest_age_seconds": {"type": "number"},
+                                            "last_error": {"type": "object", "nullable": True}}},
+                                        "workers": {"type": "array", "items": {"type": "object"}},
+                                        "search": {"type": "object", "properties": {
+                                            "state": {"type": "string", "enum": ["ok", "empty", "missing", "unreadable"]},
+                                            "documents": {"type": "integer", "nullable": True},
+                                            "items": {"type": "integer"}, "pending": {"type": "integer"},
+                                            "rebuilding": {"type": "boolean"}, "answering": {"type": "boolean"}}}}})},
+                                    "403")}},
             "/search": {"get": {"summary": "Full-text search with facets and snippets", "operationId": "search",
                                 "parameters": [query("q", "Words, \"phrases\", AND/OR/NOT, prefix*."),
                                                *[query(f, f"Filter by {f}.") for f in ("stage", "content_type", "product", "industry", "persona")],
@@ -170,6 +189,13 @@ def calendar_paths():
     entry, entry_id = ref("CalendarEntry"), {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     body = {"required": True, "content": {"application/json": {"schema": ref("CalendarEntryInput")}}}
     many = {"type": "array", "items": {"type": "string"}}
+    link = {"type": "string", "nullable": True}
+    feed_links = {"type": "object", "properties": {
+        "https": link, "webcal": link, "google": link,
+        "saved": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "filters": {"type": "object", "additionalProperties": many},
+            "https": link, "webcal": link, "google": link}}}}}
     return {
         "/calendar/entries": {
             "get": {"summary": "Calendar entries overlapping a window (reps: published only)", "operationId": "listCalendarEntries",
@@ -195,14 +221,13 @@ def calendar_paths():
                        "operationId": "cancelCalendarEntry",
                        "responses": with_errors({"200": json_response("The cancelled entry", entry)}, "403", "404")},
         },
-        "/me/feeds": {"get": {"summary": "The caller's private iCal feed links", "operationId": "myFeeds",
-                              "responses": with_errors({"200": json_response("Feed links", {"type": "object", "properties": {
-                                  "https": {"type": "string"}, "webcal": {"type": "string"}, "google": {"type": "string"},
-                                  "saved": {"type": "array", "items": {"type": "object", "properties": {
-                                      "id": {"type": "integer"}, "name": {"type": "string"},
-                                      "filters": {"type": "object", "additionalProperties": many},
-                                      "https": {"type": "string"}, "webcal": {"type": "string"},
-                                      "google": {"type": "string"}}}}}})})}},
+        "/me/feeds": {"get": {"summary": "The caller's private iCal feed links (null until a link is made)",
+                              "operationId": "myFeeds",
+                              "responses": with_errors({"200": json_response("Feed links", feed_links)})}},
+        "/me/feeds/rotate": {"post": {"summary": "Make a new feed secret; the old feed links stop working at once",
+                                      "operationId": "rotateMyFeed",
+                                      "responses": with_errors({"200": json_response("Feed links", feed_links)},
+                                                               "409")}},
     }
 
 
@@ -244,7 +269,7 @@ def calendar_schemas():
 def usage_paths():
     """Deals, share links, outcomes, activity, ratings, analytics and content requests."""
     obj, text, num = {"type": "object"}, {"type": "string"}, {"type": "integer"}
-    body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}
     share_id = {"name": "share_id", "in": "path", "required": True, "schema": num}
     request_id = {"name": "request_id", "in": "path", "required": True, "schema": num}
     period = [query("from", "First day, YYYY-MM-DD.", {"type": "string", "format": "date"}),

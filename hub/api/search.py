@@ -1,10 +1,10 @@
 """GET /api/v1/search: the same search, access rules and facets as the results page."""
 from flask import g, request
 
+from hub import events
 from hub.api import bp, pagination
 from hub.models import clean_id
 from hub.search import services
-from hub.usage.services import normalise_query, record_event, record_search
 
 
 @bp.get("/search")
@@ -16,11 +16,9 @@ def search():
     filters = {k: request.args.get(k, "") for k in ("stage", "content_type", "product", "industry", "persona", "status")}
     found = services.search(g.user, request.args.get("q", ""), filters, page, min(per_page, 50),
                             request.args.get("sort", "relevance"))
-    if clicked is None:
-        record_search(g.user, request.args.get("q", ""), filters, found.total, found.page, "api")  # usage (issue 5)
-    else:  # the caller reports which result it opened; the search itself was recorded when it ran
-        record_event("search_click", g.user, clicked, version=None, channel="api",
-                     query=normalise_query(request.args.get("q", "")))
+    # With `clicked` the caller reports which result it opened; the search itself was recorded when it ran.
+    events.search_performed.send(g.user, text=request.args.get("q", ""), filters=filters, total=found.total,
+                                 page=found.page, channel="api", clicked=clicked)
     return {
         "total": found.total,
         "page": found.page,

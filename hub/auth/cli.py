@@ -18,6 +18,7 @@ def create_user_command(email, role, name, team, password):
     """Create a user who can sign in to Hub."""
     try:
         user = services.create_user(email, name, role, password, team=team)
+        db.session.commit()
     except ApiError as e:
         raise click.ClickException(e.message) from None
     click.echo(f"Created {user.role} {user.email}")
@@ -35,6 +36,7 @@ def create_token_command(email, name):
     if not user.active:
         raise click.ClickException(f"{email} is deactivated.")
     _, secret = services.create_token(user, name)
+    db.session.commit()
     click.echo(f"API token for {user.email} (shown once; use as 'Authorization: Bearer <token>'):")
     click.echo(secret)
 
@@ -49,6 +51,7 @@ def set_password_command(email, password):
         raise click.ClickException(f"No user with the email {email}.")
     try:
         services.set_password(user, password)
+        db.session.commit()
     except ApiError as e:
         raise click.ClickException(e.message) from None
     click.echo(f"Password set for {user.email}")
@@ -73,6 +76,7 @@ def delete_user_command(email, yes):
                       "their usage history stays, attributed to a former user.", abort=True)
     try:
         services.delete_user(None, user)
+        db.session.commit()
     except ApiError as e:
         fail(e.message)
     click.echo(f"Deleted {email}")

@@ -2,14 +2,16 @@
 import re
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hub import events
 from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.models import get_or_404, utcnow
+from hub.transactions import write_aside
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -72,10 +74,10 @@ def create_user(email, name, role, password, team=""):
     user = User(email=email, name=name, role=role, team=team, password_hash=hash_password(password))
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same email added at the same moment elsewhere
-        db.session.rollback()
         raise Conflict(f"A user with the email {email} already exists.", "exists") from None
+    events.user_created.send(user)
     return user
 
 
@@ -92,7 +94,7 @@ def authenticate(email, password):
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -119,7 +121,7 @@ def update_user(user, actor, role=None, active=None, name=None, team=None):
         if not name or len(name) > 120:
             raise Invalid("Enter a name of at most 120 characters.", "name")
         user.name = name
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -127,7 +129,7 @@ def set_password(user, password):
     """Replace a user's password."""
     check_password(password)
     user.password_hash = hash_password(password)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_users():
@@ -153,10 +155,9 @@ def delete_user(actor, user):
             select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
         ).all()
         if admins == [user.id]:
-            db.session.rollback()
             raise Conflict(f"{user.email} is the last active admin: make someone else an admin first.")
     db.session.delete(user)
-    db.session.commit()
+    db.session.flush()
 
 
 def create_token(user, name):
@@ -167,7 +168,7 @@ def create_token(user, name):
     secret = ApiToken.generate()
     token = ApiToken(user=user, name=name, token_hash=ApiToken.hash(secret), prefix=secret[:8])
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     return token, secret
 
 
@@ -178,7 +179,7 @@ def revoke_token(user, token_id):
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return token
 
 
@@ -191,8 +192,8 @@ def user_for_token(secret):
         return None
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
-        db.session.commit()
+        # Bookkeeping on its own connection: a read never fails, or waits, because of it.
+        write_aside(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now), "a token's last use")
     return token.user
 
 

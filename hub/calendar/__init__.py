@@ -10,13 +10,35 @@ DEFAULTS = {
 
 
 def init_app(app):
-    """Mount the blueprint, add the calendar's settings and open the feed to calendar apps (no cookie)."""
+    """Mount the blueprint, add the calendar's settings, open the feed to calendar apps (no cookie)
+    and react to the library and to new users."""
+    from hub import events
     from hub.auth.access import PUBLIC_ENDPOINTS
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     PUBLIC_ENDPOINTS.add("calendar.feed")  # the secret token in the URL is the credential
+    events.user_created.connect(give_feed_key)
+    events.collateral_approved.connect(announce_approval)
     app.register_blueprint(bp)
+
+
+def give_feed_key(user, **_):
+    """Every new user gets a working feed link with their account (pages never write one)."""
+    from hub.calendar.feeds import rotate_token
+
+    rotate_token(user)
+
+
+def announce_approval(item, actor, announce=False, **_):
+    """The approval form's "add a collateral update" tick: an entry made in the approval's transaction
+    (a refusal undoes the approval too). Returns the note for the page."""
+    if not announce:
+        return None
+    from hub.calendar.services import add_collateral_update
+
+    entry = add_collateral_update(actor, item)
+    return f"Added “{entry.title}” to the marketing calendar."
 
 
 __all__ = ["bp", "init_app"]

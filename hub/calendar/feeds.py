@@ -9,18 +9,28 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from hub import events
 from hub.auth.models import User
 from hub.calendar import ical, services, validation
-from hub.calendar.models import (KINDS, CalendarEntry, EntryDeletion, EntryLabel, FeedFetch, FeedKey, OccurrenceChange,
-                                 SavedFeed, entry_collateral)
-from hub.errors import Invalid, NotFound
+from hub.calendar.models import (
+    KINDS,
+    CalendarEntry,
+    EntryDeletion,
+    EntryLabel,
+    FeedFetch,
+    FeedKey,
+    OccurrenceChange,
+    SavedFeed,
+    entry_collateral,
+)
+from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import clean_id, today, utcnow
-from hub.usage.services import client_description, record_event
+from hub.transactions import write_aside
 
 FORMAT = "1"  # bump when the writer's output changes, so cached ETags stop matching
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -45,19 +55,21 @@ def token_hash(token):
 
 
 def feed_token(user):
-    """The user's current feed token, made on first use."""
+    """The user's current feed token, or None when they have none that works: never made (a user
+    from before keys were made with the account), or made under another SECRET_KEY. Reading never
+    writes: making one is rotate_token's, behind a POST."""
     key = db.session.get(FeedKey, user.id)
     if key is None:
-        return rotate_token(user)
+        return None
     token = derive(key.nonce)
     if not hmac.compare_digest(key.token_hash, token_hash(token)):  # SECRET_KEY changed since
-        key.token_hash = token_hash(token)
-        db.session.commit()
+        return None
     return token
 
 
 def rotate_token(user):
-    """A new secret: the old feed URLs stop working at once."""
+    """A new secret (no commit): the old feed URLs stop working at once. Conflict when another
+    request made one at the same moment."""
     key = db.session.get(FeedKey, user.id)
     nonce = secrets.token_urlsafe(32)
     token = derive(nonce)
@@ -66,10 +78,9 @@ def rotate_token(user):
     else:
         key.nonce, key.token_hash, key.created_at = nonce, token_hash(token), utcnow()
     try:
-        db.session.commit()
-    except IntegrityError:  # a first visit in two tabs at once: keep the other one's key
-        db.session.rollback()
-        return feed_token(user)
+        db.session.flush()
+    except IntegrityError:  # a first link made in two tabs at once
+        raise Conflict("Your feed link was just made in another window: reload the page.") from None
     return token
 
 
@@ -116,7 +127,7 @@ def save_feed(user, name, filters):
         raise Invalid("You can save at most 20 feeds: delete one first.", "name")
     feed = SavedFeed(user_id=user.id, name=name, query=filter_query(filters))
     db.session.add(feed)
-    db.session.commit()
+    db.session.flush()
     return feed
 
 
@@ -129,7 +140,7 @@ def get_saved(user, feed_id):
 
 def delete_saved(user, feed_id):
     db.session.delete(get_saved(user, feed_id))
-    db.session.commit()
+    db.session.flush()
 
 
 def resolve(user, args):
@@ -155,13 +166,17 @@ def feed_name(saved, filters):
 
 
 def urls(user, saved=None, filters=None):
-    """The feed's https, webcal and Google 'add by URL' links."""
+    """The feed's https, webcal and Google 'add by URL' links; None while the user has no working
+    feed token (see feed_token)."""
     from urllib.parse import quote
 
     from flask import url_for
 
+    token = feed_token(user)
+    if token is None:
+        return None
     query = {"feed": saved.id} if saved is not None else {}
-    https = url_for("calendar.feed", token=feed_token(user), _external=True, **query)
+    https = url_for("calendar.feed", token=token, _external=True, **query)
     if filters and saved is None:
         https += ("&" if "?" in https else "?") + filter_query(filters)
     webcal = "webcal://" + https.split("://", 1)[1]
@@ -317,12 +332,11 @@ def record_fetch(user, saved, filters, status, user_agent):
     """Write down one poll: who, which filter, when, which client; also a usage event for the person's activity."""
     agent = " ".join(validation.LINE_CONTROL.sub(" ", user_agent or "").split())[:300]
     query = filter_query(filters)[:1000]
-    db.session.add(FeedFetch(user_id=user.id, saved_feed_id=saved.id if saved else None,
-                             query=query, status=status, user_agent=agent))
-    db.session.commit()
-    record_event("calendar_fetch", user, channel="feed", context={
-        "status": status, "feed": saved.id if saved else None, "filters": query or None,
-        "client": client_description(agent)})
+    # A poll is bookkeeping: written aside, so it never fails or slows the calendar app's fetch.
+    write_aside(insert(FeedFetch).values(user_id=user.id, saved_feed_id=saved.id if saved else None, query=query,
+                                         status=status, user_agent=agent, fetched_at=utcnow()), "a feed fetch")
+    events.feed_polled.send(user, status=status, feed=saved.id if saved else None, filters=query,
+                            user_agent=agent)
 
 
 def subscribers(days=7, limit=50):

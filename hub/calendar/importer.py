@@ -223,17 +223,13 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
             raise Invalid(f"Event \u201c{title}\u201d: {e.message}" + ("" if e.field in (None, "file") else f" ({e.field})"),
                           "file") from None
     added = updated = unchanged = 0
-    try:
-        for entry, uid, cleaned in plans:
-            if entry is None:
-                services.add_entry(actor, cleaned, uid=uid)
-                added += 1
-            elif services.change_entry(entry, cleaned):
-                updated += 1
-            else:
-                unchanged += 1
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    for entry, uid, cleaned in plans:
+        if entry is None:
+            services.add_entry(actor, cleaned, uid=uid)
+            added += 1
+        elif services.change_entry(entry, cleaned):
+            updated += 1
+        else:
+            unchanged += 1
+    db.session.flush()
     return added, updated, unchanged

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import UTCDateTime, utcnow
+from hub.models import LABEL_MAX, UTCDateTime, utcnow
 
 KINDS = {
     "campaign": "Campaign",
@@ -118,7 +118,7 @@ class EntryLabel(db.Model):
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("calendar_entries.id", ondelete="CASCADE"), primary_key=True)
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(LABEL_MAX), primary_key=True)
 
     __table_args__ = (db.Index("ix_calendar_entry_labels_facet_value", "facet", "value"),)
 

@@ -179,7 +179,7 @@ def create_entry(actor, data):
     """A new entry (a draft unless published is set)."""
     require_editor(actor)
     entry = add_entry(actor, clean_entry(actor, data))
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -199,7 +199,7 @@ def update_entry(actor, entry, data):
     """Change some fields of an entry."""
     require_editor(actor)
     change_entry(entry, clean_entry(actor, data, entry))
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -222,7 +222,7 @@ def cancel_entry(actor, entry):
     before = snapshot(entry)
     entry.status = "cancelled"
     mark_changed(entry, before, False)
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -232,7 +232,7 @@ def set_published(actor, entry, published):
     if entry.published != published:
         entry.published = published
         entry.updated_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return entry
 
 
@@ -243,7 +243,7 @@ def delete_entry(actor, entry):
         raise Conflict("Cancel the entry first; cancelled entries can then be deleted for good.", "not_cancelled")
     db.session.add(EntryDeletion(uid=entry.uid, deleted_by_id=actor.id))
     db.session.delete(entry)
-    db.session.commit()
+    db.session.flush()
 
 
 def occurrence_key(entry, value):

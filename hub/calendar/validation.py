@@ -11,13 +11,13 @@ from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.library.services import as_text, clean_url
-from hub.models import clean_id
+from hub.models import LABEL_MAX, clean_id
 
 LIMITS = {"title": 200, "description": 20000, "location": 300}
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_LABELS, MAX_LABEL, MAX_LINKS, MAX_CHANGES = 20, 60, 50, 500
+MAX_LABELS, MAX_LABEL, MAX_LINKS, MAX_CHANGES = 20, LABEL_MAX, 50, 500
 MAX_TIMED = timedelta(days=31)
 MAX_DAYS = 366
 YEARS = (1970, 2200)

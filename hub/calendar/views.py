@@ -11,6 +11,7 @@ from hub.calendar import display, feeds, forms, importer, recurrence, services, 
 from hub.calendar.models import KINDS, STATUSES
 from hub.errors import ApiError, Invalid, NotFound
 from hub.models import today, utcnow
+from hub.transactions import discard
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 AGENDA_DAYS = 60
@@ -217,6 +218,7 @@ def occurrence(entry_id):
     try:
         services.change_occurrence(current_user, entry, form.get("occurrence", ""), action, starts_at, ends_at)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
         return redirect(url_for("calendar.entry", entry_id=entry.id), 303)
     flash({"remove": "Occurrence skipped.", "move": "Occurrence moved.", "restore": "Occurrence restored."}[action],
@@ -251,7 +253,7 @@ def import_file():
 @bp.get("/subscribe")
 def subscribe():
     """The user's private feed links with subscribe buttons, saved filtered feeds and how-to per app."""
-    saved = [(feed, feeds.urls(current_user, feed)) for feed in feeds.list_saved(current_user)]
+    saved = [(feed, feeds.urls(current_user, feed)) for feed in feeds.list_saved(current_user)]  # links None: no key yet
     response = Response(page("calendar/subscribe.html", links=feeds.urls(current_user), saved=saved,
                              subscribers=feeds.subscribers() if current_user.is_editor else None,
                              refresh=current_app.config["CALENDAR_REFRESH_MINUTES"], error=None))
@@ -275,6 +277,7 @@ def save_feed():
         filters = services.clean_filters(form.getlist("kind"), split(form.get("product")), split(form.get("audience")))
         feeds.save_feed(current_user, form.get("name", ""), filters)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
         return redirect(url_for("calendar.subscribe"), 303)
     flash("Filtered feed saved: subscribe to it below.", "success")

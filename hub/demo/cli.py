@@ -35,12 +35,16 @@ def seed_demo_command():
         raise click.ClickException("The database has no tables yet: run `flask --app hub db upgrade` first.")
     try:
         users, created_users = seed_users()
+        db.session.commit()
         created_items = seed_items(users)
     except ApiError as e:
+        db.session.rollback()
         raise click.ClickException(e.message) from None
     click.echo(f"Users: {created_users} created, {len(users) - created_users} already present.")
     click.echo(f"Items: {created_items} created, {len(catalog.ITEMS) - created_items} already present.")
-    click.echo(f"Calendar: {seed_calendar_entries(users)} entries created.")
+    entries = seed_calendar_entries(users)
+    db.session.commit()
+    click.echo(f"Calendar: {entries} entries created.")
     try:
         click.echo(seed_usage(users))
     except ApiError as e:
@@ -126,6 +130,7 @@ def seed_items(users):
     for entry in catalog.ITEMS:
         if entry["title"] not in existing:
             add_item(entry, users)
+            db.session.commit()  # item by item: a second run goes on from where a failed one stopped
             created += 1
     return created
 

@@ -151,8 +151,8 @@ REQUESTS = [
      "jonas", 35, ["sofia"], ("delivered", 26, "Security questionnaire: standard answers")),
     ({"title": "FedRAMP authorisation one-pager", "industry": "Public sector", "product": "Lumora Guard",
       "why": "A state agency asked whether we are FedRAMP authorised."},
-     "marcus", 33, [], ("declined", 29, "We are not pursuing FedRAMP this year. Send public sector prospects the "
-                                        "security questionnaire and offer the SOC 2 report under NDA.")),
+     "marcus", 33, [], ("declined", 29, ("We are not pursuing FedRAMP this year. Send public sector prospects the "
+                                        "security questionnaire and offer the SOC 2 report under NDA."))),
 ]
 CALENDAR_CLIENTS = {"marcus": "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0)",
                     "jonas": "Google-Calendar-Importer"}

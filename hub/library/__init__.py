@@ -1,4 +1,13 @@
 """The collateral library: items mapped to funnel stages, versions and approval."""
 from hub.library.views import bp
 
-__all__ = ["bp"]
+
+def init_app(app):
+    """Mount the blueprint and give templates the library's labels."""
+    from hub.library.models import CONTENT_TYPES, STATUSES
+
+    app.jinja_env.globals.update(CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES)
+    app.register_blueprint(bp)
+
+
+__all__ = ["bp", "init_app"]

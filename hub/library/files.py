@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import abort, current_app, send_file
 
 from hub.errors import ApiError, Invalid
+from hub.units import size_label
 
 CHUNK = 64 * 1024
 
@@ -40,14 +41,6 @@ PREVIEWABLE = {"pdf", "png", "jpeg"}
 ACCEPTED = "PDF, DOCX, PPTX, XLSX, TXT, Markdown, PNG or JPEG"
 OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
-
-
-def size_label(n):
-    """52428800 -> '50 MB', 102400 -> '100 KB'."""
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n} bytes"
 
 
 class TooLarge(ApiError):

@@ -5,11 +5,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import files
 from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
-from hub.models import get_or_404, today, utcnow
+from hub.models import LABEL_MAX, get_or_404, today, utcnow
+from hub.transactions import after_commit, after_rollback
 
 TRANSITIONS = {
     ("draft", "in_review"): "Submitted for review",
@@ -22,7 +24,8 @@ TRANSITIONS = {
 FACETS = ("content_type", "product", "industry", "persona")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LIMITS = {"title": 200, "description": 10000, "product": 100, "industry": 100, "persona": 100, "region": 100}
+LIMITS = {"title": 200, "description": 10000, "product": LABEL_MAX, "industry": LABEL_MAX, "persona": LABEL_MAX,
+          "region": LABEL_MAX}
 
 
 # --- visibility ---------------------------------------------------------------------------------
@@ -300,18 +303,14 @@ def create_item(actor, data, upload=None):
     if not has_file and not fields.get("url"):
         raise Invalid("Upload a file or give a link.", "file")
     stored = files.store_upload(upload) if has_file else None
-    try:
-        item = Collateral(owner=actor, status="draft", **fields)
-        db.session.add(item)
-        if stored:
-            add_version_row(actor, item, stored)
-        db.session.add(StatusChange(collateral=item, from_status=None, to_status="draft", actor=actor, comment="Created"))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        if stored:
-            stored.discard()
-        raise
+    if stored:
+        after_rollback(stored.discard)  # the file goes if the database never takes it
+    item = Collateral(owner=actor, status="draft", **fields)
+    db.session.add(item)
+    if stored:
+        add_version_row(actor, item, stored)
+    db.session.add(StatusChange(collateral=item, from_status=None, to_status="draft", actor=actor, comment="Created"))
+    db.session.flush()
     return item
 
 
@@ -327,7 +326,7 @@ def update_item(actor, item, data):
     for name, value in fields.items():
         setattr(item, name, value)
     item.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -354,19 +353,19 @@ def add_version(actor, item, upload):
     if item.url and not item.versions:
         raise Conflict("This item links to an external page; edit its link instead of uploading a file.")
     stored = files.store_upload(upload)
-    try:
-        version = add_version_row(actor, item, stored)
-        item.updated_at = utcnow()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        stored.discard()
-        raise
+    after_rollback(stored.discard)
+    version = add_version_row(actor, item, stored)
+    item.updated_at = utcnow()
+    db.session.flush()
     return version
 
 
-def transition(actor, item, to_status, comment=""):
-    """Move an item along the workflow, recording who, when and why."""
+def transition(actor, item, to_status, comment="", announce=False):
+    """Move an item along the workflow, recording who, when and why.
+
+    On approval, hub.events.collateral_approved is sent inside the same transaction (`announce`:
+    the "add a collateral update to the marketing calendar" tick), so a receiver that refuses undoes
+    the approval too. Returns the receivers' notes for the page (a list of sentences)."""
     require_editor(actor)
     if not isinstance(to_status, str) or to_status not in STATUSES:
         raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
@@ -381,8 +380,10 @@ def transition(actor, item, to_status, comment=""):
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
     item.status = to_status
     item.updated_at = utcnow()
-    db.session.commit()
-    return item
+    db.session.flush()
+    if to_status == "approved":
+        return events.collected(events.collateral_approved.send(item, actor=actor, announce=announce))
+    return []
 
 
 def allowed_transitions(item):
@@ -395,9 +396,13 @@ def delete_item(actor, item):
     require_editor(actor)
     paths = [files.path_for(v.stored_name) for v in item.versions]
     db.session.delete(item)
-    db.session.commit()
-    for path in paths:
-        path.unlink(missing_ok=True)
+    db.session.flush()
+
+    def remove_files():
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    after_commit(remove_files)
 
 
 # --- stages -------------------------------------------------------------------------------------
@@ -422,7 +427,7 @@ def add_stage(name, slug=None):
     position = 0 if last is None else last + 1
     stage = Stage(slug=slug, name=name, position=position)
     db.session.add(stage)
-    db.session.commit()
+    db.session.flush()
     return stage
 
 
@@ -432,7 +437,7 @@ def rename_stage(stage, name):
     if not name or len(name) > 60:
         raise Invalid("Stage names need 1 to 60 characters.", "name")
     stage.name = name
-    db.session.commit()
+    db.session.flush()
     return stage
 
 
@@ -446,7 +451,7 @@ def move_stage(stage, offset):
     for position, s in enumerate(stages):
         s.position = position
     stages[index].position, stages[other].position = other, index
-    db.session.commit()
+    db.session.flush()
     return stage
 
 

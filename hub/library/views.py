@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub import events
 from hub.auth.access import editor_required
 from hub.errors import ApiError
 from hub.library import files, services
 from hub.library.models import CONTENT_TYPES
 from hub.ui import page_number
-from hub.usage.services import record_item_event  # usage tracking (issue 5)
 
 bp = Blueprint("library", __name__)
 FILTER_KEYS = ("content_type", "product", "industry", "persona", "status")
@@ -59,7 +59,7 @@ def stage(slug):
 def item(item_id):
     """One item: metadata, stages, preview, versions and history."""
     item = services.get_item(current_user, item_id)
-    record_item_event("view", item)
+    events.collateral_opened.send(item, action="view", user=current_user, channel="page")
     return render_item(item)
 
 
@@ -140,15 +140,13 @@ def change_status(item_id):
     """Move the item along the approval workflow."""
     item = services.get_item(current_user, item_id)
     try:
-        services.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""))
+        notes = services.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""),
+                                    announce=request.form.get("calendar_entry") == "1")  # the calendar tick
     except ApiError as e:
         return render_item(item, e)
     flash(f"Now {item.status_label.lower()}.", "success")
-    if item.status == "approved" and request.form.get("calendar_entry") == "1":  # the calendar tick
-        from hub.calendar.services import add_collateral_update
-
-        entry = add_collateral_update(current_user, item)
-        flash(f"Added “{entry.title}” to the marketing calendar.", "success")
+    for note in notes:
+        flash(note, "success")
     return redirect(url_for("library.item", item_id=item.id), 303)
 
 
@@ -177,7 +175,7 @@ def review():
 def download(item_id):
     """The current file of an item, or a redirect to its link."""
     item = services.get_item(current_user, item_id)
-    record_item_event("download", item)
+    events.collateral_opened.send(item, action="download", user=current_user, channel="page")
     if item.current_version is None:
         if item.url:
             return redirect(item.url)
@@ -203,6 +201,6 @@ def preview(item_id):
     version = item.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
-    record_item_event("preview", item)
+    events.collateral_opened.send(item, action="preview", user=current_user, channel="page")
     return files.send(version, inline=True)
 

@@ -3,6 +3,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
+class IndexUnavailable(Exception):
+    """The index cannot answer (missing, unreadable, built for another version): searches answer
+    from the database meanwhile, and the worker repairs it."""
+
+
 @dataclass
 class Query:
     """One search as the results page asks for it."""
@@ -59,7 +64,11 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def search(self, query):
-        """Run a Query and return Results."""
+        """Run a Query and return Results; IndexUnavailable when the index cannot answer."""
+
+    @abstractmethod
+    def doc_count(self):
+        """How many documents the index holds; IndexUnavailable when it cannot tell."""
 
     @abstractmethod
     def fingerprints(self):

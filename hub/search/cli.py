@@ -23,7 +23,12 @@ def check_index_command():
     """Report items missing, stale or extra in the index; exit 1 when there are any."""
     app = current_app._get_current_object()
     pending = sync.pending_count(app)
-    drift = sync.backend(app).check(sync.expected_fingerprints(app))  # no automatic rebuild: report
+    state = sync.backend(app).state()  # report only: the worker repairs
+    if state in ("missing", "unreadable"):
+        click.echo(f"The search index at {app.config['INDEX_FOLDER']} is {state}.")
+        click.echo(f"{'queued':8} {pending:6}  (changes committed but not yet indexed)")
+        raise click.ClickException("Run `flask --app hub reindex`, or start a worker: it rebuilds the index.")
+    drift = sync.backend(app).check(sync.expected_fingerprints(app))
     for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("extra", drift.extra)):
         shown = ", ".join(ids[:50]) + (" …" if len(ids) > 50 else "")
         click.echo(f"{label:8} {len(ids):6}  {shown}")

@@ -318,7 +318,7 @@ def child_extract(path, kind):
         result = {"text": "", "error": str(e)}
     except MemoryError:
         result = {"text": "", "error": "Reading the file needed too much memory."}
-    except Exception as e:  # any parser failure is a property of the file, not of Hub
+    except Exception as e:  # noqa: BLE001 - any parser failure is a property of the file, not of Hub
         result = {"text": "", "error": f"The file could not be read ({type(e).__name__})."}
     return result
 

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from hub import events
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import CONTENT_TYPES, STATUSES, Collateral
 from hub.models import today
 from hub.search import sync
-from hub.search.backend import Query
-from hub.usage.ranking import lifts
+from hub.search.backend import IndexUnavailable, Query
+from hub.search.fallback import database_search
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORTS = ("relevance", "newest")
@@ -78,23 +79,39 @@ def search(user, text="", filters=None, page=1, per_page=10, sort="relevance"):
     """One complete search: hits with snippets, facet counts and a suggestion when needed."""
     if sort not in SORTS:
         raise Invalid("Sort by relevance or newest.", "sort")
-    app = current_app._get_current_object()
-    if sync.has_pending(app):
-        sync.drain(app, wait=False)  # leftovers of a worker that died or found the index busy
     query = Query(text=clean_query(text), filters=clean_filters(user, filters or {}),
                   live_only=not user.is_editor, today=int(today().strftime("%Y%m%d")),
                   page=page, per_page=per_page, sort=sort, lifts=lifts() if sort == "relevance" else {})
     if user.is_editor:
         query.facets = (*query.facets, "status")
-    results = sync.search(app, query)
-    if sync.rebuilding(app):
-        results.notice = " ".join(filter(None, [
-            results.notice, "The search index is being rebuilt: some items may be missing for a few minutes."]))
+    results = answer(current_app._get_current_object(), query)
     items = items_by_id(user, [hit.id for hit in results.hits])
     hits = [(items[hit.id], hit.score, hit.snippet) for hit in results.hits if hit.id in items]
     return SearchPage(query=query.text, total=results.total, page=page, per_page=per_page, hits=hits,
                       facets=results.facets, suggestion=results.suggestion, corrected=results.corrected,
                       notice=results.notice)
+
+
+def lifts():
+    """{item id: score factor} from every feature that ranks items up (hub.events.ranking_lifts)."""
+    factors = {}
+    for found in events.collected(events.ranking_lifts.send(None)):
+        for item_id, factor in found.items():
+            factors[item_id] = factors.get(item_id, 1.0) * factor
+    return factors
+
+
+def answer(app, query):
+    """Results from the index; from the database, with a notice, while the index is missing,
+    unreadable or empty beside a non-empty library (the worker is rebuilding it). Never writes."""
+    index = sync.backend(app)
+    try:
+        results = index.search(query)
+        if not results.total and not index.doc_count() and sync.item_count(app):
+            return database_search(query)
+        return results
+    except IndexUnavailable:
+        return database_search(query)
 
 
 def items_by_id(user, ids):

@@ -1,30 +1,33 @@
 """Keeps the index in step with the database: the one place that writes to it.
 
-Any flush that touches an item, its files or a stage records the item ids in the
-`search_outbox` table, inside the same transaction. After the commit, the outbox is drained
-under the index's write lock: each pending item is re-read from the database and written to
-the index (or removed), then its outbox rows are deleted. A worker that dies, or cannot get the
-lock in time, leaves its rows behind for the next commit, search or `flask reindex` to finish:
-no update is lost, and no lock error reaches a user.
+Any flush that touches an item, its files or a stage queues a `search.index` job per item, inside
+the same transaction (hub.jobs: the transactional outbox). A background worker then reads each
+pending item afresh, extracts its file's text when that was never done, and writes the item to the
+index (or removes it) under the index's write lock; the job is deleted only after that. A worker
+that dies, or cannot get the lock in time, leaves its jobs for another worker or a later attempt:
+no update is lost, and no web request ever waits for extraction or for the index.
+
+The worker also watches the index: one that is missing, unreadable or empty beside a non-empty
+database is rebuilt in the background (`search.rebuild`), while searches answer from the database.
 """
 import logging
-import threading
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, event, exists, func, insert, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session, selectinload, undefer
 from whoosh.index import LockError
 
+from hub import jobs
+from hub.jobs.models import Job
 from hub.library import files
 from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
 from hub.search.documents import document_for
 from hub.search.extract import extract
-from hub.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
 BATCH = 500
-_starting = threading.Lock()  # one background rebuild per process
+INDEX_JOB, REBUILD_JOB = "search.index", "search.rebuild"
 
 
 # --- recording changes (inside the user's transaction) ---------------------------------------------
@@ -48,27 +51,13 @@ def changed_item_ids(session):
 
 @event.listens_for(FlaskSession, "after_flush")
 def record_changes(session, flush_context):
-    """Write outbox rows in the same transaction as the change itself."""
+    """Queue an index job per changed item in the same transaction as the change itself."""
     ids = changed_item_ids(session)
     if ids:
-        session.connection().execute(insert(SearchOutbox), [{"collateral_id": i} for i in sorted(ids)])
-        session.info["search_pending"] = True
+        jobs.enqueue(INDEX_JOB, sorted(ids), session=session)
 
 
-@event.listens_for(FlaskSession, "after_commit")
-def drain_after_commit(session):
-    """Bring the index up to date right after the change is committed."""
-    if session.info.pop("search_pending", False) and has_app_context():
-        drain(current_app._get_current_object())
-
-
-@event.listens_for(FlaskSession, "after_rollback")
-def forget_after_rollback(session):
-    """A rolled-back change wrote no outbox rows, so there is nothing to drain."""
-    session.info.pop("search_pending", None)
-
-
-# --- applying them (after the commit, under the index lock) ---------------------------------------
+# --- the worker's side ----------------------------------------------------------------------------
 
 
 def backend(app):
@@ -82,103 +71,47 @@ def backend(app):
     return found
 
 
-def ready_backend(app):
-    """The backend, its index rebuilt from the database first when it is new, or empty while the
-    database is not (a rebuild that was killed before its commit leaves an empty index behind)."""
-    search = backend(app)
-    search.ix()
-    if search.created or (not rebuilding(app) and search.doc_count() == 0):
-        search.created = False
-        count = item_count(app)
-        if count and count <= app.config["SEARCH_INLINE_REBUILD_ITEMS"]:
-            rebuild(app)
-        elif count:
-            rebuild_in_background(app)
-    return search
-
-
-def search(app, query):
-    """Run a search; an index that vanished or broke under a running worker is reopened (and rebuilt)."""
-    from hub.search.whoosh_backend import INDEX_ERRORS
-
-    try:
-        return ready_backend(app).search(query)
-    except INDEX_ERRORS:
-        log.exception("the search index failed under a running search: reopening it")
-        backend(app).reset()
-        return ready_backend(app).search(query)
-
-
-def rebuild_in_background(app):
-    """Rebuild a large library's index in a thread: a request must not wait minutes for it (nor be
-    killed by the server's timeout halfway). Searches meanwhile say results may be incomplete."""
-    with _starting:
-        if rebuilding(app):
-            return
-        thread = threading.Thread(target=_rebuild_thread, args=(app,), name="hub-search-rebuild", daemon=True)
-        app.extensions["hub_search_rebuild"] = thread
-        thread.start()
-
-
-def _rebuild_thread(app):
-    with app.app_context():
-        try:
-            count = rebuild(app)
-            log.info("search index rebuilt in the background: %d items", count)
-        except LockError:
-            log.warning("search index rebuild waited too long for the write lock (another worker "
-                        "is probably rebuilding it); the next search tries again")
-        except Exception:
-            log.exception("background search index rebuild failed; the next search tries again")
-
-
-def rebuilding(app):
-    """True while this process rebuilds the index in the background."""
-    thread = app.extensions.get("hub_search_rebuild")
-    return bool(thread and thread.is_alive())
-
-
-def drain(app, limit=BATCH, wait=True):
-    """Index every pending change; failures are logged and left for the next drain.
-
-    A search drains with wait=False: it gives up at once when another worker holds the write
-    lock, and leaves items whose files were never read to a writer's drain, so a search never
-    waits for the lock (up to SEARCH_WRITER_TIMEOUT) or for text extraction."""
-    try:
-        while drain_once(app, limit, wait) == limit:
-            pass
-    except LockError:
-        log.info("the search index is busy; queued changes wait for the next drain")
-    except Exception:
-        log.exception("search index update failed; the changes stay queued and will be retried")
-        backend(app).reset()
-
-
-def drain_once(app, limit, wait=True):
-    """One batch of the outbox: extract text first (no lock), then index under the lock."""
+@jobs.handler(INDEX_JOB)
+def index_items(claimed):
+    """Extract what was never read, then write the items to the index (a missing index is rebuilt)."""
+    app = current_app._get_current_object()
+    ids = {int(job.key) for job in claimed}
+    if not backend(app).exists():
+        rebuild(app)  # covers these items too
+        return
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        rows = session.execute(select(SearchOutbox.id, SearchOutbox.collateral_id)
-                               .order_by(SearchOutbox.id).limit(limit)).all()
-        ids = {item_id for _, item_id in rows}
-        if wait:
-            extract_missing(session, ids)
-        else:
-            unread = set(session.scalars(select(FileVersion.collateral_id).where(
-                FileVersion.collateral_id.in_(ids), FileVersion.text_indexed.is_(None))))
-            rows, ids = [row for row in rows if row[1] not in unread], ids - unread
-        if not rows:
-            return 0
+        extract_missing(session, ids)
         session.commit()  # end this snapshot: the items are read afresh once the lock is held
-        search = ready_backend(app)
 
         def changes():
             items = load_items(session, ids)
             return [document_for(item, text_of(item)) for item in items], ids - {item.id for item in items}
 
-        search.apply(changes, timeout=None if wait else 0)
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _ in rows])))
-        session.commit()
-        return len(rows)
+        try:
+            backend(app).apply(changes)
+        except LockError as e:  # another worker is writing the index: this is not the job's fault
+            raise jobs.RetryLater("the search index is locked by another writer") from e
+
+
+@jobs.handler(REBUILD_JOB)
+def rebuild_job(claimed):
+    """The whole index from the database (queued by watch_index)."""
+    app = current_app._get_current_object()
+    backend(app).reset()
+    count = rebuild(app)
+    log.info("search index rebuilt: %d items", count)
+
+
+@jobs.periodic(60)
+def watch_index():
+    """Queue a rebuild when the index is missing, unreadable, or empty beside a non-empty database
+    (what a rebuild killed before its commit leaves behind)."""
+    app = current_app._get_current_object()
+    state = backend(app).state()
+    if state == "ok" or (state in ("empty", "missing") and not item_count(app)):
+        return  # nothing to index yet: the first item's job creates the index
+    log.warning("the search index is %s: queueing a rebuild", state)
+    jobs.enqueue(REBUILD_JOB, ["all"], unique=True)
 
 
 def load_items(session, ids):
@@ -196,7 +129,7 @@ def text_of(item):
 
 
 def extract_missing(session, item_ids):
-    """Extract and store the text of current versions that were never read."""
+    """Extract and store (no commit) the text of the items' file versions that were never read."""
     versions = session.scalars(
         select(FileVersion).where(FileVersion.collateral_id.in_(item_ids), FileVersion.text_indexed.is_(None))
     ).all()
@@ -204,22 +137,21 @@ def extract_missing(session, item_ids):
         result = extract(files.path_for(version.stored_name), version.kind)
         session.execute(update(FileVersion).where(FileVersion.id == version.id).values(
             extracted_text=result.text, text_indexed=result.ok, text_error=result.error[:300]))
-    if versions:
-        session.commit()
 
 
 def rebuild(app, progress=None, procs=1):
-    """Rebuild the whole index from the database; the outbox as it was is then applied on top."""
+    """Rebuild the whole index from the database; index jobs queued before it are then done too."""
     state = {"last": 0, "count": 0}
     with Session(app.extensions["sqlalchemy"].engine) as session:
         ids = session.scalars(select(Collateral.id).order_by(Collateral.id)).all()
         for start in range(0, len(ids), BATCH):
             extract_missing(session, ids[start:start + BATCH])
+            session.commit()
         session.commit()  # end this snapshot: the rebuild reads afresh once the lock is held
 
         def documents():
             # Runs with the write lock held, so nothing indexed by another process is lost.
-            state["last"] = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            state["last"] = session.scalar(select(func.max(Job.id)).where(Job.kind == INDEX_JOB)) or 0
             current = session.scalars(select(Collateral.id).order_by(Collateral.id)).all()
             state["count"] = len(current)
             for start in range(0, len(current), BATCH):
@@ -228,9 +160,10 @@ def rebuild(app, progress=None, procs=1):
                 session.expunge_all()
 
         backend(app).rebuild(documents(), progress, procs)
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= state["last"]))
+        # Jobs queued before the read are in the new index; unleased ones need not run again.
+        session.execute(delete(Job).where(Job.kind == INDEX_JOB, Job.id <= state["last"],
+                                          Job.leased_until.is_(None)))
         session.commit()
-    drain(app)
     return state["count"]
 
 
@@ -248,17 +181,28 @@ def expected_fingerprints(app):
 
 
 def pending_count(app):
-    """How many changes wait in the outbox."""
+    """How many index jobs wait (committed changes not yet in the index)."""
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        return session.scalar(select(func.count(SearchOutbox.id)))
+        return session.scalar(select(func.count(Job.id)).where(Job.kind == INDEX_JOB, Job.failed_at.is_(None)))
 
 
-def has_pending(app):
-    """Whether any change waits in the outbox (cheaper than counting them)."""
+def index_health(app):
+    """The index as the health page shows it: {"state": 'ok' | 'empty' | 'missing' | 'unreadable',
+    "documents": int or None, "items": items in the database, "pending": index jobs waiting,
+    "rebuilding": bool (a rebuild is queued or running), "answering": whether searches use the index
+    (False: they answer from the database)}."""
+    index = backend(app)
+    state = index.state()
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        return session.scalar(select(exists().where(SearchOutbox.id.is_not(None))))
+        rebuilding = bool(session.scalar(select(func.count(Job.id)).where(Job.kind == REBUILD_JOB,
+                                                                          Job.failed_at.is_(None))))
+    items = item_count(app)
+    return {"state": state, "documents": index.doc_count() if state in ("ok", "empty") else None, "items": items,
+            "pending": pending_count(app), "rebuilding": rebuilding,
+            "answering": state == "ok" or (state != "unreadable" and not items)}
 
 
 def item_count(app):
+    """How many items the database holds (drafts included)."""
     with Session(app.extensions["sqlalchemy"].engine) as session:
         return session.scalar(select(func.count(Collateral.id)))

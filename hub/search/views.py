@@ -2,11 +2,11 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from hub import events
 from hub.errors import ApiError
 from hub.library import services as library
 from hub.search import services
 from hub.ui import page_number
-from hub.usage.services import record_search
 
 bp = Blueprint("search", __name__)
 FILTERS = ("stage", "content_type", "product", "industry", "persona", "status")
@@ -23,7 +23,8 @@ def results():
     except ApiError as e:
         abort(400, e.message)
     if request.args.get("track") != "0":  # insights' own query links are not reps searching
-        record_search(current_user, text, filters, found.total, found.page)  # usage tracking (issue 5)
+        events.search_performed.send(current_user._get_current_object(), text=text, filters=filters,
+                                     total=found.total, page=found.page, channel="page")
     stages = {s.slug: s.name for s in library.list_stages()}
     return render_template("search/results.html", found=found, text=text, filters=filters, sort=sort,
                            stages=stages)

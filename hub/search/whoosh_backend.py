@@ -17,7 +17,7 @@ from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.writing import CLEAR
 
-from hub.search.backend import Drift, SearchBackend
+from hub.search.backend import Drift, IndexUnavailable, SearchBackend
 from hub.search.whoosh_query import TEXT_FIELDS
 from hub.search.whoosh_search import WORD, Search, Snapshot, exact_title
 
@@ -83,17 +83,43 @@ class WhooshBackend(SearchBackend):
         self._ix = None
         self._current = None     # the Lease of the newest searcher
         self._mutex = threading.RLock()  # _acquire opens the index while holding it
-        self.created = False     # True when this process had to create an empty index
 
     # --- opening ----------------------------------------------------------------------------------
 
-    def ix(self):
-        """The open index, created empty when missing and set aside when corrupt."""
+    def ix(self, create=True):
+        """The open index. Writers (create=True) create it empty when missing and set it aside when
+        corrupt; readers get IndexUnavailable instead and leave the repair to the worker."""
         if self._ix is None:
             with self._mutex:
                 if self._ix is None:
-                    self._ix = self._open()
+                    self._ix = self._open() if create else self._open_existing()
         return self._ix
+
+    def exists(self):
+        """Whether an index has been created in the folder (readable or not): a table of contents is
+        there (whoosh.index.exists_in would open, and raise for a damaged one)."""
+        return self.folder.is_dir() and any(self.folder.glob(f"_{index._DEF_INDEX_NAME}_*.toc"))
+
+    def state(self):
+        """'ok', 'empty', 'missing' or 'unreadable' (for the worker's watch and `check-index`)."""
+        if not self.exists():
+            return "missing"
+        try:
+            return "ok" if self.doc_count() else "empty"
+        except IndexUnavailable:
+            return "unreadable"
+
+    def _open_existing(self):
+        if not self.exists():
+            raise IndexUnavailable("The search index has not been built yet.")
+        try:
+            ix = index.open_dir(self.folder)
+            names = set(ix.schema.names())
+        except Exception as e:  # any way a damaged index can fail to open
+            raise IndexUnavailable(f"The search index is unreadable ({type(e).__name__}).") from e
+        if names != set(schema().names()):
+            raise IndexUnavailable("The search index was built for another version of Hub.")
+        return ix
 
     def _open(self):
         """Open the index, or create it; under a file lock so two processes never both create it."""
@@ -120,7 +146,6 @@ class WhooshBackend(SearchBackend):
             aside = self.folder.with_name(f"{self.folder.name}.broken-{int(time.time())}")
             shutil.move(str(self.folder), str(aside))
             self.folder.mkdir(parents=True)
-        self.created = True
         return index.create_in(self.folder, schema())
 
     def reset(self):
@@ -158,7 +183,7 @@ class WhooshBackend(SearchBackend):
                 with self._mutex:
                     current = self._current
                     if current is None or not current.snapshot.searcher.up_to_date():
-                        fresh = Lease(Snapshot(self.ix().searcher()))
+                        fresh = Lease(Snapshot(self.ix(create=False).searcher()))
                         if current is not None:
                             self._retire(current)
                         self._current = fresh
@@ -166,7 +191,7 @@ class WhooshBackend(SearchBackend):
                     return self._current
             except FileNotFoundError:  # a segment was merged away while we opened it: try again
                 time.sleep(0.02 * (attempt + 1))
-        raise RuntimeError("could not open the search index")
+        raise IndexUnavailable("The search index could not be opened.")
 
     def _retire(self, lease):
         lease.retired = True
@@ -232,10 +257,23 @@ class WhooshBackend(SearchBackend):
     # --- searching --------------------------------------------------------------------------------
 
     def search(self, q):
-        """Top hits with snippets, facet counts over all matches, and a suggestion when useful."""
-        with self.snapshot() as snapshot:
-            return Search(snapshot, q).run()
+        """Top hits with snippets, facet counts over all matches, and a suggestion when useful.
+
+        Files that went away under this process (a rebuild elsewhere) are reopened once; after
+        that, or when there is no readable index, IndexUnavailable."""
+        for attempt in range(2):
+            try:
+                with self.snapshot() as snapshot:
+                    return Search(snapshot, q).run()
+            except INDEX_ERRORS:
+                log.warning("the search index failed under a running search: reopening it", exc_info=True)
+                self.reset()
+        raise IndexUnavailable("The search index could not be read.")
 
     def doc_count(self):
-        with self.searcher() as searcher:
-            return searcher.doc_count()
+        try:
+            with self.searcher() as searcher:
+                return searcher.doc_count()
+        except INDEX_ERRORS as e:
+            self.reset()
+            raise IndexUnavailable("The search index could not be read.") from e

@@ -10,6 +10,8 @@ decoded positions. A query node this module does not know falls back to Whoosh's
 which also serves as the reference the tests compare against.
 """
 import heapq
+import logging
+import threading
 from itertools import accumulate
 from pickle import loads
 
@@ -19,6 +21,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 
+log = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "description", "tags", "meta", "body")
 PREFIX_WORDS = 64  # words a prefix such as integr* expands to, most frequent first
 
@@ -77,12 +80,15 @@ def positions(encoded):
 class Scorer:
     """Evaluates a parsed query over one searcher to {doc number: score}, as Whoosh would score it."""
 
-    def __init__(self, searcher, lengths):
+    def __init__(self, searcher, lengths, verify=True):
+        """`lengths(field)` gives every document's length of the field; with `verify`, the fast path is
+        used only once agrees_with_whoosh() has passed in this process."""
         self.searcher = searcher
         self.lengths = lengths  # field -> [length of the field in each document], by doc number
         self.memo = {}
         weighting = searcher.weighting
-        self.bm25 = isinstance(weighting, BM25F) and not getattr(weighting, "_field_B", None)
+        self.bm25 = (isinstance(weighting, BM25F) and not getattr(weighting, "_field_B", None)
+                     and (not verify or agrees_with_whoosh(searcher.schema)))
 
     def scores(self, node):
         if not self.bm25:
@@ -216,3 +222,66 @@ def sum_scores(parts, boost=1.0):
     if boost != 1.0:
         out = {d: s * boost for d, s in out.items()}
     return out
+
+
+# --- the start-up self-check ----------------------------------------------------------------------
+
+SELF_CHECK_DOCS = [
+    {"title": "Pricing guide", "body": "payback period for the cfo and pricing objections"},
+    {"title": "Connector guide", "body": "integrations with sap take a week; integrating is easy"},
+    {"title": "Battlecard", "body": "handling pricing objections against datavane in healthcare"},
+    {"title": "Lynx lynx", "body": "lynx lynx lynx in a row, then lynx"},
+]
+SELF_CHECK_QUERIES = ["pricing", "pricing objections", '"pricing objections"', "sap OR payback", "integr*",
+                      "healthcare NOT datavane", "(lynx OR cfo) AND NOT week", '"lynx lynx"']
+_verdicts = {}
+_verdict_lock = threading.Lock()
+
+
+def agrees_with_whoosh(schema):
+    """Whether the block scorer finds the same documents with the same scores as Whoosh's matchers on
+    a tiny in-memory index of this schema, deletions included. It reads Whoosh's private codec fields,
+    so an installed Whoosh that changed them must not give wrong results: on any disagreement (or
+    error) searches use Whoosh's matchers instead, and the log says so. Checked once per process."""
+    key = tuple(sorted(schema.names()))
+    with _verdict_lock:
+        if key not in _verdicts:
+            _verdicts[key] = _self_check(schema)
+            if not _verdicts[key]:
+                log.error("the fast search scorer disagrees with Whoosh's own matchers: using the matchers "
+                          "(slower); check the installed Whoosh version")
+    return _verdicts[key]
+
+
+def _self_check(schema):
+    from whoosh.filedb.filestore import RamStorage
+
+    try:
+        ix = RamStorage().create_index(schema)
+        for docs in (SELF_CHECK_DOCS[:2], SELF_CHECK_DOCS[2:]):  # two segments
+            writer = ix.writer()
+            for doc in docs:
+                writer.add_document(id=doc["title"], **doc)
+            writer.commit(merge=False)
+        writer = ix.writer()
+        writer.delete_by_term("id", "Connector guide")  # a deletion no merge sweeps away
+        writer.commit(merge=False)
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+
+            def lengths(field):
+                return [reader.doc_field_length(d, field, 1) or 1 for d in range(reader.doc_count_all())]
+
+            live = set(reader.all_doc_ids())
+            for text in SELF_CHECK_QUERIES:
+                parsed = parser(schema).parse(text)
+                fast = Scorer(searcher, lengths, verify=False)
+                mine = {d: s for d, s in fast.scores(parsed).items() if d in live}
+                theirs = {d: s for d, s in score_matches(searcher, parsed).items() if d in live}
+                if mine.keys() != theirs.keys() or any(abs(mine[d] - theirs[d]) > 1e-6 * max(1.0, theirs[d])
+                                                       for d in mine):
+                    return False
+        return True
+    except Exception:  # any failure of the fast path means: do not use it
+        log.exception("the fast search scorer's self-check failed")
+        return False

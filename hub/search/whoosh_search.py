@@ -126,7 +126,7 @@ class Search:
         schema = self.snapshot.searcher.schema
         try:
             return parser(schema, group).parse(text)
-        except Exception:  # the parser is tolerant, but never let a query string raise
+        except Exception:  # noqa: BLE001 - the parser is tolerant, but never let a query string raise
             words = " ".join(WORD.findall(text)) or "\u2205"
             return parser(schema, group).parse(words)
 
@@ -165,7 +165,7 @@ class Search:
         raw = heapq.nlargest(limit, scores.values())
         floor = raw[-1] if raw else 0.0
         candidates = [d for d, s in scores.items() if s >= floor or d in lifts or d in exact]
-        score = lambda d: scores[d] * lifts.get(d, 1.0)  # noqa: E731
+        score = lambda d: scores[d] * lifts.get(d, 1.0)
         top = heapq.nlargest(limit, candidates, key=lambda d: (d in exact, score(d), updated[d]))
         return [(d, score(d)) for d in top[first:]]
 

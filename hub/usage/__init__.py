@@ -1,5 +1,5 @@
 """Usage tracking: events, prospect share links, deals, ratings, content requests and insights."""
-from hub.usage import models  # noqa: F401  (tables for migrations)
+from hub.usage import models  # noqa: F401 (the tables, for migrations)
 from hub.usage.views import PUBLIC, bp
 
 
@@ -32,14 +32,18 @@ def request_changes():
         return 0
     try:
         return len(unseen_changes(current_user))
-    except Exception:  # the nav badge must never break a page
+    except Exception:  # noqa: BLE001 - the nav badge must never break a page
         return 0
 
 
 def init_app(app):
-    """Mount the blueprint, open the share pages to prospects and give templates the panel helpers."""
+    """Mount the blueprint, open the share pages to prospects, give templates the panel helpers and
+    record what the other features announce."""
+    from hub import events
     from hub.auth.access import PUBLIC_ENDPOINTS
+    from hub.usage import tracking
 
+    tracking.connect(events)
     PUBLIC_ENDPOINTS.update(PUBLIC)  # the unguessable token in the URL is the credential
     app.jinja_env.globals.update(usage_item_panel=item_panel, usage_request_changes=request_changes)
     app.register_blueprint(bp)

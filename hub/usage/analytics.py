@@ -134,7 +134,7 @@ def content_usage(filters):
     deals = deal_counts(filters).subquery()
     ratings = (select(Rating.collateral_id.label("cid"), func.avg(Rating.stars).label("rating"),
                       func.count().label("ratings")).group_by(Rating.collateral_id).subquery())
-    zero = lambda col: func.coalesce(col, 0)  # noqa: E731
+    zero = lambda col: func.coalesce(col, 0)
     query = (select(Collateral.id, Collateral.title, Collateral.content_type, Collateral.product, Collateral.status,
                     *[zero(counts.c[name]).label(name) for name in COUNTED], zero(counts.c.unique_users).label("unique_users"),
                     zero(deals.c.deals).label("deals"), zero(deals.c.won).label("won"), zero(deals.c.lost).label("lost"),
@@ -268,16 +268,13 @@ def adoption(weeks=12):
 
 
 def calendar_adoption(limit=50):
-    """Who polls a calendar feed and when they last did, from the calendar's own fetch log."""
-    try:
-        from hub.calendar.models import FeedFetch
-    except ImportError:  # the calendar feature is not installed
-        return {"calendar_subscribers": None, "last_poll_at": None, "subscribers": []}
+    """Who polls a calendar feed and when they last did, from the `calendar_fetch` usage events."""
+    polls = and_(E.action == "calendar_fetch", E.user_id.is_not(None))
     rows = db.session.execute(
-        select(User.name, User.role, func.count(), func.max(FeedFetch.fetched_at).label("last"))
-        .join(User, User.id == FeedFetch.user_id).group_by(User.id, User.name, User.role)
-        .order_by(func.max(FeedFetch.fetched_at).desc()).limit(limit)).all()
-    total, last = db.session.execute(select(func.count(distinct(FeedFetch.user_id)), func.max(FeedFetch.fetched_at))).one()
+        select(User.name, User.role, func.count(), func.max(E.at).label("last"))
+        .join(User, User.id == E.user_id).where(polls).group_by(User.id, User.name, User.role)
+        .order_by(func.max(E.at).desc()).limit(limit)).all()
+    total, last = db.session.execute(select(func.count(distinct(E.user_id)), func.max(E.at)).where(polls)).one()
     return {"calendar_subscribers": total, "last_poll_at": as_utc(last).isoformat() if last else None,
             "subscribers": [{"name": r.name, "role": r.role, "polls": r[2], "last_poll_at": as_utc(r.last).isoformat()}
                             for r in rows]}

@@ -1,5 +1,5 @@
 """Ratings of items and content requests from reps to marketing."""
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -7,6 +7,7 @@ from hub.extensions import db
 from hub.library.models import Collateral
 from hub.library.services import clean_date
 from hub.models import ID_RE, clean_id, utcnow
+from hub.transactions import write_aside
 from hub.usage.models import REQUEST_STATUSES, ContentRequest, Rating, RequestVote
 from hub.usage.services import clean, clean_stage
 
@@ -34,7 +35,7 @@ def rate_item(user, item, stars, comment=""):
         db.session.add(rating)
     else:
         rating.stars, rating.comment, rating.updated_at = stars, comment, utcnow()
-    db.session.commit()
+    db.session.flush()
     return rating
 
 
@@ -81,7 +82,7 @@ def create_request(user, data):
     fields = clean_request(data)
     req = ContentRequest(requester_id=user.id, status="open", requester_seen_at=utcnow(), **fields)
     db.session.add(req)
-    db.session.commit()
+    db.session.flush()
     return req
 
 
@@ -115,7 +116,7 @@ def vote(user, req, on=True):
         db.session.add(RequestVote(request_id=req.id, user_id=user.id))
     elif not on and existing is not None:
         db.session.delete(existing)
-    db.session.commit()
+    db.session.flush()
     return req
 
 
@@ -160,7 +161,7 @@ def update_request(user, req, data):
     for name, value in fields.items():
         setattr(req, name, value)
     req.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return req
 
 
@@ -175,13 +176,11 @@ def unseen_changes(user):
 
 
 def mark_seen(user, requests):
-    """The requester has now seen these statuses."""
-    now = utcnow()
-    for req in requests:
-        if req.requester_id == user.id:
-            req.requester_seen_at = now
-    if requests:
-        db.session.commit()
+    """The requester has now seen these statuses: bookkeeping, written aside (a GET shows them)."""
+    ids = [req.id for req in requests if req.requester_id == user.id]
+    if ids:
+        write_aside(update(ContentRequest).where(ContentRequest.id.in_(ids)).values(requester_seen_at=utcnow()),
+                    "requests seen")
 
 
 def request_json(req, votes=None):

@@ -12,6 +12,7 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral, Stage
 from hub.models import clean_id, utcnow
+from hub.transactions import write_aside
 from hub.usage.models import ACTIONS, CHANNELS, OUTCOMES, DealUse, Opportunity, UsageEvent
 
 log = logging.getLogger(__name__)
@@ -24,20 +25,17 @@ REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:#-]{0,79}$")
 
 def record_event(action, user=None, item=None, *, version=None, channel=None, stage="", account="",
                  opportunity="", query="", result_count=None, share_id=None, context=None, at=None):
-    """Append one event on its own connection; never raises (a failure is logged and the caller goes on).
-
-    Call it after the caller's own commit: on SQLite a second writer would wait for the first.
-    """
+    """Append one event on its own connection, after the action's own commit when it wrote anything
+    (hub.transactions.write_aside); never raises (a failure is logged and the caller goes on)."""
     try:
-        values = event_values(action, user, item, version=version, channel=channel, stage=stage, account=account,
-                              opportunity=opportunity, query=query, result_count=result_count, share_id=share_id,
-                              context=context, at=at)
-        with db.engine.begin() as connection:
-            connection.execute(insert(UsageEvent), values)
-        return True
+        statement = insert(UsageEvent).values(event_values(
+            action, user, item, version=version, channel=channel, stage=stage, account=account,
+            opportunity=opportunity, query=query, result_count=result_count, share_id=share_id,
+            context=context, at=at))
     except Exception:  # recording must never break what the user is doing
         log.exception("could not record usage event %r", action)
         return False
+    return write_aside(statement, f"usage event {action!r}")
 
 
 def record_events(events):
@@ -159,7 +157,7 @@ def record_deal(user, item, data):
         db.session.add(opportunity)
     use = DealUse(collateral_id=item.id, opportunity=opportunity, user_id=user.id, stage=stage, note=note)
     db.session.add(use)
-    db.session.commit()
+    db.session.flush()
     record_event("used_in_deal", user, item, stage=stage, account=account, opportunity=ref,
                  context={"note": note} if note else None)
     return use
@@ -184,7 +182,7 @@ def set_outcome(user, opportunity, outcome):
         raise Forbidden("Only the reps working this opportunity can set its outcome.")
     opportunity.outcome = outcome
     opportunity.closed_at = None if outcome == "open" else utcnow()
-    db.session.commit()
+    db.session.flush()
     return opportunity
 
 

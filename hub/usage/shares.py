@@ -3,12 +3,13 @@ import hashlib
 import logging
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.services import clean_date
 from hub.models import today, utcnow
+from hub.transactions import write_aside
 from hub.usage.models import Share, ShareOpen
 from hub.usage.services import clean, client_description, live_item, record_event
 
@@ -44,7 +45,7 @@ def create_share(user, item_id, data, channel=None):
     share = Share(token_hash=hash_token(token), collateral_id=item.id, created_by_id=user.id, recipient=recipient,
                   account=account, expires_on=expires_on, allow_download=allow_download)
     db.session.add(share)
-    db.session.commit()
+    db.session.flush()
     record_event("share_created", user, item, account=account, share_id=share.id, channel=channel,
                  context={"recipient": recipient})
     return share, token
@@ -64,7 +65,7 @@ def revoke_share(user, share):
         raise Forbidden("Only the rep who made a link can revoke it.")
     if share.revoked_at is None:
         share.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return share
 
 
@@ -81,12 +82,9 @@ def share_for_token(token):
 def record_open(share, user_agent, kind="page"):
     """A prospect opened the link: time and a coarse client, never the address; a failure is logged, never shown."""
     client, share_id = client_description(user_agent), share.id
-    try:
-        db.session.add(ShareOpen(share_id=share_id, client=client, kind=kind))
-        db.session.commit()
-    except Exception:  # the prospect's page matters more than the count of its opens
-        db.session.rollback()
-        log.exception("could not record share open %r for share %s", kind, share_id)
+    # the prospect's page matters more than the count of its opens: written aside, never failing it
+    write_aside(insert(ShareOpen).values(share_id=share_id, client=client, kind=kind, at=utcnow()),
+                f"share open {kind!r} for share {share_id}")
     action = {"page": "share_opened", "download": "download", "preview": "preview"}[kind]
     record_event(action, None, share.collateral, channel="share", account=share.account, share_id=share.id,
                  context={"client": client})

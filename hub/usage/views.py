@@ -8,6 +8,7 @@ from hub.errors import ApiError, NotFound
 from hub.library import files
 from hub.library import services as library
 from hub.models import clean_id
+from hub.transactions import discard
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, services, shares
 from hub.usage import csv as csv_export
@@ -23,7 +24,9 @@ def back_to_item(item_id, anchor="usage"):
 
 
 def refuse(error, item_id=None):
-    """A refused form on the item page: say why and go back (the page keeps its own state)."""
+    """A refused form on the item page: undo what it flushed, say why and go back (the page keeps its
+    own state)."""
+    discard()
     flash(error.message, "error")
     return back_to_item(item_id) if item_id else redirect(request.referrer or url_for("library.home"), 303)
 
@@ -153,6 +156,7 @@ def set_outcome(opportunity_id):
     except ApiError as e:
         if e.status in (403, 404):
             raise
+        discard()
         flash(e.message, "error")
         return redirect(url_for("usage.opportunities"), 303)
     flash(f"{opportunity.ref} is now {opportunity.outcome}.", "success")
@@ -229,6 +233,7 @@ def vote(request_id):
     try:
         feedback.vote(current_user, req, request.form.get("vote", "1") != "0")
     except ApiError as e:
+        discard()
         flash(e.message, "error")
     return redirect(url_for("usage.request_detail", request_id=req.id), 303)
 
@@ -244,6 +249,7 @@ def request_status(request_id):
     try:
         feedback.update_request(current_user, req, data)
     except ApiError as e:
+        discard()
         flash(e.message, "error")
         return redirect(url_for("usage.request_detail", request_id=req.id), 303)
     flash(f"Request is now {req.status_label.lower()}.", "success")

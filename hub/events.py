@@ -1,0 +1,39 @@
+"""What the features announce to each other: blinker signals, as Flask's own.
+
+A feature sends; the features that care connect receivers in their `init_app`, so no feature imports
+another's services to react to it. Two kinds of receiver:
+- part of the action (a calendar entry made with an approval, a user's feed key): runs in the
+  sender's transaction, flushes, and may raise an ApiError to undo the whole action;
+- observers (usage tracking): record what happened and never raise.
+"""
+from blinker import Namespace
+
+signals = Namespace()
+
+user_created = signals.signal("user-created")
+"""sender: the new User (flushed). Receivers add what every user needs."""
+
+collateral_approved = signals.signal("collateral-approved")
+"""sender: the Collateral just approved; keywords: actor (User), announce (bool: the "add a
+collateral update to the marketing calendar" tick). A receiver may return a short sentence for the
+page to report (e.g. 'Added “X” to the marketing calendar.')."""
+
+collateral_opened = signals.signal("collateral-opened")
+"""sender: the Collateral; keywords: action ('view', 'preview' or 'download'), user (User or None),
+channel ('page' or 'api'). Observers only."""
+
+search_performed = signals.signal("search-performed")
+"""sender: the User who searched; keywords: text, filters (dict), total, page, channel, clicked
+(Collateral or None: the API's click report). Observers only."""
+
+feed_polled = signals.signal("feed-polled")
+"""sender: the User whose calendar feed was fetched; keywords: status (200/304), feed (saved feed id
+or None), filters (query string), user_agent. Observers only."""
+
+ranking_lifts = signals.signal("ranking-lifts")
+"""sender: None. Receivers return {item id: score factor >= 1} for the search ranking."""
+
+
+def collected(results):
+    """The non-empty return values of a `send()`, in receiver order."""
+    return [value for _, value in results if value]
