@@ -87,10 +87,31 @@ def chromium():
             browser.close()
 
 
+def closing_responses(wsgi_app):
+    """Wrap ``wsgi_app`` so each response body is read and closed before it is sent.
+
+    Werkzeug's development server skips ``close()`` on the response iterable when the client drops
+    the connection (Chromium cancels requests when it navigates), which leaks the open file of a
+    static response and fails the run under ``filterwarnings = error``. Buffering is fine here: the
+    test pages and files are small, and nothing the browser tests use streams.
+    """
+    def app(environ, start_response):
+        started = []
+        body_iter = wsgi_app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+        try:
+            body = b"".join(body_iter)
+        finally:
+            if hasattr(body_iter, "close"):
+                body_iter.close()
+        start_response(*started[-1])
+        return [body]
+    return app
+
+
 @pytest.fixture
 def server_url(app):
     """The test app served over real HTTP in a background thread; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="hub-test-server", daemon=True)
     thread.start()
     try:
