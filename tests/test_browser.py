@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MISSING = "Chromium not installed: apt-get install chromium"
 TIMEOUT_MS = 10_000
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 # Reported from inside each page: CSP violations (Chromium also logs them, but this names the directive).
 REPORT_CSP = """
@@ -189,6 +190,21 @@ class Tab:
         path = self.shots / f"{name}-{'phone' if width < 700 else 'desktop'}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def axe(self):
+        """Run axe-core (wcag2a, wcag2aa) on the page; its serious and critical violations, one line each.
+
+        The engine is evaluated through the DevTools protocol, which the page's CSP does not govern, so
+        the page keeps its real policy. Rule ids and impacts: https://dequeuniversity.com/rules/axe/."""
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            self.page.evaluate(AXE_SOURCE)
+        found = self.page.evaluate("""async () => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+            return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`
+                          + ` [${v.nodes.length} nodes] ${v.nodes[0].failureSummary.split("\\n").slice(1, 6).join(" | ")}`);
+        }""")
+        return [f"{self.page.url}: {line}" for line in found]
 
     def assert_styled(self):
         """The stylesheet applied: the top bar is dark (or, signed out, the sign-in panel is white)."""
@@ -420,13 +436,21 @@ def tour(open_tab, library, viewport):
 
 
 def test_pages_load_styles_without_console_errors_or_csp_violations(library, open_tab, shots):
-    _, editor, _, visited, overflow = tour(open_tab, library, DESKTOP)
+    rep, editor, admin, visited, overflow = tour(open_tab, library, DESKTOP)
     assert len(visited) == 13
     assert overflow == {}, f"pages wider than the window: {overflow}"
     # Desktop: the menu button is hidden and the nav is laid out in the bar.
     assert not editor.page.locator("[data-toggle-nav]").is_visible()
     assert editor.page.locator("#main-nav").is_visible()
     assert all((shots / f"{name}-desktop.png").stat().st_size > 0 for name in visited)
+    # At 1280 px the top bar is one line for every role (the admin's has the most links): no label wraps.
+    for tab in (rep, editor, admin):
+        tab.goto("/")
+        heights = tab.page.eval_on_selector_all(
+            ".mainnav > a:not(.mainnav__user), .linklike, .mainnav__user > span:last-child",
+            "els => els.map(el => [el.textContent.trim(), el.offsetHeight])")
+        assert all(height <= 40 for _, height in heights), heights  # one line: 39 px; a name and role: 31 px
+        assert tab.page.locator("header.topbar").evaluate("el => el.offsetHeight") <= 60
 
 
 def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
@@ -561,3 +585,41 @@ def test_calendar_pages_at_desktop_and_phone(library, open_tab, make_user, shots
     assert info.value.suggested_filename.endswith(".ics")
     assert Path(info.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     assert editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_page_passes_axe(library, open_tab, viewport):
+    """Everyone can read it (issue 15): axe-core finds no serious or critical WCAG 2 A/AA violation
+    on any page, as each role sees it, at desktop and phone widths."""
+    from hub.auth.models import User
+    from hub.calendar import demo
+    from hub.calendar.models import CalendarEntry
+
+    marketing = db.session.scalar(db.select(User).where(User.email == library["users"]["marketing"]))
+    demo.seed_entries({"priya": marketing})
+    show = db.session.scalar(db.select(CalendarEntry.id).where(CalendarEntry.title == "HIMSS Europe"))
+    release_db()
+    ids = library["ids"]
+    week = f"/calendar/week?date={date.today() + timedelta(days=7)}"
+    pages = {
+        None: ["/login"],
+        "sales": ["/", "/stages/consideration", f"/items/{ids['approved']}", "/search?q=pricing",
+                  "/search?q=zzzqqq", "/shares", "/opportunities", "/requests", "/account", "/calendar/",
+                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe"],
+        "marketing": ["/", f"/items/{ids['approved']}", f"/items/{ids['review']}", f"/items/{ids['draft']}",
+                      "/items/new", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
+                      "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
+                      "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import"],
+        "admin": ["/admin/users", "/admin/stages", "/admin/health"],
+    }
+    violations = []
+    for role, paths in pages.items():
+        tab = open_tab(viewport)
+        if role:
+            tab.login(library["users"][role])
+        for path in paths:
+            tab.goto(path)
+            tab.page.wait_for_load_state("load")
+            violations += tab.axe()
+        assert tab.problems == [], "\n".join(tab.problems)
+    assert violations == [], "\n".join(violations)
