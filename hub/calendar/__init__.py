@@ -5,6 +5,7 @@ DEFAULTS = {
     "CALENDAR_TIMEZONE": "UTC",  # X-WR-TIMEZONE and the form's first suggestion
     "CALENDAR_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL and X-PUBLISHED-TTL (Google ignores both)
     "CALENDAR_FEED_PAST_DAYS": 365,  # entries that ended longer ago leave the feeds
+    "CALENDAR_FEED_CACHE_MB": 32,  # rendered feeds kept per process, by ETag (see feeds.BodyCache)
     "CALENDAR_IMPORT_MAX_BYTES": 2 * 1024 * 1024,
 }
 

@@ -314,24 +314,31 @@ def feed(token):
     except ApiError as e:
         return plain(400, e.message)
     etag, last_modified = feeds.state(user, filters, saved, request.url_root)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    # Gzip when the client accepts it, under its own ETag: a representation's ETag names its bytes
+    # (RFC 9110 8.8.3), so a cache never pairs one encoding's validator with the other's body.
+    coding = "gzip" if request.accept_encodings["gzip"] else "identity"
+    variants = {"identity": etag, "gzip": etag[:-1] + '-gzip"'}
+    headers = {"ETag": variants[coding], "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if (utcnow() - last_modified).total_seconds() >= 1:
         # Only a Last-Modified at least a second old: HTTP dates have whole seconds, so a newer one
         # could be followed by another change within the same second that If-Modified-Since would miss.
         headers["Last-Modified"] = format_datetime(last_modified.replace(microsecond=0), usegmt=True)
-    fresh = not_modified(etag, last_modified)
+    fresh = not_modified(variants.values(), last_modified)
     feeds.record_fetch(user, saved, filters, 304 if fresh else 200, request.headers.get("User-Agent", ""))
     if fresh:
         return Response(status=304, headers=headers)
-    body = feeds.render(user, filters, saved, url_templates())
+    body = feeds.body(user, filters, saved, url_templates(), etag, coding)
     response = Response(body, content_type="text/calendar; charset=utf-8", headers=headers)
+    if coding == "gzip":
+        response.headers["Content-Encoding"] = "gzip"
     response.headers["Content-Disposition"] = 'inline; filename="hub-calendar.ics"'
     return response
 
 
-def not_modified(etag, last_modified):
-    """If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)."""
+def not_modified(etags, last_modified):
+    """Whether the client's copy is current: If-None-Match (any of ``etags``, the representation's
+    ETags in each encoding) wins over If-Modified-Since (RFC 9110 13.1.3)."""
     if request.if_none_match:
-        return request.if_none_match.contains_weak(etag.strip('"'))
+        return any(request.if_none_match.contains_weak(etag.strip('"')) for etag in etags)
     since = request.if_modified_since
     return since is not None and last_modified.replace(microsecond=0) <= since
