@@ -1,15 +1,27 @@
 """The collateral library's rules: who sees what, validation, versions and the approval workflow."""
 import re
+import threading
+from collections import OrderedDict
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import files
-from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
+from hub.library.models import (
+    CONTENT_TYPES,
+    STATUSES,
+    Collateral,
+    FileVersion,
+    Stage,
+    StatusChange,
+    collateral_stages,
+    library_version,
+)
 from hub.models import LABEL_MAX, get_or_404, today, utcnow
 from hub.transactions import after_commit, after_rollback
 
@@ -91,10 +103,47 @@ def filtered_query(user, filters):
     return query
 
 
+class Kept:
+    """Counts and facet values by library version, in this process: the pages' answers that would
+    otherwise scan every item on each request. Keys carry the version (see models.LibraryState), the
+    date (items expire by date), whether the reader is an editor, and the filters, so a kept answer
+    is the answer a fresh query would give. Least recently used out beyond ``size`` answers."""
+
+    def __init__(self, size=512):
+        self.size = size
+        self.answers = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.answers:
+                self.answers.move_to_end(key)
+                return self.answers[key]
+        answer = compute()
+        with self.lock:
+            self.answers[key] = answer
+            while len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+        return answer
+
+
+def kept(what, user, filters, compute):
+    """``compute()``, or its answer kept from an earlier request at the same library version.
+
+    what: a name for the answer ('stage counts', 'facets'…); filters: the dict the answer depends on.
+    Before anything was written (no version yet) nothing is kept."""
+    version = library_version(db.session)
+    if version is None:
+        return compute()
+    key = (what, version, today(), user.is_editor, tuple(sorted((k, v) for k, v in filters.items() if v)))
+    return current_app.extensions.setdefault("hub.library_kept", Kept()).get(key, compute)
+
+
 def list_items(user, filters, page=1, per_page=25):
     """One page of visible items, newest first, and the total."""
     query = filtered_query(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = kept("total", user, filters, lambda: db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())))
     rows = db.session.scalars(
         query.order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -106,11 +155,11 @@ def items_by_stage(user, filters, per_stage=8):
     base = filtered_query(user, {**filters, "stage": None})
     ids = base.with_only_columns(Collateral.id).order_by(None)
     link = collateral_stages.c
-    counts = dict(
+    counts = kept("stage counts", user, {**filters, "stage": None}, lambda: dict(
         db.session.execute(
             select(link.stage_id, func.count()).where(link.collateral_id.in_(ids)).group_by(link.stage_id)
         ).all()
-    )
+    ))
     sections = []
     for stage in list_stages():
         items = []
@@ -125,14 +174,16 @@ def items_by_stage(user, filters, per_stage=8):
 
 
 def facet_values(user):
-    """Distinct values of each filterable field among the items the user can see."""
-    visible = visible_query(user).subquery()
-    values = {}
-    for field in FACETS:
-        column = visible.c[field]
-        rows = db.session.scalars(select(column).where(column != "").distinct().order_by(column)).all()
-        values[field] = rows
-    return values
+    """Distinct values of each filterable field among the items the user can see:
+    {field: [value, …]} for each of FACETS, sorted. Kept by library version (see `kept`)."""
+    def compute():
+        visible = visible_query(user).subquery()
+        values = {}
+        for field in FACETS:
+            column = visible.c[field]
+            values[field] = db.session.scalars(select(column).where(column != "").distinct().order_by(column)).all()
+        return values
+    return kept("facets", user, {}, compute)
 
 
 def review_queue():
