@@ -25,6 +25,7 @@ class Defaults:
     MAX_UPLOAD_BYTES = 50 * MB
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24
+    REPORT_ROWS_PER_PAGE = 100     # rows of the content usage report a page shows (its CSV has all)
     API_PER_PAGE = 25
     API_MAX_PER_PAGE = 100
     EXPIRING_SOON_DAYS = 30

@@ -1,5 +1,5 @@
 """Usage pages: the public share page, a rep's links, deals and activity, ratings, requests, insights."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.auth import services as auth_services
@@ -285,7 +285,10 @@ def insights():
 def content_report():
     """Per-item usage, sortable and filtered."""
     filters = report_filters()
-    return render_template("usage/content.html", rows=analytics.content_usage(filters), filters=request.args,
+    page, per_page = page_number(), current_app.config["REPORT_ROWS_PER_PAGE"]
+    rows = analytics.content_usage(filters)
+    return render_template("usage/content.html", rows=rows[(page - 1) * per_page:page * per_page], total=len(rows),
+                           page=page, per_page=per_page, filters=request.args,
                            overall=analytics.overall_win_rate(), stages=library.list_stages(),
                            facets=library.facet_values(current_user), sorts=analytics.SORTS, tab="content",
                            teams=auth_services.list_teams(),
