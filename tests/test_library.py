@@ -1,4 +1,5 @@
 """The library's rules: workflow, visibility, expiry, versions, deletion, pages by stage."""
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import services
 from hub.library.models import Collateral, FileVersion, StatusChange
-from hub.models import today
+from hub.models import today, utcnow
 from tests.conftest import upload
 
 
@@ -128,6 +129,28 @@ def test_review_queue_lists_items_waiting(app, as_user, make_item):
     page = titles(marketing, "/review")
     queue = page.split("Waiting for approval")[1].split("</section>")[0]
     assert "Waiting one" in queue and "Not waiting" not in queue
+
+
+def test_review_queue_puts_the_longest_waiting_first_and_counts_in_the_nav(app, as_user, make_user, make_item):
+    """Issue 15: waiting longest first, by when each went into review (a later edit does not move it),
+    and the count beside Review in every editor's navigation; reps see neither."""
+    owner = make_user("marketing")
+    first = make_item("draft", owner=owner, title="Submitted first")
+    second = make_item("draft", owner=owner, title="Submitted second")
+    services.transition(owner, first, "in_review")
+    db.session.flush()
+    stamp = db.session.scalars(db.select(StatusChange).where(StatusChange.collateral_id == first.id)).all()[-1]
+    stamp.created_at = utcnow() - timedelta(days=2)
+    services.transition(owner, second, "in_review")
+    services.update_item(owner, first, {"title": "Submitted first, edited since"})  # does not move it back
+    db.session.commit()
+    assert [item.title for item, _ in services.review_queue()] == ["Submitted first, edited since", "Submitted second"]
+    marketing, _ = as_user("marketing")
+    html = marketing.get("/review").get_data(as_text=True)
+    assert html.index("Submitted first, edited since") < html.index("Submitted second")
+    assert re.search(r'>Review <span class="badge[^"]*"[^>]*>2</span>', html)
+    rep, _ = as_user("sales")
+    assert 'title="Items in review"' not in rep.get("/").get_data(as_text=True)
 
 
 def test_new_versions_keep_the_old_and_serve_the_newest(app, make_user, make_item, as_user):

@@ -2,7 +2,7 @@
 import re
 import threading
 from collections import OrderedDict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -187,10 +187,27 @@ def facet_values(user):
 
 
 def review_queue():
-    """Items waiting for approval, oldest first."""
-    return db.session.scalars(
-        select(Collateral).where(Collateral.status == "in_review").order_by(Collateral.updated_at)
-    ).all()
+    """Items waiting for approval, the one waiting longest first: [(Collateral, submitted_at)], where
+    submitted_at is when it last went into review (an edit while waiting does not move it back)."""
+    submitted = (select(func.max(StatusChange.created_at))
+                 .where(StatusChange.collateral_id == Collateral.id, StatusChange.to_status == "in_review")
+                 .correlate(Collateral).scalar_subquery())
+    waiting_since = func.coalesce(submitted, Collateral.updated_at)
+    rows = db.session.execute(select(Collateral, waiting_since).where(Collateral.status == "in_review")
+                              .order_by(waiting_since, Collateral.id)).all()
+    return [(item, as_utc(since)) for item, since in rows]
+
+
+def review_count():
+    """How many items wait for approval (the navigation's badge)."""
+    return db.session.scalar(select(func.count()).select_from(Collateral).where(Collateral.status == "in_review"))
+
+
+def as_utc(value):
+    """Aggregates skip the column type: SQLite gives text, PostgreSQL a naive datetime; UTC either way."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def expiring_soon(days=30, on=None):
