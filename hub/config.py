@@ -22,6 +22,14 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
     PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_SCORE = 3          # zxcvbn score (0-4) a new password needs; 3: "safely unguessable"
+    PASSWORD_RESET_HOURS = 24       # how long an admin's reset link works (once)
+    # Failed sign-ins (hub/auth/throttle.py): free tries, then locks doubling from LOCK to LOCK_MAX seconds.
+    SIGN_IN_ACCOUNT_FREE_TRIES = 5
+    SIGN_IN_ADDRESS_FREE_TRIES = 30  # one office behind one address shares this
+    SIGN_IN_LOCK_SECONDS = 30
+    SIGN_IN_LOCK_MAX_SECONDS = 15 * 60
+    SIGN_IN_FAILURE_WINDOW = 3600   # failures older than this are forgotten
     MAX_UPLOAD_BYTES = 50 * MB
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24

@@ -99,6 +99,9 @@ def empty_database():
         else:
             for table in tables:
                 conn.execute(table.delete())
+            # Ids start again at 1 for each test, as RESTART IDENTITY does above (AUTOINCREMENT tables).
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).scalar():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
         conn.execute(Stage.__table__.insert(), [
             {"slug": slug, "name": name, "position": i, "description": ""} for i, (slug, name) in enumerate(DEFAULT_STAGES)
         ])

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import UTCDateTime, today, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, today, utcnow
 
 CONTENT_TYPES = {
     "one_pager": "One-pager",
@@ -39,6 +39,7 @@ collateral_stages = Table(
 
 class Stage(db.Model):
     __tablename__ = "stages"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -49,6 +50,7 @@ class Stage(db.Model):
 
 class Collateral(db.Model):
     __tablename__ = "collateral"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -141,7 +143,8 @@ class FileVersion(db.Model):
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),)
+    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),
+                      NEVER_REUSED_IDS)
 
 
 class StatusChange(db.Model):
