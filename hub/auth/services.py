@@ -65,7 +65,8 @@ def check_password(password, user_inputs=()):
         raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
     if len(password) > 256:
         raise Invalid("Passwords can be at most 256 characters.", "password")
-    words = [w for text in user_inputs for w in re.split(r"[^\w]+", (text or "").lower()) if len(w) > 2]
+    texts = [(text or "").lower() for text in user_inputs]
+    words = texts + [w for text in texts for w in re.split(r"[^\w]+", text) if len(w) > 2]
     if zxcvbn(password[:72], user_inputs=words)["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         raise Invalid("That password is too easy to guess: it is common, or made of names, words, dates or "
                       "patterns that guessers try first. Try a few unrelated words.", "password")

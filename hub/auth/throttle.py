@@ -1,8 +1,8 @@
 """Password guessing, slowed down: failed sign-ins per account and per client address, and locks.
 
 Each failure is counted in the database (table sign_in_throttles), so every worker and host shares
-one count. A few failures are free; after that each further one locks the account (or address)
-for twice as long as the last, from SIGN_IN_LOCK_SECONDS up to SIGN_IN_LOCK_MAX_SECONDS. Failures
+one count. A few failures are free; the last free one locks the account (or address), and each
+further one locks it twice as long as the last, from SIGN_IN_LOCK_SECONDS up to SIGN_IN_LOCK_MAX_SECONDS. Failures
 older than SIGN_IN_FAILURE_WINDOW seconds are forgotten, and a lock simply ends, so the owner signs
 in again without anyone's help; admins see and clear locks earlier. The account key is the email
 as typed (normalised), known or not, so a lock tells an attacker nothing about who has an account.
@@ -59,11 +59,12 @@ def check(email_key, address):
 
 
 def lock_seconds(failures, free_tries):
-    """How long the failure numbered `failures` locks for: 0 while free, then doubling up to the cap."""
-    if failures <= free_tries:
+    """How long the failure numbered `failures` locks for: none before the free tries are used up,
+    then SIGN_IN_LOCK_SECONDS, doubling with each further failure up to SIGN_IN_LOCK_MAX_SECONDS."""
+    if failures < free_tries:
         return 0
     config = current_app.config
-    return min(config["SIGN_IN_LOCK_SECONDS"] * 2 ** min(failures - free_tries - 1, 20),
+    return min(config["SIGN_IN_LOCK_SECONDS"] * 2 ** min(failures - free_tries, 20),
                config["SIGN_IN_LOCK_MAX_SECONDS"])
 
 
