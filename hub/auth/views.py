@@ -1,6 +1,4 @@
 """Sign in, sign out, and the account page with personal API tokens."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -8,16 +6,9 @@ from hub.auth import services
 from hub.auth.forms import LoginForm, PasswordChangeForm, PasswordResetForm, TokenForm
 from hub.auth.throttle import Locked
 from hub.errors import ApiError, Invalid
+from hub.routing import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target):
-    """Only same-site relative paths are followed after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from hub.errors import ApiError, NotFound
 from hub.library import files
 from hub.library import services as library
 from hub.models import clean_id
+from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, services, shares
@@ -118,8 +119,7 @@ def revoke_share(share_id):
     """Stop a link from working."""
     share = shares.revoke_share(current_user, shares.get_share(current_user, share_id))
     flash(f"The link for {share.recipient} no longer works.", "info")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("usage.my_shares"), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("usage.my_shares"), 303)
 
 
 @bp.post("/items/<int:item_id>/deals")
