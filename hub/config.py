@@ -39,6 +39,7 @@ class Defaults:
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
+    SHARE_PREVIEW_MAX_PAGES = 30    # page images a share link without download rights shows
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 

@@ -216,4 +216,7 @@ def send(version, inline=False):
     response.headers["Content-Type"] = version.mimetype  # as stored; send_file would add a second charset
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A file is never a page of Hub's: scripts, forms and same-origin access stay off even if a
+    # browser renders it (HTML in an SVG, a PDF's JavaScript). Chromium's PDF viewer ignores it.
+    response.headers["Content-Security-Policy"] = "sandbox"
     return response

@@ -5,7 +5,7 @@ from flask_login import current_user
 from hub.auth import services as auth_services
 from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
-from hub.library import files
+from hub.library import files, pages
 from hub.library import services as library
 from hub.models import clean_id
 from hub.routing import safe_next
@@ -16,7 +16,7 @@ from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 
 bp = Blueprint("usage", __name__)
-PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_download")
+PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
 REQUEST_FIELDS = ("title", "stage", "industry", "product", "why", "needed_by")
 
 
@@ -57,20 +57,35 @@ def share_page(token):
     shares.record_open(share, request.headers.get("User-Agent", ""))
     item = share.collateral
     version = item.current_version
+    previewable = version is not None and version.kind in files.PREVIEWABLE
+    page_count = pages.page_count(version) if previewable and not share.allow_download else 0
     response = Response(render_template("usage/share_public.html", share=share, item=item, version=version, token=token,
-                                        previewable=version is not None and version.kind in files.PREVIEWABLE))
+                                        previewable=previewable, page_count=page_count))
     return public_headers(response)
 
 
 @bp.get("/s/<token>/preview")
 def share_preview(token):
-    """The shared file inline (PDFs and images)."""
+    """The shared file inline (PDFs and images), only when the rep allowed downloads: otherwise
+    the page shows page images, which do not hand over the file."""
+    share = open_share(token)
+    version = share.collateral.current_version
+    if version is None or version.kind not in files.PREVIEWABLE or not share.allow_download:
+        abort(404, "There is no preview of the file for this link.")
+    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
+    return public_headers(files.send(version, inline=True))
+
+
+@bp.get("/s/<token>/pages/<int:number>.png")
+def share_page_image(token, number):
+    """One page of the shared file as a picture (links without download rights)."""
     share = open_share(token)
     version = share.collateral.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
-    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
-    return public_headers(files.send(version, inline=True))
+    response = Response(pages.page_png(version, number), mimetype="image/png")
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return public_headers(response)
 
 
 @bp.get("/s/<token>/download")
