@@ -1,9 +1,10 @@
 """HTTP errors answered as JSON for API callers and as a page for people."""
 import logging
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import NotFound as PathNotFound
 
 from hub.units import size_label
 
@@ -42,11 +43,33 @@ def error_response(status, code, message, field=None):
 
 def handle_http(exc):
     """Any werkzeug HTTP error."""
+    if isinstance(exc, MethodNotAllowed):
+        return method_not_allowed(exc)
     if isinstance(exc, RequestEntityTooLarge):
         limit = size_label(current_app.config["MAX_UPLOAD_BYTES"])
         return error_response(413, "too_large", f"The upload is too large: the limit is {limit}.")
     code = (exc.name or "error").lower().replace(" ", "_")
     return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def method_not_allowed(exc):
+    """405 with the Allow header RFC 9110 §15.5.6 requires, or 404 when the path matched only rules
+    whose converters refuse it: Werkzeug compares methods before converting, so an id beyond the
+    database's range (hub.routing.IdConverter) looked like a method error on the other methods."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in exc.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except HTTPException as e:
+            if e.code not in (301, 302, 307, 308):  # a redirect still means the path is routable
+                continue
+        allowed.append(method)
+    if not allowed:
+        return error_response(404, "not_found", PathNotFound.description)
+    response = make_response(error_response(405, "method_not_allowed", exc.description))
+    response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
 
 
 def handle_csrf(exc):

@@ -175,11 +175,10 @@ def drafts_of(user):
 
 
 def as_text(value, field):
-    """Strings pass; None is empty; anything else (lists, objects from JSON) is refused."""
+    """Strings pass; None is empty; anything else (numbers, booleans, lists, objects from JSON) is
+    refused: `{"title": 0}` is a client's mistake, not the title "0"."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     if not isinstance(value, str):
         raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
     return value

@@ -100,9 +100,7 @@ def clean(value, field, limit, required=False, multiline=False):
     """Trimmed text without control characters, within a limit; refuses non-text JSON values."""
     if value is None:
         value = ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str):  # {"title": 0} is a client's mistake, not the text "0"
         raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
     if multiline:
         value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value).strip()
