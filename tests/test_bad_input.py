@@ -82,3 +82,60 @@ def test_every_405_says_what_is_allowed(app, client, api):
             if response.status_code == 405:
                 allowed = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
                 assert allowed >= (rule.methods - {"OPTIONS", "HEAD"}), (rule.rule, method, response.headers)
+
+
+# --- uploads the bad-input rules refuse are refused at upload, not stored -------------------------
+
+
+def office(parts, content_types="<Types/>"):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+DOC = '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>'
+XXE = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">&x;</w:document>')
+
+
+@pytest.mark.parametrize("data,name,message", [
+    (office({"word/document.xml": DOC, "word/vbaProject.bin": b"\x00macro"}), "plan.docx", "macros"),
+    (office({"word/document.xml": DOC},
+            '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'),
+     "plan.docx", "macros"),
+    (office({"xl/workbook.xml": "<workbook/>", "xl/vbaProject.bin": b"\x00"}), "model.xlsm", "macros"),
+    (office({"word/document.xml": XXE}), "xxe.docx", "DTD"),
+    (office({"word/document.xml": DOC, "word/_rels/document.xml.rels": '<!DOCTYPE r SYSTEM "http://evil.example/x">'}),
+     "rels.docx", "DTD"),
+    (b"just some notes\n", "notes.exe", "named .exe"),
+    (b"just some notes\n", "notes.pdf", "named .pdf"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "logo.jpg", "named .jpg"),
+])
+def test_uploads_the_rules_refuse_are_never_stored(app, client, make_user, token_for, data, name, message):
+    import io
+    from pathlib import Path
+
+    from hub.library.models import FileVersion
+
+    response = client.post("/api/v1/collateral", headers=token_for(make_user("marketing")), data={
+        "title": "Hostile", "content_type": "other", "stages": "awareness", "file": (io.BytesIO(data), name)})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["field"] == "file" and message.lower() in error["message"].lower()
+    assert db.session.scalar(select(FileVersion.id)) is None
+    assert not any(Path(app.config["UPLOAD_FOLDER"]).iterdir())
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "notes.md", "notes", "Q3 notes v1.2"])
+def test_text_under_a_text_name_or_no_extension_is_accepted(app, client, make_user, token_for, name):
+    import io
+
+    response = client.post("/api/v1/collateral", headers=token_for(make_user("marketing")), data={
+        "title": "Notes", "content_type": "other", "stages": "awareness", "file": (io.BytesIO(b"notes\n"), name)})
+    assert response.status_code == 201, response.get_data(as_text=True)
