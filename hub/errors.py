@@ -3,6 +3,7 @@ import logging
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.exceptions import NotFound as PathNotFound
 
@@ -82,6 +83,29 @@ def handle_api_error(exc):
     return error_response(exc.status, exc.code, exc.message, exc.field)
 
 
+# What a database says when a wait ran out (SQLite busy timeout; PostgreSQL lock_not_available
+# 55P03 and query_canceled 57014 from lock_timeout/statement_timeout), and when its disk is full.
+BUSY = ("database is locked", "database table is locked", "lock timeout", "canceling statement due to")
+FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def handle_database(exc):
+    """503 with Retry-After for a locked or slow database, 507 for a full disk; anything else is
+    unexpected. The request's transaction is already rolled back (hub.transactions)."""
+    message = str(exc.orig).lower()
+    if any(text in message for text in FULL):
+        log.error("database disk full on %s %s: %s", request.method, request.path, exc.orig)
+        return error_response(507, "insufficient_storage", "The server's disk is full: nothing was saved. "
+                                                           "Try again later, or tell a Hub admin.")
+    if any(text in message for text in BUSY):
+        log.warning("database busy on %s %s: %s", request.method, request.path, exc.orig)
+        response = make_response(error_response(503, "busy", "Hub is busy right now: nothing was saved. "
+                                                               "Try again in a few seconds."))
+        response.headers["Retry-After"] = str(current_app.config["DB_RETRY_AFTER"])
+        return response
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc):
     """Anything else: log it, answer 500 without details."""
     if isinstance(exc, HTTPException):
@@ -97,6 +121,7 @@ def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_database)
     app.register_error_handler(Exception, handle_unexpected)
 
 

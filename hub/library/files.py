@@ -1,4 +1,5 @@
 """Uploaded files: stream to disk, decide the type from the content, store under a generated name."""
+import errno
 import hashlib
 import os
 import re
@@ -42,6 +43,14 @@ PREVIEWABLE = {"pdf", "png", "jpeg"}
 ACCEPTED = "PDF, DOCX, PPTX, XLSX, TXT, Markdown, PNG or JPEG"
 OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+
+
+class DiskFull(ApiError):
+    """The upload folder's disk is full (RFC 4918 §11.5, 507 Insufficient Storage): nothing is kept."""
+
+    def __init__(self):
+        super().__init__(507, "insufficient_storage", "The server's disk is full: the file was not stored. "
+                                                      "Try again later, or tell a Hub admin.", "file")
 
 
 class TooLarge(ApiError):
@@ -121,6 +130,11 @@ def store_upload(file_storage):
         stored_name = f"{uuid.uuid4().hex}{kind.extensions[0]}"
         final = folder / stored_name
         os.replace(tmp, final)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFull() from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
