@@ -111,3 +111,24 @@ def test_a_full_upload_disk_answers_507_and_keeps_nothing(app, database_url, sec
         "title": "Fits", "content_type": "other", "stages": "awareness",
         "file": (io.BytesIO(b"%PDF-1.4\n% small\n"), "b.pdf")})
     assert small.status_code == 201
+
+
+def test_check_files_reports_orphans_and_missing_files_and_fixes_old_orphans(app, runner, make_item):
+    item = make_item("approved")
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    assert runner.invoke(args=["check-files"]).exit_code == 0
+    # A worker killed mid-upload leaves its temp file, or a file the database never took.
+    old, young = folder / ".upload-killed", folder / "f00d.pdf"
+    old.write_bytes(b"x" * 2048)
+    young.write_bytes(b"y")
+    os.utime(old, (0, 0))
+    result = runner.invoke(args=["check-files"])
+    assert result.exit_code == 1 and "orphans       2" in result.output
+    result = runner.invoke(args=["check-files", "--fix"])
+    assert not old.exists() and young.exists()  # only orphans older than an hour go
+    assert result.exit_code == 1 and "removed       1" in result.output
+    young.unlink()
+    stored = db.session.get(FileVersion, item.current_version.id).stored_name
+    (folder / stored).unlink()
+    result = runner.invoke(args=["check-files"])
+    assert result.exit_code == 1 and "missing       1" in result.output and stored in result.output
