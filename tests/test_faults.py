@@ -132,3 +132,113 @@ def test_check_files_reports_orphans_and_missing_files_and_fixes_old_orphans(app
     (folder / stored).unlink()
     result = runner.invoke(args=["check-files"])
     assert result.exit_code == 1 and "missing       1" in result.output and stored in result.output
+
+
+@pytest.fixture
+def served(app):
+    """The app behind a real threaded HTTP server (each request on its own thread and database
+    connection, as under gunicorn); send(method, path, headers, json=None, files=None) -> (status, body)."""
+    import json as jsonlib
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from werkzeug.serving import make_server
+    from werkzeug.test import encode_multipart
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def send(method, path, headers, json=None, files=None):
+        headers = dict(headers)
+        data = None
+        if json is not None:
+            data, headers["Content-Type"] = jsonlib.dumps(json).encode(), "application/json"
+        elif files is not None:
+            boundary, data = encode_multipart(files)
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data=data, headers=headers,
+                                         method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, jsonlib.loads(response.read() or b"null")
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code, jsonlib.loads(e.read() or b"null")
+
+    try:
+        yield send
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def run_at_once(calls):
+    """Run the calls in threads released together; their results in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as e:  # shown by the test's assertion
+            results[i] = (e, None)
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_simultaneous_version_uploads_get_consecutive_numbers(app, served, make_user, make_item, token_for):
+    from werkzeug.datastructures import FileStorage
+
+    item = make_item("approved")
+    headers = token_for(make_user("marketing"))
+    item_id = item.id
+
+    def upload(n):
+        data = b"%PDF-1.4\n% version " + str(n).encode() + b"\n"
+        return lambda: served("POST", f"/api/v1/collateral/{item_id}/versions", headers,
+                              files={"file": FileStorage(io.BytesIO(data), f"v{n}.pdf", content_type="application/pdf")})
+
+    statuses = [status for status, _ in run_at_once([upload(n) for n in range(8)])]
+    assert all(code in (201, 503) for code in statuses), statuses  # never a 500 from the unique key
+    db.session.expire_all()
+    numbers = sorted(db.session.scalars(select(FileVersion.number).where(FileVersion.collateral_id == item_id)))
+    assert numbers == list(range(1, 2 + statuses.count(201)))
+    assert len(list(Path(app.config["UPLOAD_FOLDER"]).iterdir())) == len(numbers)  # refused ones left no file
+
+
+def test_simultaneous_status_changes_from_one_state_let_one_win(app, served, make_user, make_item, token_for):
+    from hub.library.models import Collateral, StatusChange
+
+    item = make_item("approved")
+    headers = token_for(make_user("marketing"))
+    item_id = item.id
+    targets = ["archived", "draft", "archived", "draft", "archived", "draft"]
+
+    def move(status):
+        return lambda: served("POST", f"/api/v1/collateral/{item_id}/status", headers, json={"status": status})
+
+    results = run_at_once([move(status) for status in targets])
+    codes = [status for status, _ in results]
+    assert codes.count(200) >= 1 and all(code in (200, 409, 503) for code in codes), results
+    db.session.expire_all()
+    history = db.session.scalars(select(StatusChange).where(StatusChange.collateral_id == item_id)
+                                 .order_by(StatusChange.id)).all()
+    moves = [(change.from_status, change.to_status) for change in history][-codes.count(200):]
+    # One history, no contradictions: each change starts where the one before ended (a later request
+    # may legitimately move the item on from the state the first one left).
+    assert moves[0][0] == "approved"
+    assert all(moves[i][1] == moves[i + 1][0] for i in range(len(moves) - 1)), moves
+    assert db.session.get(Collateral, item_id).status == moves[-1][1]
+    conflicts = [body["error"]["code"] for status, body in results if status == 409]
+    assert conflicts and set(conflicts) <= {"changed", "invalid_transition"}
