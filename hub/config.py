@@ -43,6 +43,7 @@ class Defaults:
     DB_LOCK_TIMEOUT = 15.0          # seconds a statement waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
     DB_STATEMENT_TIMEOUT = 30.0     # seconds, PostgreSQL statement_timeout: no request hangs on a slow query
     DB_RETRY_AFTER = 5              # seconds, the Retry-After of a 503 answered for a locked or slow database
+    IDEMPOTENCY_HOURS = 24          # how long an API create's Idempotency-Key answer is kept for retries
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from hub.extensions import db
 from hub.library.models import FileVersion
@@ -242,3 +242,51 @@ def test_simultaneous_status_changes_from_one_state_let_one_win(app, served, mak
     assert db.session.get(Collateral, item_id).status == moves[-1][1]
     conflicts = [body["error"]["code"] for status, body in results if status == 409]
     assert conflicts and set(conflicts) <= {"changed", "invalid_transition"}
+
+
+def test_an_api_create_retried_with_its_idempotency_key_is_made_once(app, client, make_user, token_for):
+    from hub.usage.models import ContentRequest
+
+    headers = {**token_for(make_user("sales")), "Idempotency-Key": "c0ffee-1"}
+    first = client.post("/api/v1/requests", json={"title": "Case study for banks"}, headers=headers)
+    assert first.status_code == 201
+    again = client.post("/api/v1/requests", json={"title": "Case study for banks"}, headers=headers)
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(select(func.count()).select_from(ContentRequest)) == 1
+    other = client.post("/api/v1/requests", json={"title": "Something else"}, headers=headers)
+    assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+    fresh = client.post("/api/v1/requests", json={"title": "Case study for banks"},
+                        headers={**headers, "Idempotency-Key": "c0ffee-2"})
+    assert fresh.status_code == 201 and fresh.get_json()["id"] != first.get_json()["id"]
+
+
+def test_a_refused_create_is_not_remembered(app, client, make_user, token_for):
+    headers = {**token_for(make_user("sales")), "Idempotency-Key": "k-1"}
+    assert client.post("/api/v1/requests", json={"title": ""}, headers=headers).status_code == 422
+    assert client.post("/api/v1/requests", json={"title": "Now with a title"}, headers=headers).status_code == 201
+
+
+def test_idempotent_upload_retries_make_one_version(app, client, make_user, make_item, token_for):
+    item = make_item("approved")
+    headers = {**token_for(make_user("marketing")), "Idempotency-Key": "upload-7"}
+
+    def send():
+        return client.post(f"/api/v1/collateral/{item.id}/versions", headers=headers,
+                           data={"file": (io.BytesIO(b"%PDF-1.4\n% v2\n"), "v2.pdf")})
+
+    assert send().status_code == 201 and send().status_code == 201
+    assert db.session.scalar(select(func.count()).select_from(FileVersion)) == 2  # the first and one new
+    assert len(list(Path(app.config["UPLOAD_FOLDER"]).iterdir())) == 2  # the replay stored no file
+
+
+def test_simultaneous_retries_with_one_key_make_one_record(app, served, make_user, token_for):
+    from hub.usage.models import ContentRequest
+
+    headers = {**token_for(make_user("sales")), "Idempotency-Key": "race-1"}
+    results = run_at_once([lambda: served("POST", "/api/v1/requests", headers, json={"title": "Raced"})
+                           for _ in range(6)])
+    codes = [status for status, _ in results]
+    assert codes.count(201) >= 1 and all(code in (201, 409, 503) for code in codes), results
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ContentRequest)) == 1

@@ -82,4 +82,4 @@ def check_json_value(value, field):
 
 
 # The route modules register on bp, which they import from here: last, once bp exists.
-from hub.api import calendar, health, library, openapi, search, usage  # noqa: F401
+from hub.api import calendar, health, idempotency, library, openapi, search, usage  # noqa: F401

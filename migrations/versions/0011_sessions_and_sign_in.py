@@ -13,7 +13,8 @@ before this migration above the current highest may still come back once. Postgr
 never go back, so nothing changes there.
 
 users.session_secret is part of every session cookie; users.reset_token_hash/reset_expires_at hold
-one outstanding password reset link; sign_in_throttles counts failed sign-ins.
+one outstanding password reset link; sign_in_throttles counts failed sign-ins; idempotency_keys
+keeps API creates' answers for retries.
 """
 import secrets
 
@@ -78,10 +79,27 @@ def upgrade():
         sa.UniqueConstraint('scope', 'key', name='uq_sign_in_throttles_scope_key'),
     )
     op.create_index(op.f('ix_sign_in_throttles_locked_until'), 'sign_in_throttles', ['locked_until'], unique=False)
+    op.create_table(
+        'idempotency_keys',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=255), nullable=False),
+        sa.Column('fingerprint', sa.String(length=64), nullable=False),
+        sa.Column('status', sa.Integer(), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+        sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_keys_user_key'),
+    )
+    op.create_index(op.f('ix_idempotency_keys_created_at'), 'idempotency_keys', ['created_at'], unique=False)
 
 
 def downgrade():
     _foreign_keys_off()
+    op.drop_index(op.f('ix_idempotency_keys_created_at'), table_name='idempotency_keys')
+    op.drop_table('idempotency_keys')
     op.drop_index(op.f('ix_sign_in_throttles_locked_until'), table_name='sign_in_throttles')
     op.drop_table('sign_in_throttles')
     with op.batch_alter_table('users', schema=None) as batch_op:
