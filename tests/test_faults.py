@@ -290,3 +290,39 @@ def test_simultaneous_retries_with_one_key_make_one_record(app, served, make_use
     assert codes.count(201) >= 1 and all(code in (201, 409, 503) for code in codes), results
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ContentRequest)) == 1
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """read_only(folder): bind-mount the folder read-only over itself (root, as in CI); undone after."""
+    mounted = []
+
+    def make(folder):
+        if os.geteuid() != 0:
+            pytest.skip("a read-only bind mount needs root")
+        for args in (["mount", "--bind", str(folder), str(folder)],
+                     ["mount", "-o", "remount,bind,ro", str(folder), str(folder)]):
+            result = subprocess.run(args, capture_output=True, check=False)
+            if result.returncode != 0:
+                pytest.skip(f"cannot bind-mount read-only here: {result.stderr.decode().strip()}")
+            if args[1] == "--bind":
+                mounted.append(folder)
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_read_only_index_folder_never_makes_a_500(app, as_user, make_item, runner, work, read_only):
+    make_item("approved", title="Wolverine guide")
+    work()
+    browser, _ = as_user("sales")
+    assert "Wolverine guide" in browser.get("/search?q=wolverine").get_data(as_text=True)
+    read_only(Path(app.config["INDEX_FOLDER"]))
+    make_item("approved", title="Wolverine pricing")
+    work()  # the index write fails; the job stays queued for a retry, nothing breaks
+    response = browser.get("/search?q=wolverine")
+    assert response.status_code in (200, 503)
+    assert "Wolverine guide" in response.get_data(as_text=True) or response.status_code == 503
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output  # reported, not a crash
