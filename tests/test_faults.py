@@ -1,5 +1,6 @@
 """Faults an operator meets (issue 11): a locked or slow database answers 503 with Retry-After after
 a bounded wait; a full disk answers 507 and keeps nothing; the rest of Hub keeps working."""
+import hashlib
 import io
 import os
 import sqlite3
@@ -326,3 +327,62 @@ def test_a_read_only_index_folder_never_makes_a_500(app, as_user, make_item, run
     assert "Wolverine guide" in response.get_data(as_text=True) or response.status_code == 503
     result = runner.invoke(args=["check-index"])
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output  # reported, not a crash
+
+
+def test_a_backup_taken_under_write_load_restores_everything(app, runner, make_user, make_item, tmp_path):
+    import json
+    import threading
+    import time
+
+    from hub.auth.models import User
+    from hub.library.models import Collateral
+    from hub.usage import feedback
+    from hub.usage.models import ContentRequest
+    from tests.search_files import pdf
+
+    for n in range(3):
+        make_item("approved", title=f"Wolverine {n}", file=(pdf(pages=1, marker=f"marker{n}"), f"w{n}.pdf"))
+    rep_id = make_user("sales").id
+    db.session.commit()
+    stop, made = threading.Event(), []
+
+    def writer():  # another process's users, writing all along
+        with app.app_context():
+            while not stop.is_set():
+                feedback.create_request(db.session.get(User, rep_id), {"title": f"Request {len(made)}"})
+                db.session.commit()
+                made.append(1)
+            db.session.remove()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    while len(made) < 5:
+        time.sleep(0.01)
+    before = len(made)
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    stop.set()
+    thread.join()
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert len(manifest["files"]) == 3 and not manifest["missing"]
+    make_item("approved", title="Made after the backup")  # the restore takes this away
+    result = runner.invoke(args=["restore", str(tmp_path / "backup"), "--yes"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    restored = db.session.scalar(select(func.count()).select_from(ContentRequest))
+    assert before <= restored <= len(made)  # every write acknowledged before the backup is in it
+    titles = set(db.session.scalars(select(Collateral.title)))
+    assert titles == {"Wolverine 0", "Wolverine 1", "Wolverine 2"}
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert runner.invoke(args=["check-index"]).exit_code == 0  # rebuilt from the restored database
+
+
+def test_restore_refuses_a_damaged_backup(app, runner, make_item, tmp_path):
+    make_item("approved")
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    next((tmp_path / "b" / "uploads").iterdir()).write_bytes(b"tampered")
+    result = runner.invoke(args=["restore", str(tmp_path / "b"), "--yes"])
+    assert result.exit_code != 0 and "checksum" in result.output
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code != 0  # never into a used folder
