@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from hub.extensions import db
 from hub.library.models import FileVersion
-from tests.conftest import Browser, make_test_app
+from tests.conftest import Browser, make_test_app, tiny_pdf
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_full_upload_disk_answers_507_and_keeps_nothing(app, database_url, sec
     cramped = second_app(UPLOAD_FOLDER=str(small_disk))
     headers = token_for(make_user("marketing"))
     client = cramped.test_client()
-    big = b"%PDF-1.4\n" + os.urandom(200 * 1024)  # under the 500 KB werkzeug spools to a temp file
+    big = tiny_pdf(os.urandom(200 * 1024).hex()[:200 * 1024])  # under the 500 KB werkzeug spools to a temp file
     response = client.post("/api/v1/collateral", headers=headers, data={
         "title": "Too big for the disk", "content_type": "other", "stages": "awareness", "file": (io.BytesIO(big), "a.pdf")})
     assert response.status_code == 507, response.get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_a_full_upload_disk_answers_507_and_keeps_nothing(app, database_url, sec
     assert client.get("/api/v1/collateral", headers=headers).status_code == 200  # the rest of Hub works
     small = client.post("/api/v1/collateral", headers=headers, data={
         "title": "Fits", "content_type": "other", "stages": "awareness",
-        "file": (io.BytesIO(b"%PDF-1.4\n% small\n"), "b.pdf")})
+        "file": (io.BytesIO(tiny_pdf("small")), "b.pdf")})
     assert small.status_code == 201
 
 
@@ -206,7 +206,7 @@ def test_simultaneous_version_uploads_get_consecutive_numbers(app, served, make_
     item_id = item.id
 
     def upload(n):
-        data = b"%PDF-1.4\n% version " + str(n).encode() + b"\n"
+        data = tiny_pdf(f"version {n}")
         return lambda: served("POST", f"/api/v1/collateral/{item_id}/versions", headers,
                               files={"file": FileStorage(io.BytesIO(data), f"v{n}.pdf", content_type="application/pdf")})
 
@@ -274,7 +274,7 @@ def test_idempotent_upload_retries_make_one_version(app, client, make_user, make
 
     def send():
         return client.post(f"/api/v1/collateral/{item.id}/versions", headers=headers,
-                           data={"file": (io.BytesIO(b"%PDF-1.4\n% v2\n"), "v2.pdf")})
+                           data={"file": (io.BytesIO(tiny_pdf("v2")), "v2.pdf")})
 
     assert send().status_code == 201 and send().status_code == 201
     assert db.session.scalar(select(func.count()).select_from(FileVersion)) == 2  # the first and one new

@@ -162,6 +162,7 @@ def sniff(path, original_name=""):
 
 def sniff_bytes(head, path, original_name):
     if head.startswith(b"%PDF-"):
+        check_pdf(path)
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -198,6 +199,25 @@ MAX_TOTAL_BYTES = 256 << 20    # all parts, uncompressed
 MAX_RATIO = 200                # uncompressed/compressed, beyond which a part is a bomb
 MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX/)", re.IGNORECASE)
 DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_pdf(path):
+    """A "PDF" must open in a PDF reader (PDFium, Chromium's) and have a page; a password-protected
+    one counts, since its readers can open it. Refused at upload otherwise (issue 11)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as e:
+        if "password" in str(e).lower():
+            return
+        raise refuse("This PDF cannot be opened by a PDF reader: it is damaged, cut short or not really "
+                     "a PDF.") from None
+    try:
+        if len(document) == 0:
+            raise refuse("This PDF has no pages.")
+    finally:
+        document.close()
 
 
 def refuse(why):
