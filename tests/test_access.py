@@ -43,10 +43,16 @@ PAGES = [
     ("GET", "/account", expect(REDIRECT, 200, 200)),
     ("POST", "/account/tokens", expect(REDIRECT, 201, 201)),
     ("POST", "/account/tokens/{others_token}/revoke", expect(REDIRECT, 404, 404)),
+    ("POST", "/account/password", expect(REDIRECT, 422, 422)),
+    ("POST", "/account/sessions/end", expect(REDIRECT, 303, 303)),
+    ("GET", "/reset/not-a-real-token", expect(404, 404, 404)),
+    ("POST", "/reset/not-a-real-token", expect(404, 404, 404)),
     ("GET", "/admin/users", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/users", expect(REDIRECT, 403, 403, 422)),
     ("POST", "/admin/users/{other_user}", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/users/{other_user}/delete", expect(REDIRECT, 403, 403, 303)),
+    ("POST", "/admin/users/{other_user}/reset-link", expect(REDIRECT, 403, 403, 201)),
+    ("POST", "/admin/sign-in-locks/{sign_in_lock}/clear", expect(REDIRECT, 403, 403, 303)),
     ("GET", "/admin/stages", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/stages", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/stages/{stage}", expect(REDIRECT, 403, 403, 303)),
@@ -80,6 +86,7 @@ PAGES = [
     # usage (issue 5)
     ("GET", "/s/{share_token}", expect(200, 200, 200)),  # the token is the credential
     ("GET", "/s/{share_token}/preview", expect(200, 200, 200)),
+    ("GET", "/s/{share_token}/pages/1.png", expect(200, 200, 200)),
     ("GET", "/s/{share_token}/download", expect(200, 200, 200)),
     ("GET", "/s/not-a-real-token-at-all-000000", expect(404, 404, 404)),
     ("POST", "/items/{approved}/shares", expect(REDIRECT, 303, 303)),
@@ -211,7 +218,23 @@ def world(app, make_user, make_item):
         "stage": 1,
         **calendar_world(make_user, other),
         **usage_world(other, approved),
+        "sign_in_lock": sign_in_lock(),
     }
+
+
+def sign_in_lock():
+    """A locked account (issue 11), for the admin's clear-lock form."""
+    from datetime import timedelta
+
+    from hub.auth.models import SignInThrottle
+    from hub.extensions import db
+    from hub.models import utcnow
+
+    lock = SignInThrottle(scope="account", key="victim@example.com", failures=9, last_failed_at=utcnow(),
+                          locked_until=utcnow() + timedelta(hours=1))
+    db.session.add(lock)
+    db.session.flush()
+    return lock.id
 
 
 def signed_in(app, as_user, role):

@@ -11,7 +11,7 @@ from hub.extensions import db
 from hub.library import services
 from hub.library.models import Collateral, FileVersion, StatusChange
 from hub.models import today, utcnow
-from tests.conftest import upload
+from tests.conftest import tiny_pdf, upload
 
 
 def test_full_workflow_is_recorded(app, make_user, make_item):
@@ -154,14 +154,14 @@ def test_review_queue_puts_the_longest_waiting_first_and_counts_in_the_nav(app, 
 
 
 def test_new_versions_keep_the_old_and_serve_the_newest(app, make_user, make_item, as_user):
-    item = make_item("approved", file=(b"%PDF-1.4 first", "v1.pdf"))
+    item = make_item("approved", file=(tiny_pdf("first"), "v1.pdf"))
     marketer = make_user("marketing")
-    services.add_version(marketer, item, upload(b"%PDF-1.4 second", "v2.pdf"))
+    services.add_version(marketer, item, upload(tiny_pdf("second"), "v2.pdf"))
     assert [v.number for v in item.versions] == [2, 1]
     assert item.current_version.uploaded_by_id == marketer.id
     rep, _ = as_user("sales")
     response = rep.get(f"/items/{item.id}/download")
-    assert response.data == b"%PDF-1.4 second"
+    assert response.data == tiny_pdf("second")
     assert "v2.pdf" in response.headers["Content-Disposition"]
     old = [Path(app.config["UPLOAD_FOLDER"], v.stored_name) for v in item.versions]
     assert all(p.is_file() for p in old)
@@ -171,7 +171,7 @@ def test_new_versions_keep_the_old_and_serve_the_newest(app, make_user, make_ite
 
 def test_delete_removes_rows_and_files(app, make_item, make_user):
     item = make_item("approved")
-    services.add_version(item.owner, item, upload(b"%PDF-1.4 two", "two.pdf"))
+    services.add_version(item.owner, item, upload(tiny_pdf("two"), "two.pdf"))
     paths = [Path(app.config["UPLOAD_FOLDER"], v.stored_name) for v in item.versions]
     services.delete_item(item.owner, item)
     assert all(p.exists() for p in paths)  # until the deletion is committed: a rollback keeps them

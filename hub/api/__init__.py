@@ -1,8 +1,11 @@
 """JSON API v1: token-authenticated, one error shape, one list shape."""
+import math
+import re
+
 from flask import Blueprint, abort, current_app, g, request
 
 from hub.auth import services as users
-from hub.errors import ApiError
+from hub.errors import ApiError, Invalid
 from hub.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -50,8 +53,33 @@ def json_body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "Send a JSON object with Content-Type: application/json.")
+    for field, value in body.items():
+        check_json_value(value, field if isinstance(field, str) and not SURROGATE.search(field) else "body")
     return body
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_json_value(value, field):
+    """Refuse, as 422 naming the top-level field, what Python's JSON parser lets through but no
+    field can hold: unpaired surrogates ("\\ud800": not Unicode text, RFC 8259 §8.2; they fail
+    later when encoded) and NaN or ±Infinity (not JSON at all, RFC 8259 §6)."""
+    label = field.replace("_", " ").capitalize()
+    if isinstance(value, str):
+        if SURROGATE.search(value):
+            raise Invalid(f"{label} contains an invalid character (an unpaired UTF-16 surrogate).", field)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise Invalid(f"{label} must be a finite number.", field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_json_value(key, field)
+            check_json_value(item, field)
+    elif isinstance(value, list):
+        for item in value:
+            check_json_value(item, field)
+
+
 # The route modules register on bp, which they import from here: last, once bp exists.
-from hub.api import calendar, health, library, openapi, search, usage  # noqa: F401
+from hub.api import calendar, health, idempotency, library, openapi, search, usage  # noqa: F401

@@ -5,6 +5,7 @@ from flask import g, request, url_for
 from sqlalchemy import func, or_, select
 
 from hub.api import bp, json_body, page_of, pagination
+from hub.api.idempotency import idempotent
 from hub.calendar import feeds, services, validation
 from hub.calendar.models import STATUSES, CalendarEntry
 from hub.errors import Invalid
@@ -67,6 +68,7 @@ def list_calendar_entries():
 
 
 @bp.post("/calendar/entries")
+@idempotent
 def create_calendar_entry():
     """A new entry (a draft unless `published` is true)."""
     services.require_editor(g.user)

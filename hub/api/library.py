@@ -3,6 +3,7 @@ from flask import g, request, url_for
 
 from hub import events
 from hub.api import bp, json_body, page_of, pagination
+from hub.api.idempotency import idempotent
 from hub.errors import Invalid, NotFound
 from hub.library import files, services
 
@@ -89,6 +90,7 @@ def get_collateral(item_id):
 
 
 @bp.post("/collateral")
+@idempotent
 def create_collateral():
     """A new draft item from a file or a link."""
     data = form_data()
@@ -106,6 +108,7 @@ def update_collateral(item_id):
 
 
 @bp.post("/collateral/<int:item_id>/versions")
+@idempotent
 def add_version(item_id):
     """Upload a new file version; it is served from now on."""
     item = services.get_item(g.user, item_id)

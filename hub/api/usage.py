@@ -2,6 +2,7 @@
 from flask import g, request, url_for
 
 from hub.api import bp, json_body, page_of, pagination
+from hub.api.idempotency import idempotent
 from hub.errors import Forbidden, Invalid
 from hub.library import services as library
 from hub.models import clean_id
@@ -22,6 +23,7 @@ def id_arg(name):
 
 
 @bp.post("/usage")
+@idempotent
 def record_usage():
     """Record that an item was used in a deal (account, opportunity, stage, note)."""
     body = json_body()
@@ -50,6 +52,7 @@ def list_usage():
 
 
 @bp.post("/collateral/<int:item_id>/shares")
+@idempotent
 def create_share(item_id):
     """A tracked link for a prospect; the token is returned only here."""
     share, token = shares.create_share(g.user, item_id, json_body(), channel="api")
@@ -84,6 +87,7 @@ def set_outcome(ref):
 
 
 @bp.post("/ratings")
+@idempotent
 def rate():
     """Rate an item 1-5 with an optional comment (replaces the caller's earlier rating)."""
     body = json_body()
@@ -138,6 +142,7 @@ def analytics_feedback():
 
 
 @bp.post("/requests")
+@idempotent
 def create_request():
     """Ask marketing for missing content."""
     req = feedback.create_request(g.user, json_body())
@@ -172,6 +177,7 @@ def update_request(request_id):
 
 
 @bp.post("/requests/<int:request_id>/votes")
+@idempotent
 def vote_request(request_id):
     """Add the caller's vote to a request."""
     req = feedback.vote(g.user, feedback.get_request(request_id))

@@ -191,11 +191,13 @@ def urls(user, saved=None, filters=None):
 
 
 def feed_query(user, filters, on=None):
-    """Published entries for the feed: cancelled ones for 30 days, nothing that ended a year ago."""
+    """Published entries for the feed (for reps, as services.rep_clause() allows): cancelled ones for
+    30 days, nothing that ended a year ago."""
     on = on or today()
     cutoff = services.midnight(on - timedelta(days=CANCELLED_DAYS))
     past = services.midnight(on - timedelta(days=current_app.config["CALENDAR_FEED_PAST_DAYS"]))
-    query = services.apply_filters(select(CalendarEntry).where(CalendarEntry.published.is_(True)), filters)
+    shown = CalendarEntry.published.is_(True) if user.is_editor else services.rep_clause()
+    query = services.apply_filters(select(CalendarEntry).where(shown), filters)
     return query.where(
         or_(CalendarEntry.status != "cancelled", CalendarEntry.cancelled_at >= cutoff),
         or_(CalendarEntry.span_ends_at.is_(None), CalendarEntry.span_ends_at >= past),

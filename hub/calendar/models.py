@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import LABEL_MAX, UTCDateTime, utcnow
+from hub.models import LABEL_MAX, NEVER_REUSED_IDS, UTCDateTime, utcnow
 
 KINDS = {
     "campaign": "Campaign",
@@ -41,6 +41,7 @@ class CalendarEntry(db.Model):
     """One calendar entry: timed (UTC instants plus an IANA zone) or all-day (dates, last day inclusive)."""
 
     __tablename__ = "calendar_entries"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_uid)
@@ -178,6 +179,7 @@ class SavedFeed(db.Model):
     """A named, filtered feed a user subscribed to."""
 
     __tablename__ = "calendar_saved_feeds"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -21,18 +21,33 @@ def require_editor(user):
         raise Forbidden("Only marketing and admins can change the calendar.")
 
 
+def rep_clause():
+    """SQL for what reps may see: published entries, except a "collateral update" whose item left
+    approval (withdrawn, archived, expired or deleted): its title and description are the item's,
+    and must not reach reps through the calendar when the library no longer shows them the item."""
+    withdrawn = or_(~CalendarEntry.collateral.any(), CalendarEntry.collateral.any(~Collateral.live_clause()))
+    return CalendarEntry.published.is_(True) & ~((CalendarEntry.kind == "collateral_update") & withdrawn)
+
+
+def rep_may_see(entry):
+    """rep_clause() for one loaded entry."""
+    if not entry.published:
+        return False
+    return entry.kind != "collateral_update" or (bool(entry.collateral) and all(i.is_live for i in entry.collateral))
+
+
 def visible_query(user):
-    """Entries this user may see: all for editors, published ones for reps."""
+    """Entries this user may see: all for editors, for reps what rep_clause() allows."""
     query = select(CalendarEntry)
     if not user.is_editor:
-        query = query.where(CalendarEntry.published.is_(True))
+        query = query.where(rep_clause())
     return query
 
 
 def get_entry(user, entry_id):
     """One entry, or NotFound when it does not exist or the user may not see it."""
     entry = db.session.get(CalendarEntry, entry_id)
-    if entry is None or (not user.is_editor and not entry.published):
+    if entry is None or (not user.is_editor and not rep_may_see(entry)):
         raise NotFound("No such calendar entry.")
     return entry
 

@@ -1,6 +1,8 @@
 """Uploaded files: stream to disk, decide the type from the content, store under a generated name."""
+import errno
 import hashlib
 import os
+import re
 import unicodedata
 import uuid
 import zipfile
@@ -41,6 +43,14 @@ PREVIEWABLE = {"pdf", "png", "jpeg"}
 ACCEPTED = "PDF, DOCX, PPTX, XLSX, TXT, Markdown, PNG or JPEG"
 OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+
+
+class DiskFull(ApiError):
+    """The upload folder's disk is full (RFC 4918 §11.5, 507 Insufficient Storage): nothing is kept."""
+
+    def __init__(self):
+        super().__init__(507, "insufficient_storage", "The server's disk is full: the file was not stored. "
+                                                      "Try again later, or tell a Hub admin.", "file")
 
 
 class TooLarge(ApiError):
@@ -120,6 +130,11 @@ def store_upload(file_storage):
         stored_name = f"{uuid.uuid4().hex}{kind.extensions[0]}"
         final = folder / stored_name
         os.replace(tmp, final)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFull() from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -128,15 +143,18 @@ def store_upload(file_storage):
 
 
 def sniff(path, original_name=""):
-    """Decide the type from the bytes; refuse anything else, or a name that claims another type."""
+    """Decide the type from the bytes; refuse anything else, or a name whose extension is not the
+    type's (`notes.exe` holding text is refused; a name without an extension is fine)."""
     with open(path, "rb") as f:
         head = f.read(CHUNK)
     key = sniff_bytes(head, path, original_name)
-    claimed = EXTENSION_KIND.get(Path(original_name).suffix.lower())
-    if claimed and claimed != key and {claimed, key} != {"txt", "md"}:
+    suffix = Path(original_name).suffix.lower()
+    claimed = EXTENSION_KIND.get(suffix)
+    named = re.fullmatch(r"\.[a-z][a-z0-9]{0,9}", suffix) is not None  # "v1.2" has no extension
+    if (claimed or named) and claimed != key and {claimed, key} != {"txt", "md"}:
         raise Invalid(
-            f"The file is named {Path(original_name).suffix} but its content is a {KINDS[key].label}. "
-            "Rename it or upload the right file.",
+            f"The file is named {suffix} but its content is a {KINDS[key].label}. "
+            f"Name it {KINDS[key].extensions[0]} or upload the right file.",
             "file",
         )
     return KINDS[key]
@@ -144,6 +162,7 @@ def sniff(path, original_name=""):
 
 def sniff_bytes(head, path, original_name):
     if head.startswith(b"%PDF-"):
+        check_pdf(path)
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -168,8 +187,76 @@ def sniff_ooxml(path):
     if "[Content_Types].xml" in names:
         for part, key in OOXML_PARTS.items():
             if part in names:
+                check_office(path)
                 return key
     raise Invalid(f"ZIP archives are not accepted. Upload a {ACCEPTED} file.", "file")
+
+
+# Office archives: the same limits the text extractor applies again (hub/search/extract.py).
+MAX_MEMBERS = 5000             # entries in an Office archive
+MAX_MEMBER_BYTES = 64 << 20    # one part, uncompressed
+MAX_TOTAL_BYTES = 256 << 20    # all parts, uncompressed
+MAX_RATIO = 200                # uncompressed/compressed, beyond which a part is a bomb
+MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX/)", re.IGNORECASE)
+DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_pdf(path):
+    """A "PDF" must open in a PDF reader (PDFium, Chromium's) and have a page; a password-protected
+    one counts, since its readers can open it. Refused at upload otherwise (issue 11)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as e:
+        if "password" in str(e).lower():
+            return
+        raise refuse("This PDF cannot be opened by a PDF reader: it is damaged, cut short or not really "
+                     "a PDF.") from None
+    try:
+        if len(document) == 0:
+            raise refuse("This PDF has no pages.")
+    finally:
+        document.close()
+
+
+def refuse(why):
+    return Invalid(why, "file")
+
+
+def check_office(path):
+    """Refuse at upload what Hub will not keep: macros or ActiveX (the .docm/.xlsm/.pptm family,
+    whatever the name says), a DTD or entity declarations in any XML part (Office never writes
+    them; they carry XXE and billion-laughs attacks), and archives that fail the bomb guards: too
+    many parts, a part too large or too compressed, too much data in all. Each XML part is read
+    (bounded), so the guards use real sizes, not the sizes the archive declares."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise refuse(f"The Office file has more than {MAX_MEMBERS} parts.")
+        content_types = archive.read("[Content_Types].xml")[:MAX_MEMBER_BYTES] if len(infos) else b""
+        if any(MACRO_PART.search(info.filename) for info in infos) or b"macroEnabled" in content_types:
+            raise refuse("Office files with macros or ActiveX controls are not accepted: save it without "
+                         "macros (DOCX, PPTX or XLSX) and upload that.")
+        total = 0
+        for info in infos:
+            if info.file_size > MAX_MEMBER_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
+                raise refuse("The Office file looks like a zip bomb.")
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                total += info.file_size
+                continue
+            try:
+                with archive.open(info) as part:
+                    data = part.read(MAX_MEMBER_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+                raise refuse("The file looks like a damaged Office document.") from None
+            total += len(data)
+            if len(data) > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+                raise refuse("The Office file looks like a zip bomb.")
+            if DTD.search(data[:4096]):
+                raise refuse("The Office file contains a DTD or entity declarations, which Office never writes.")
+        if total > MAX_TOTAL_BYTES:
+            raise refuse("The Office file expands to too much data.")
 
 
 def text_charset(head):
@@ -216,4 +303,7 @@ def send(version, inline=False):
     response.headers["Content-Type"] = version.mimetype  # as stored; send_file would add a second charset
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A file is never a page of Hub's: scripts, forms and same-origin access stay off even if a
+    # browser renders it (HTML in an SVG, a PDF's JavaScript). Chromium's PDF viewer ignores it.
+    response.headers["Content-Security-Policy"] = "sandbox"
     return response

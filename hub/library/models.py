@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import UTCDateTime, today, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, today, utcnow
 
 CONTENT_TYPES = {
     "one_pager": "One-pager",
@@ -56,6 +56,7 @@ collateral_stages = Table(
 
 class Stage(db.Model):
     __tablename__ = "stages"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -66,6 +67,9 @@ class Stage(db.Model):
 
 class Collateral(db.Model):
     __tablename__ = "collateral"
+    # Newest-first lists (home, stage pages, the API) read these in order and stop after a page.
+    __table_args__ = (db.Index("ix_collateral_newest", "updated_at", "id"),
+                      db.Index("ix_collateral_status_newest", "status", "updated_at", "id"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -82,10 +86,6 @@ class Collateral(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
-    # Newest-first lists (home, stage pages, the API) read these in order and stop after a page.
-    __table_args__ = (db.Index("ix_collateral_newest", "updated_at", "id"),
-                      db.Index("ix_collateral_status_newest", "status", "updated_at", "id"))
-
     owner: Mapped[User | None] = relationship(lazy="joined")
     stages: Mapped[list[Stage]] = relationship(
         secondary=collateral_stages, order_by="Stage.position", lazy="selectin"
@@ -161,7 +161,8 @@ class FileVersion(db.Model):
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),)
+    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),
+                      NEVER_REUSED_IDS)
 
 
 class StatusChange(db.Model):

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -243,11 +243,10 @@ def drafts_of(user):
 
 
 def as_text(value, field):
-    """Strings pass; None is empty; anything else (lists, objects from JSON) is refused."""
+    """Strings pass; None is empty; anything else (numbers, booleans, lists, objects from JSON) is
+    refused: `{"title": 0}` is a client's mistake, not the title "0"."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     if not isinstance(value, str):
         raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
     return value
@@ -415,13 +414,35 @@ def add_version_row(actor, item, stored):
     return version
 
 
+def claim(item, status=None):
+    """Serialise changes to one item: the first write of the action is this conditional UPDATE,
+    which waits for any other action on the item to end (PostgreSQL's row lock; SQLite's write
+    lock, taken here, before anything is read for the change) and matches nothing if the item's
+    status is no longer `status`. Raises Conflict (409) with the current state then, or NotFound
+    if the item was deleted meanwhile. The item's versions are re-read after it."""
+    query = update(Collateral).where(Collateral.id == item.id)
+    if status is not None:
+        query = query.where(Collateral.status == status)
+    claimed = db.session.execute(query.values(updated_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.expire(item)
+    if claimed.rowcount == 1:
+        return
+    current = db.session.scalar(select(Collateral.status).where(Collateral.id == item.id))
+    if current is None:
+        raise NotFound("This item was deleted meanwhile.")
+    raise Conflict(f"Someone changed this item at the same moment: it is now {STATUSES[current].lower()}. "
+                   "Reload it and try again.", "changed")
+
+
 def add_version(actor, item, upload):
-    """Keep the old files and serve the new one from now on."""
+    """Keep the old files and serve the new one from now on (numbered after the latest, even when
+    several are uploaded at once: see claim)."""
     require_editor(actor)
     if item.url and not item.versions:
         raise Conflict("This item links to an external page; edit its link instead of uploading a file.")
     stored = files.store_upload(upload)
     after_rollback(stored.discard)
+    claim(item)
     version = add_version_row(actor, item, stored)
     item.updated_at = utcnow()
     db.session.flush()
@@ -445,6 +466,7 @@ def transition(actor, item, to_status, comment="", announce=False):
             f"An item that is {STATUSES[item.status].lower()} cannot become {STATUSES[to_status].lower()}.",
             "invalid_transition",
         )
+    claim(item, item.status)  # six editors moving an approved item at once: one wins, the others get 409
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
     item.status = to_status
     item.updated_at = utcnow()

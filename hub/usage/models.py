@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.auth.models import User
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import UTCDateTime, today, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, today, utcnow
 
 ACTIONS = ("view", "preview", "download", "share_created", "share_opened", "used_in_deal", "search", "search_click",
            "calendar_fetch")
@@ -50,6 +50,7 @@ class Share(db.Model):
     """A tracked link to one item for one prospect; only the token's hash is stored."""
 
     __tablename__ = "shares"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -95,6 +96,7 @@ class Opportunity(db.Model):
     """A CRM opportunity, known by its reference; its outcome is set later."""
 
     __tablename__ = "opportunities"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(80), unique=True)
@@ -147,6 +149,7 @@ class ContentRequest(db.Model):
     """A rep asks marketing for missing content; marketing moves it to delivered or declined."""
 
     __tablename__ = "content_requests"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -100,9 +100,7 @@ def clean(value, field, limit, required=False, multiline=False):
     """Trimmed text without control characters, within a limit; refuses non-text JSON values."""
     if value is None:
         value = ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str):  # {"title": 0} is a client's mistake, not the text "0"
         raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
     if multiline:
         value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value).strip()
@@ -146,7 +144,8 @@ def live_item(user, item_id, field="collateral_id"):
 
 
 def record_deal(user, item, data):
-    """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new."""
+    """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new,
+    owned by the user. Forbidden when the opportunity is another rep's (see check_owner)."""
     account = clean(data.get("account"), "account", 120, required=True)
     ref = clean_ref(data.get("opportunity"))
     stage = clean_stage(data.get("stage"), required=True)
@@ -155,6 +154,8 @@ def record_deal(user, item, data):
     if opportunity is None:
         opportunity = Opportunity(ref=ref, account=account, owner_id=user.id)
         db.session.add(opportunity)
+    else:
+        check_owner(user, opportunity)
     use = DealUse(collateral_id=item.id, opportunity=opportunity, user_id=user.id, stage=stage, note=note)
     db.session.add(use)
     db.session.flush()
@@ -173,13 +174,18 @@ def get_opportunity(ref):
     return opportunity
 
 
+def check_owner(user, opportunity):
+    """An opportunity belongs to the rep who created it (issue 11, ASVS 5.0 V8.2.2): other reps may
+    neither add to it nor close it; marketing and admins may. Raises Forbidden."""
+    if not user.is_editor and opportunity.owner_id != user.id:
+        raise Forbidden(f"Opportunity {opportunity.ref} belongs to another rep.")
+
+
 def set_outcome(user, opportunity, outcome):
-    """Open, won or lost: by the rep who owns the opportunity, a rep who used content in it, or marketing."""
+    """Open, won or lost: by the rep who owns the opportunity, or marketing and admins."""
     if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise Invalid(f"Outcome must be one of: {', '.join(OUTCOMES)}.", "outcome")
-    if not user.is_editor and opportunity.owner_id != user.id and not db.session.scalar(
-            select(DealUse.id).where(DealUse.opportunity_id == opportunity.id, DealUse.user_id == user.id).limit(1)):
-        raise Forbidden("Only the reps working this opportunity can set its outcome.")
+    check_owner(user, opportunity)
     opportunity.outcome = outcome
     opportunity.closed_at = None if outcome == "open" else utcnow()
     db.session.flush()
@@ -187,10 +193,9 @@ def set_outcome(user, opportunity, outcome):
 
 
 def my_opportunities(user):
-    """Opportunities the user owns or used content in, newest first."""
-    used = select(DealUse.opportunity_id).where(DealUse.user_id == user.id)
+    """Opportunities the user owns, newest first."""
     return db.session.scalars(
-        select(Opportunity).where((Opportunity.owner_id == user.id) | Opportunity.id.in_(used))
+        select(Opportunity).where(Opportunity.owner_id == user.id)
         .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(200)
     ).all()
 

@@ -5,9 +5,10 @@ from flask_login import current_user
 from hub.auth import services as auth_services
 from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
-from hub.library import files
+from hub.library import files, pages
 from hub.library import services as library
 from hub.models import clean_id
+from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, services, shares
@@ -15,7 +16,7 @@ from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 
 bp = Blueprint("usage", __name__)
-PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_download")
+PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
 REQUEST_FIELDS = ("title", "stage", "industry", "product", "why", "needed_by")
 
 
@@ -56,20 +57,35 @@ def share_page(token):
     shares.record_open(share, request.headers.get("User-Agent", ""))
     item = share.collateral
     version = item.current_version
+    previewable = version is not None and version.kind in files.PREVIEWABLE
+    page_count = pages.page_count(version) if previewable and not share.allow_download else 0
     response = Response(render_template("usage/share_public.html", share=share, item=item, version=version, token=token,
-                                        previewable=version is not None and version.kind in files.PREVIEWABLE))
+                                        previewable=previewable, page_count=page_count))
     return public_headers(response)
 
 
 @bp.get("/s/<token>/preview")
 def share_preview(token):
-    """The shared file inline (PDFs and images)."""
+    """The shared file inline (PDFs and images), only when the rep allowed downloads: otherwise
+    the page shows page images, which do not hand over the file."""
+    share = open_share(token)
+    version = share.collateral.current_version
+    if version is None or version.kind not in files.PREVIEWABLE or not share.allow_download:
+        abort(404, "There is no preview of the file for this link.")
+    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
+    return public_headers(files.send(version, inline=True))
+
+
+@bp.get("/s/<token>/pages/<int:number>.png")
+def share_page_image(token, number):
+    """One page of the shared file as a picture (links without download rights)."""
     share = open_share(token)
     version = share.collateral.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
-    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
-    return public_headers(files.send(version, inline=True))
+    response = Response(pages.page_png(version, number), mimetype="image/png")
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return public_headers(response)
 
 
 @bp.get("/s/<token>/download")
@@ -118,8 +134,7 @@ def revoke_share(share_id):
     """Stop a link from working."""
     share = shares.revoke_share(current_user, shares.get_share(current_user, share_id))
     flash(f"The link for {share.recipient} no longer works.", "info")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("usage.my_shares"), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("usage.my_shares"), 303)
 
 
 @bp.post("/items/<int:item_id>/deals")
