@@ -117,7 +117,8 @@ def snapshot(entry):
         entry.title, entry.kind, entry.description, entry.all_day, entry.timezone, entry.starts_at, entry.ends_at,
         entry.starts_on, entry.ends_on, entry.location, entry.url, entry.rrule, entry.status,
         tuple(entry.products), tuple(entry.audience), tuple(sorted(i.id for i in entry.collateral)),
-        tuple(sorted((str(c.original), c.removed, str(c.starts_at), str(c.ends_at), str(c.starts_on), str(c.ends_on))
+        tuple(sorted((str(c.original), c.removed, str(c.starts_at), str(c.ends_at), str(c.starts_on), str(c.ends_on),
+                      bool(c.added), c.title or "", c.description or "", c.location or "")
                      for c in entry.changes)),
     )
 
@@ -138,7 +139,8 @@ def apply(entry, cleaned):
             original_at=None if entry.all_day else change["original"],
             original_on=change["original"] if entry.all_day else None)
         row.removed = change["removed"]
-        for name in ("starts_at", "ends_at", "starts_on", "ends_on"):
+        row.added = change.get("added", False)
+        for name in ("starts_at", "ends_at", "starts_on", "ends_on", "title", "description", "location"):
             setattr(row, name, change.get(name))
         changes.append(row)
     entry.changes = changes

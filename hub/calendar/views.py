@@ -9,7 +9,7 @@ from flask_login import current_user
 from hub.auth.access import editor_required
 from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
 from hub.calendar.models import KINDS, STATUSES
-from hub.errors import ApiError, Invalid, NotFound
+from hub.errors import ApiError, NotFound
 from hub.models import today, utcnow
 from hub.transactions import discard
 
@@ -233,17 +233,16 @@ def import_file():
     values = {"kind": request.form.get("kind", "other"), "published": bool(request.form.get("published"))}
     if request.method == "GET":
         return page("calendar/import.html", values=values, error=None)
-    upload = request.files.get("file")
-    limit = current_app.config["CALENDAR_IMPORT_MAX_BYTES"]
-    data = upload.read(limit + 1) if upload else b""
     try:
-        if len(data) > limit:
-            raise Invalid(f"The file is larger than {limit // 1024 // 1024} MB.", "file")
-        added, updated, unchanged = importer.import_ics(current_user, data, values["kind"], values["published"],
-                                                        current_app.config["CALENDAR_TIMEZONE"])
+        data = importer.upload_bytes(request.files.get("file"), current_app.config["CALENDAR_IMPORT_MAX_BYTES"])
+        result = importer.import_ics(current_user, data, values["kind"], values["published"],
+                                     current_app.config["CALENDAR_TIMEZONE"])
     except ApiError as e:
         return page("calendar/import.html", values=values, error=e), e.status
-    flash(f"Imported: {added} added, {updated} updated, {unchanged} unchanged.", "success")
+    flash(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+          + (f", {len(result.skipped)} skipped." if result.skipped else "."), "success")
+    if result.skipped:
+        return page("calendar/import.html", values=values, error=None, result=result)
     return redirect(url_for("calendar.agenda"), 303)
 
 
