@@ -68,7 +68,7 @@ def clean_labels(value, field):
         raise Invalid(f"{field.capitalize()} must be a list of labels.", field)
     labels = []
     for raw in value:
-        label = clean_line(raw, field, limit=MAX_LABEL).replace(",", " ").strip()
+        label = " ".join(clean_line(raw, field, limit=MAX_LABEL).replace(",", " ").split())
         if label and label.lower() not in (v.lower() for v in labels):
             labels.append(label)
     if len(labels) > MAX_LABELS:
