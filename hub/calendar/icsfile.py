@@ -6,6 +6,7 @@ icalendar keeps custom VTIMEZONEs in one process-wide cache keyed by TZID, first
 what it really is: an IANA name when one is known or its rules match one over the years the file
 uses, else a name made from the VTIMEZONE's own text (same name, same rules, in any file).
 """
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import x_wr_timezone
+from dateutil.rrule import rrulestr
 from icalendar import Calendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
@@ -103,14 +105,39 @@ def named_zone(tzid, block=()):
     return None
 
 
-def custom_tzinfo(block, renamed):
-    """The tzinfo the VTIMEZONE describes, parsed under its content-derived name."""
+def observance_changes(block, renamed, years):
+    """[(UTC instant, offset before, offset after)] the VTIMEZONE's observances give over these years, sorted.
+
+    Read from its STANDARD and DAYLIGHT blocks (DTSTART, RRULE, RDATE: RFC 5545 3.6.5) rather than
+    through a tzinfo, which would walk each rule from 1601 for every instant asked about.
+    """
     text = "\r\n".join(["BEGIN:VCALENDAR"] + rename_block(block, renamed) + ["END:VCALENDAR", ""])
+    lo, hi = datetime(years.start - 1, 1, 1), datetime(years.stop, 1, 1)
+    changes = []
     try:
-        components = Calendar.from_ical(text).walk("VTIMEZONE")
-        return components[0].to_tz(lookup_tzid=False) if components else None
+        for timezone in Calendar.from_ical(text).walk("VTIMEZONE")[:1]:
+            for observance in timezone.subcomponents:
+                start = observance.decoded("DTSTART").replace(tzinfo=None)
+                before, after = observance.decoded("TZOFFSETFROM"), observance.decoded("TZOFFSETTO")
+                onsets = [start]
+                if "RRULE" in observance:
+                    rule = rrulestr(observance["RRULE"].to_ical().decode(), dtstart=start, ignoretz=True)
+                    onsets = [dt.replace(tzinfo=None) for dt in rule.between(lo, hi, inc=True)]
+                    onsets = onsets or [start]
+                rdates = observance.get("RDATE", [])
+                for group in rdates if isinstance(rdates, list) else [rdates]:
+                    onsets += [v.dt.replace(tzinfo=None) for v in group.dts if isinstance(v.dt, datetime)]
+                changes += [((onset - before).replace(tzinfo=UTC), before, after) for onset in onsets]
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
+    changes.sort(key=lambda change: change[0])
+    return changes or None
+
+
+def offset_from_changes(changes, instant):
+    """The offset in force at an instant: the last change at or before it, or the first one's 'before'."""
+    at = bisect.bisect_right([c[0] for c in changes], instant)
+    return changes[at - 1][2] if at else changes[0][1]
 
 
 def rename_block(block, renamed):
@@ -131,21 +158,18 @@ def years_used(lines, tzid):
     return range(first, min(max(years) + 3, first + MATCH_YEARS))
 
 
-def offset_at(tzinfo, instant):
-    return instant.astimezone(tzinfo).utcoffset()
-
-
-def matching_zone(tzinfo, years):
+def matching_zone(changes, years):
     """The first IANA zone (common ones first) whose offsets equal the custom zone's over these years."""
-    changes = [t for year in years for t in zones.transitions(tzinfo, year)]
+    span = (datetime(years.start, 1, 1, tzinfo=UTC), datetime(years.stop, 1, 1, tzinfo=UTC))
+    instants = [t for t, before, after in changes if span[0] <= t < span[1] and before != after]
     probes = [datetime(year, month, 15, 12, tzinfo=UTC) for year in years for month in range(1, 13)]
-    probes += [t - timedelta(seconds=1) for t, _, _ in changes] + [t for t, _, _ in changes]
-    expected = [offset_at(tzinfo, p) for p in probes]
+    probes += [t - timedelta(seconds=1) for t in instants] + instants
+    expected = [offset_from_changes(changes, p) for p in probes]
     for name in candidate_order():
         zone = ZoneInfo(name)
-        if all(offset_at(zone, p) == e for p, e in zip(probes, expected, strict=True)):
-            theirs = [t for year in years for t in zones.transitions(zone, year)]
-            if [t for t, _, _ in theirs] == [t for t, _, _ in changes]:
+        if all(p.astimezone(zone).utcoffset() == e for p, e in zip(probes, expected, strict=True)):
+            theirs = [t for year in years for t, _, _ in zones.transitions(zone, year)]
+            if theirs == instants:
                 return name
     return None
 
@@ -167,8 +191,8 @@ def identify(block, lines, cache):
     years = years_used(lines, tzid)
     key = (renamed, years.start, years.stop)
     if key not in cache:
-        tzinfo = custom_tzinfo(block, renamed)
-        cache[key] = (matching_zone(tzinfo, years) if tzinfo is not None else None) or renamed
+        changes = observance_changes(block, renamed, years)
+        cache[key] = (matching_zone(changes, years) if changes else None) or renamed
     return cache[key]
 
 

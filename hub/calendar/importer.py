@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hub.calendar import ical, icsfile, recurrence, services, validation, zones
 from hub.calendar.models import KINDS, STATUSES, CalendarEntry
@@ -333,7 +334,8 @@ def entries_by_uid(uids):
     found = {}
     for n in range(0, len(uids), 500):
         chunk = uids[n:n + 500]
-        found.update({e.uid: e for e in db.session.scalars(select(CalendarEntry).where(CalendarEntry.uid.in_(chunk)))})
+        query = select(CalendarEntry).where(CalendarEntry.uid.in_(chunk)).options(selectinload(CalendarEntry.collateral))
+        found.update({e.uid: e for e in db.session.scalars(query)})
     return found
 
 

@@ -205,8 +205,31 @@ def update_entry(actor, entry, data):
     return entry
 
 
+def same_as(entry, cleaned):
+    """True when applying these cleaned values would change nothing (labels and changes in any order)."""
+    if entry.published != cleaned["published"]:
+        return False
+    have, want = snapshot(entry), cleaned_snapshot(cleaned, entry.all_day)
+    return (have[:13] == want[:13] and sorted(have[13]) == sorted(want[13]) and sorted(have[14]) == sorted(want[14])
+            and have[15:] == want[15:])
+
+
+def cleaned_snapshot(cleaned, all_day):
+    """snapshot() of an entry once these cleaned values are applied, without applying them."""
+    changes = tuple(sorted(
+        (str(c["original"]), c["removed"], str(c.get("starts_at")), str(c.get("ends_at")), str(c.get("starts_on")),
+         str(c.get("ends_on")), bool(c.get("added")), c.get("title") or "", c.get("description") or "",
+         c.get("location") or "") for c in cleaned["changes"]))
+    return (cleaned["title"], cleaned["kind"], cleaned["description"], cleaned["all_day"], cleaned["timezone"],
+            cleaned["starts_at"], cleaned["ends_at"], cleaned["starts_on"], cleaned["ends_on"], cleaned["location"],
+            cleaned["url"], cleaned["rrule"], cleaned["status"], tuple(cleaned["products"]),
+            tuple(cleaned["audience"]), tuple(sorted(i.id for i in cleaned["collateral"])), changes)
+
+
 def change_entry(entry, cleaned):
     """Apply cleaned values; SEQUENCE and updated_at move only if something changed (no commit)."""
+    if same_as(entry, cleaned):
+        return False  # nothing to write: re-importing an unchanged file leaves the session clean
     before, was_cancelled, was_published = snapshot(entry), entry.is_cancelled, entry.published
     with db.session.no_autoflush:
         apply(entry, cleaned)
