@@ -68,12 +68,18 @@ def clean_labels(value, field):
         raise Invalid(f"{field.capitalize()} must be a list of labels.", field)
     labels = []
     for raw in value:
-        label = " ".join(clean_line(raw, field, limit=MAX_LABEL).replace(",", " ").split())
+        label = label_text(clean_line(raw, field, limit=MAX_LABEL))
         if label and label.lower() not in (v.lower() for v in labels):
             labels.append(label)
     if len(labels) > MAX_LABELS:
         raise Invalid(f"Give at most {MAX_LABELS} {field} labels.", field)
     return labels
+
+
+def label_text(value):
+    """A label as stored: commas are list separators in forms and feed URLs, so they become spaces.
+    Filters go through the same function, so "Prod, with comma" finds the label it was stored as."""
+    return " ".join(value.replace(",", " ").split())
 
 
 def clean_collateral(actor, value):

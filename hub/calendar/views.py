@@ -1,6 +1,6 @@
 """Calendar pages (month, week, agenda, entry, forms, import, subscribe) and the iCal feed itself."""
 import calendar as monthcal
-from datetime import date, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -61,10 +61,9 @@ def month():
     """The month grid."""
     filters = read_filters()
     raw = request.args.get("month", "")
-    try:
-        first = date.fromisoformat(raw + "-01") if raw else today().replace(day=1)
-    except ValueError:
-        abort(400, "month must be written YYYY-MM.")
+    first = forms.parse_day_arg(raw + "-01" if raw else None, today().replace(day=1))
+    if first is None or (raw and len(raw) != 7):
+        abort(400, "month must be written YYYY-MM, between 1970 and 2200.")
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
