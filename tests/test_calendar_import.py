@@ -151,6 +151,13 @@ def test_a_repeating_event_in_a_zone_hub_cannot_identify_is_refused_naming_it(ap
     assert entry("once@x").starts_at == utc(2027, 3, 1, 4, 13)  # a single event keeps its instant
 
 
+def test_an_undefined_unknown_tzid_is_refused_naming_it(app, editor):
+    data = ics(event("nowhere@x", "SUMMARY:Lost", "DTSTART;TZID=Nowhere/Land:20270301T100000"))
+    with pytest.raises(Invalid) as caught:
+        importer.import_ics(editor, data)
+    assert "Nowhere/Land" in caught.value.message and count() == 0
+
+
 def test_x_wr_timezone_applies_to_utc_times(app, editor):
     data = ics(event("office@x", "SUMMARY:Office hours", "DTSTART:20260302T090000Z", "DTEND:20260302T100000Z",
                      "RRULE:FREQ=WEEKLY;COUNT=6"), head="X-WR-TIMEZONE:Europe/Berlin\n")

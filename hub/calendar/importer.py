@@ -87,6 +87,10 @@ class Reader:
         start = single(event, "DTSTART")
         if start is None:
             raise Skip("it has no start (DTSTART)")
+        tzid = event["DTSTART"].params.get("TZID")
+        if isinstance(start, datetime) and start.tzinfo is None and tzid in self.ics.unidentified:
+            raise Skip(f"its time zone \u201c{tzid}\u201d is neither defined in the file (VTIMEZONE) nor an IANA "
+                       "or Windows zone name, so its time is unknown")
         end = single(event, "DTEND")
         if end is None and event.get("DURATION") is not None:
             end = start + single(event, "DURATION")

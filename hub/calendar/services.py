@@ -296,6 +296,17 @@ def change_occurrence(actor, entry, occurrence, action, starts_at=None, ends_at=
     return update_entry(actor, entry, {"exdates": exdates, "overrides": overrides})
 
 
+def collateral_changed(item):
+    """Bump SEQUENCE and LAST-MODIFIED of the entries linking this item: the DESCRIPTION a feed gives
+    them names it and links it (RFC 5545 3.8.7.4: SEQUENCE goes up when the event is revised)."""
+    linked = db.session.scalars(select(CalendarEntry).where(CalendarEntry.collateral.any(Collateral.id == item.id)))
+    now = utcnow()
+    for entry in linked:
+        entry.sequence += 1
+        entry.updated_at = now
+    db.session.flush()
+
+
 def add_collateral_update(actor, item, on=None):
     """The 'collateral update' entry ticked at approval: today, all-day, published, linked to the item."""
     require_editor(actor)
