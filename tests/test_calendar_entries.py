@@ -450,5 +450,6 @@ def test_a_new_version_approved_again_is_an_update(app, editor, make_item):
     services.add_collateral_update(editor, item)  # same day: the same entry, updated
     assert db.session.scalar(select(func.count()).select_from(CalendarEntry)) == 1
     db.session.refresh(entry)
-    assert entry.title == "Updated: Deck" and entry.sequence == 1
+    # withdrawn (1) and approved again (2), both visible in the feed's collateral links, then retitled (3)
+    assert entry.title == "Updated: Deck" and entry.sequence == 3
     assert strict_parse(feeds.render(editor, {}, None, {"entry": "https://h/e/{}", "item": "https://h/i/{}"}))

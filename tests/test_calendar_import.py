@@ -204,6 +204,17 @@ def test_bysetpos_thisandfuture_and_an_overrides_own_text(app, editor):
     assert source_occurrences(data) == hub_occurrences()
 
 
+def test_a_start_the_rule_does_not_give_still_counts_as_the_first_occurrence(app, editor):
+    data = ics(event("tue@x", "SUMMARY:Kick-off then Mondays", "DTSTART;TZID=Europe/Berlin:20270302T100000",
+                     "DTEND;TZID=Europe/Berlin:20270302T110000", "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"),
+               event("fri@x", "SUMMARY:All-day", "DTSTART;VALUE=DATE:20270305", "RRULE:FREQ=MONTHLY;BYDAY=1MO;COUNT=2"))
+    assert importer.import_ics(editor, data, published=True).skipped == []
+    assert [s.day for s in starts("tue@x")] == [2, 8, 15, 22]
+    assert starts("fri@x") == [date(2027, 3, 5), date(2027, 4, 5), date(2027, 5, 3)]
+    assert source_occurrences(data) == hub_occurrences()
+    assert importer.import_ics(editor, feeds.render(editor, {}, None, URLS)).counts() == (0, 0, 2)
+
+
 # --- no 500, ever -----------------------------------------------------------------------------------
 
 

@@ -147,14 +147,15 @@ class Reader:
         if rule is None and not rdates:
             return data, kind_of(master), notes
         data["rrule"] = rule or "FREQ=DAILY;COUNT=1"  # RDATEs alone: the start, then each RDATE
+        extra = self.rebase(data, times)
         anchor = times["starts_at"]
-        local_start = anchor if not times["all_day"] else times["starts_at"]
+        local_start = anchor
         try:
             data["rrule"] = recurrence.normalise(data["rrule"], local_start, times["timezone"], times["all_day"])
         except recurrence.RuleError as e:
             raise Skip(f"its repeat rule: {e}") from None
         on_rule = self.rule_test(data["rrule"], local_start, times["all_day"])
-        data["rdates"] = [self.rdate(value, times, anchor) for value in rdates]
+        data["rdates"] = [self.rdate(value, times, anchor) for value in rdates] + extra
         data["exdates"] = []
         for value in self.values(master, "EXDATE"):
             if times["all_day"] or isinstance(value, datetime):
@@ -163,6 +164,23 @@ class Reader:
                 data["exdates"] += self.on_day(data["rrule"], local_start, value)
         data["overrides"] = self.changes(master, overrides, data, times, on_rule, notes)
         return data, kind_of(master), notes
+
+    def rebase(self, data, times):
+        """A DTSTART the rule does not give still counts (RFC 5545 3.8.5.3; recurring-ical-events reads it
+        so): the series starts at the rule's first date and the DTSTART becomes an added occurrence.
+        Returns the rdates to add; `times` and `data` move to the rule's first date."""
+        try:
+            first = recurrence.first_after(data["rrule"], times["starts_at"], times["timezone"], times["all_day"])
+        except recurrence.RuleError as e:
+            raise Skip(f"its repeat rule: {e}") from None
+        start = times["starts_at"]
+        if first is None or first == start:
+            return []
+        moved = {"starts_at": start, "ends_at": times["ends_at"]}
+        times["ends_at"] = first + (times["ends_at"] - start)
+        times["starts_at"] = first
+        data.update(starts_at=first, ends_at=times["ends_at"])
+        return [moved]
 
     def rule_test(self, rule, start, all_day):
         return lambda original: recurrence.is_occurrence(rule, start, all_day, original)

@@ -122,12 +122,7 @@ def normalise(text, start, zone=None, all_day=False):
 
     Raises RuleError when the rule is outside Hub's subset or does not start on `start`.
     """
-    parts = parse(text)
-    if "UNTIL" in parts:
-        parts["UNTIL"] = until_value(parts["UNTIL"], zone, all_day)
-    if parts.get("INTERVAL") == "1":
-        del parts["INTERVAL"]
-    canonical = ";".join(f"{name}={parts[name]}" for name in PARTS if name in parts)
+    canonical = canonical_text(text, zone, all_day)
     rule = build(canonical, start, all_day)
     first = next(iter(rule), None)
     expected = as_dtstart(start, all_day)
@@ -137,6 +132,22 @@ def normalise(text, start, zone=None, all_day=False):
         raise RuleError(f"The start ({describe_start(start)}) must itself be one of the repeat days; "
                         f"the rule's first date is {describe_start(first if not all_day else first.date())}.")
     return canonical
+
+
+def canonical_text(text, zone=None, all_day=False):
+    """The rule in Hub's subset and order, UNTIL as Hub stores it; RuleError when outside the subset."""
+    parts = parse(text)
+    if "UNTIL" in parts:
+        parts["UNTIL"] = until_value(parts["UNTIL"], zone, all_day)
+    if parts.get("INTERVAL") == "1":
+        del parts["INTERVAL"]
+    return ";".join(f"{name}={parts[name]}" for name in PARTS if name in parts)
+
+
+def first_after(text, start, zone=None, all_day=False):
+    """The first start the rule gives from `start` on (a date for all-day rules), or None."""
+    first = next(iter(build(canonical_text(text, zone, all_day), start, all_day)), None)
+    return first.date() if all_day and first is not None else first
 
 
 def as_dtstart(start, all_day):
