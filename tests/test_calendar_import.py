@@ -1,6 +1,7 @@
 """Importing real-world .ics shapes: every occurrence as an independent expander reads the source file,
 each file with its own time zones, partial files, the issue's crash repros, the round trip and the API."""
 import io
+import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -307,3 +308,33 @@ def test_reimporting_hubs_own_feed_changes_nothing(app, editor, make_entry):
     after = {e.uid: (e.sequence, e.description, e.url, e.title, e.updated_at) for e in db.session.scalars(
         select(CalendarEntry))}
     assert after == before and after[made.uid][2] == "https://example.com/partner"
+
+
+def mangled(data, rng):
+    """The file with one to three lines deleted, repeated, given a garbage value or a broken time."""
+    lines = data.split(b"\n")
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(lines))
+        how = rng.randrange(4)
+        if how == 0:
+            del lines[at]
+        elif how == 1:
+            lines.insert(at, lines[rng.randrange(len(lines))])
+        elif how == 2 and b":" in lines[at]:
+            name, _, value = lines[at].partition(b":")
+            lines[at] = name + b":" + bytes(rng.choice(b"0123456789TZ-:;,/") for _ in value)
+        else:
+            lines[at] = lines[at].replace(b"T", b"", 1)
+    return b"\n".join(lines)
+
+
+def test_mangled_exports_import_or_are_refused_never_crash(app, editor):
+    rng = random.Random(11)
+    files = [(CORPUS / name).read_bytes() for name in FILES]
+    for _ in range(300):
+        data = mangled(rng.choice(files), rng)
+        try:
+            with db.session.begin_nested():
+                importer.import_ics(editor, data)
+        except Invalid:
+            pass  # refused with a reason; anything else fails the test

@@ -222,11 +222,12 @@ def read(data, floating_zone="UTC"):
                 renames[tzid] = named_zone(tzid) or tzid
                 if renames[tzid] == tzid and not zones.is_valid(tzid):
                     unidentified[tzid] = tzid
-    text = "\r\n".join([rest[0]] + [line for block in blocks for line in rename_block(block, renames[tzid_of(block)])]
+    text = "\r\n".join([rest[0]] + [rename_line(line, renames) for block in blocks  # (a broken block may hold events)
+                                      for line in rename_block(block, renames[tzid_of(block)])]
                        + [rename_line(line, renames) for line in rest[1:]] + [""])
     try:
         calendar = Calendar.from_ical(text)
-    except (ValueError, KeyError, IndexError, TypeError) as e:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:  # icalendar on broken nesting
         raise Invalid(f"The file could not be read as iCalendar: {e}", "file") from None
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise Invalid("This is not an iCalendar file: it must start with BEGIN:VCALENDAR.", "file")

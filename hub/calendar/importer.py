@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from icalendar.error import InvalidCalendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -238,7 +239,7 @@ class Reader:
                     data["exdates"].append(original)
                     continue
                 new = self.times(override)
-            except Skip as e:
+            except (Skip, InvalidCalendar) as e:
                 notes.append(f"one changed occurrence was left out: {e}")
                 continue
             if new["all_day"] != times["all_day"]:
@@ -279,8 +280,10 @@ class Reader:
 
 
 def recurrence_sort(override):
-    value = override.get("RECURRENCE-ID")
-    value = getattr(value, "dt", None)
+    try:
+        value = getattr(override.get("RECURRENCE-ID"), "dt", None)
+    except InvalidCalendar:
+        value = None  # reported when the override is read
     if isinstance(value, datetime):
         return (1, value.timestamp() if value.tzinfo else value.replace(tzinfo=UTC).timestamp())
     if isinstance(value, date):
@@ -406,6 +409,9 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
                 cleaned = validation.clean_entry(actor, fields, entry, strict_changes=False)
         except Skip as e:
             result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}."])
+            continue
+        except InvalidCalendar as e:  # icalendar's broken property values
+            result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}"])
             continue
         except ApiError as e:
             where = "" if e.field in (None, "file") else f" ({e.field})"
