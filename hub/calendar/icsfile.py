@@ -19,6 +19,7 @@ from icalendar import Calendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from hub.calendar import zones
+from hub.calendar.ical import PRODID
 from hub.errors import Invalid
 
 FOLD = re.compile(rb"\r?\n[ \t]")  # RFC 5545 3.1: a line break followed by one space or tab
@@ -231,7 +232,6 @@ def read(data, floating_zone="UTC"):
         raise Invalid(f"The file could not be read as iCalendar: {e}", "file") from None
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
         raise Invalid("This is not an iCalendar file: it must start with BEGIN:VCALENDAR.", "file")
-    from hub.calendar.ical import PRODID
     hub_feed = str(calendar.get("PRODID", "")) == PRODID
     wide = str(calendar.get("X-WR-TIMEZONE", "")).strip()
     if wide and zones.is_valid(wide) and not hub_feed:
