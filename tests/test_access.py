@@ -137,6 +137,7 @@ API = [
     # calendar (issue 4)
     ("GET", "/api/v1/calendar/entries", expect(401, 200, 200)),
     ("POST", "/api/v1/calendar/entries", expect(401, 403, 422)),
+    ("POST", "/api/v1/calendar/import", expect(401, 403, 422)),
     ("GET", "/api/v1/calendar/entries/{cal_published}", expect(401, 200, 200)),
     ("GET", "/api/v1/calendar/entries/{cal_draft}", expect(401, 404, 200)),
     ("PATCH", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),

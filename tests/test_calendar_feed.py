@@ -461,6 +461,34 @@ def test_collateral_changes_change_the_etag(app, client, make_user, editor, make
     assert second.status_code == 200 and b"Deck" not in second.data
 
 
+def sequence_and_stamp(body):
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    return int(event["SEQUENCE"]), event["LAST-MODIFIED"].dt
+
+
+def test_linked_collateral_renamed_withdrawn_or_deleted_revises_the_entry(app, client, make_user, editor,
+                                                                          make_entry, make_item):
+    from hub.library import services as library
+
+    item = make_item("approved", title="Deck")
+    entry = make_entry(collateral_ids=[item.id])
+    path = feed_path(make_user("sales"))
+    seen = [sequence_and_stamp(client.get(path).data)]
+    for change in (lambda: library.update_item(editor, item, {"title": "Deck 2"}),
+                   lambda: library.transition(editor, item, "archived"),
+                   lambda: library.delete_item(editor, item)):
+        entry.updated_at = entry.updated_at - timedelta(seconds=5)  # LAST-MODIFIED has whole seconds
+        db.session.flush()
+        before = entry.updated_at
+        change()
+        db.session.commit()
+        assert entry.updated_at > before
+        seen.append(sequence_and_stamp(client.get(path).data))
+    assert [s for s, _ in seen] == [0, 1, 2, 3]
+    library.update_item(editor, make_item("approved", title="Unlinked"), {"title": "Still unlinked"})
+    assert sequence_and_stamp(client.get(path).data)[0] == 3
+
+
 def test_every_fetch_is_recorded_with_user_filter_and_client(app, client, make_user, editor, make_entry):
     make_entry()
     rep = make_user("sales")

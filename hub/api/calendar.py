@@ -1,12 +1,12 @@
 """API routes for the marketing calendar and the caller's feed links."""
 from datetime import UTC, date, datetime
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from sqlalchemy import func, or_, select
 
 from hub.api import bp, json_body, page_of, pagination
 from hub.api.idempotency import idempotent
-from hub.calendar import feeds, services, validation
+from hub.calendar import feeds, importer, services, validation
 from hub.calendar.models import STATUSES, CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
@@ -95,6 +95,18 @@ def cancel_calendar_entry(entry_id):
     """Cancel the entry (it stays in feeds for 30 days as cancelled); deleting for good is on the page."""
     entry = services.get_entry(g.user, entry_id)
     return entry_json(services.cancel_entry(g.user, entry), g.user)
+
+
+@bp.post("/calendar/import")
+def import_calendar():
+    """Import an .ics file (multipart field `file`): added, updated, unchanged and what was skipped, or 422."""
+    services.require_editor(g.user)
+    config = current_app.config
+    data = importer.upload_bytes(request.files.get("file"), config["CALENDAR_IMPORT_MAX_BYTES"])
+    published = request.form.get("published", "")
+    result = importer.import_ics(g.user, data, request.form.get("kind", "other"), published,
+                                 config["CALENDAR_TIMEZONE"])
+    return result.as_json()
 
 
 @bp.get("/me/feeds")

@@ -221,6 +221,19 @@ def calendar_paths():
                        "operationId": "cancelCalendarEntry",
                        "responses": with_errors({"200": json_response("The cancelled entry", entry)}, "403", "404")},
         },
+        "/calendar/import": {"post": {
+            "summary": "Import an .ics file: events added or updated by UID, the rest listed as skipped with the reason "
+                       "(marketing and admins); 422 when nothing in it can be imported",
+            "operationId": "importCalendar",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "The .ics file (iCalendar, RFC 5545)."},
+                    "kind": {"type": "string", "enum": list(KINDS), "description": "Kind for new entries without one."},
+                    "published": {"type": "boolean", "description": "Publish new entries at once."}}}}}},
+            "responses": with_errors({"200": json_response("What the import did", {"type": "object", "properties": {
+                "added": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"},
+                "skipped": {"type": "array", "items": {"type": "object", "properties": {
+                    "uid": {"type": "string"}, "reason": {"type": "string"}}}}}})}, "403", "422")}},
         "/me/feeds": {"get": {"summary": "The caller's private iCal feed links (null until a link is made)",
                               "operationId": "myFeeds",
                               "responses": with_errors({"200": json_response("Feed links", feed_links)})}},
@@ -244,10 +257,14 @@ def calendar_schemas():
         "timezone": {"type": "string", "nullable": True, "description": "IANA name, e.g. America/New_York; null for all-day."},
         "location": {"type": "string", "maxLength": 300}, "url": {"type": "string", "nullable": True},
         "status": {"type": "string", "enum": list(ENTRY_STATUSES)}, "published": {"type": "boolean"},
-        "rrule": {"type": "string", "nullable": True, "description": "RFC 5545 RRULE text: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH."},
+        "rrule": {"type": "string", "nullable": True, "description": "RFC 5545 RRULE text: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYYEARDAY, BYWEEKNO, BYHOUR, BYMINUTE, BYSETPOS, WKST."},
         "exdates": {"type": "array", "items": moment, "description": "Start times of occurrences to skip."},
-        "overrides": {"type": "array", "items": {"type": "object", "properties": {"recurrence_id": moment, "starts_at": moment, "ends_at": moment}},
-                      "description": "Occurrences moved to a new start and end."},
+        "rdates": {"type": "array", "items": {"oneOf": [moment, {"type": "object", "properties": {"starts_at": moment, "ends_at": moment}}]},
+                   "description": "Occurrences the rule does not give (RDATE): a start (the entry's length) or a start and end."},
+        "overrides": {"type": "array", "items": {"type": "object", "properties": {
+            "recurrence_id": moment, "starts_at": moment, "ends_at": moment, "title": {"type": "string", "maxLength": 200},
+            "description": {"type": "string"}, "location": {"type": "string", "maxLength": 300}}},
+                      "description": "Occurrences moved to a new start and end, or given their own title, description or location."},
         "collateral_ids": {"type": "array", "items": {"type": "integer"}},
         "products": {"type": "array", "items": {"type": "string", "maxLength": 60}},
         "audience": {"type": "array", "items": {"type": "string", "maxLength": 60}},

@@ -21,6 +21,7 @@ def init_app(app):
     PUBLIC_ENDPOINTS.add("calendar.feed")  # the secret token in the URL is the credential
     events.user_created.connect(give_feed_key)
     events.collateral_approved.connect(announce_approval)
+    events.collateral_changed.connect(linked_collateral_changed)
     app.register_blueprint(bp)
 
 
@@ -29,6 +30,13 @@ def give_feed_key(user, **_):
     from hub.calendar.feeds import rotate_token
 
     rotate_token(user)
+
+
+def linked_collateral_changed(item, **_):
+    """Entries linking the item say its title and link in their feed text: they change too."""
+    from hub.calendar.services import collateral_changed
+
+    collateral_changed(item)
 
 
 def announce_approval(item, actor, announce=False, **_):

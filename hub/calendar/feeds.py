@@ -285,6 +285,10 @@ class FeedEntry:
     def kind_label(self):
         return KINDS.get(self.kind, self.kind)
 
+    @property
+    def added(self):
+        return tuple(c for c in self.moved if c.added)
+
 
 ENTRY_COLUMNS = [getattr(CalendarEntry, f.name) for f in fields(FeedEntry)[:18]]
 

@@ -1,6 +1,6 @@
 """Calendar pages (month, week, agenda, entry, forms, import, subscribe) and the iCal feed itself."""
 import calendar as monthcal
-from datetime import date, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +9,7 @@ from flask_login import current_user
 from hub.auth.access import editor_required
 from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
 from hub.calendar.models import KINDS, STATUSES
-from hub.errors import ApiError, Invalid, NotFound
+from hub.errors import ApiError, NotFound
 from hub.models import today, utcnow
 from hub.transactions import discard
 
@@ -61,10 +61,9 @@ def month():
     """The month grid."""
     filters = read_filters()
     raw = request.args.get("month", "")
-    try:
-        first = date.fromisoformat(raw + "-01") if raw else today().replace(day=1)
-    except ValueError:
-        abort(400, "month must be written YYYY-MM.")
+    first = forms.parse_day_arg(raw + "-01" if raw else None, today().replace(day=1))
+    if first is None or (raw and len(raw) != 7):
+        abort(400, "month must be written YYYY-MM, between 1970 and 2200.")
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
@@ -233,17 +232,16 @@ def import_file():
     values = {"kind": request.form.get("kind", "other"), "published": bool(request.form.get("published"))}
     if request.method == "GET":
         return page("calendar/import.html", values=values, error=None)
-    upload = request.files.get("file")
-    limit = current_app.config["CALENDAR_IMPORT_MAX_BYTES"]
-    data = upload.read(limit + 1) if upload else b""
     try:
-        if len(data) > limit:
-            raise Invalid(f"The file is larger than {limit // 1024 // 1024} MB.", "file")
-        added, updated, unchanged = importer.import_ics(current_user, data, values["kind"], values["published"],
-                                                        current_app.config["CALENDAR_TIMEZONE"])
+        data = importer.upload_bytes(request.files.get("file"), current_app.config["CALENDAR_IMPORT_MAX_BYTES"])
+        result = importer.import_ics(current_user, data, values["kind"], values["published"],
+                                     current_app.config["CALENDAR_TIMEZONE"])
     except ApiError as e:
         return page("calendar/import.html", values=values, error=e), e.status
-    flash(f"Imported: {added} added, {updated} updated, {unchanged} unchanged.", "success")
+    flash(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+          + (f", {len(result.skipped)} skipped." if result.skipped else "."), "success")
+    if result.skipped:
+        return page("calendar/import.html", values=values, error=None, result=result)
     return redirect(url_for("calendar.agenda"), 303)
 
 

@@ -390,10 +390,13 @@ def update_item(actor, item, data):
             raise Invalid("This item is a file; upload a new version instead of a link.", "url")
         if not item.versions and not fields["url"]:
             raise Invalid("A link item needs its link.", "url")
+    shown = (item.title, item.expires_on)
     for name, value in fields.items():
         setattr(item, name, value)
     item.updated_at = utcnow()
     db.session.flush()
+    if (item.title, item.expires_on) != shown:
+        events.collateral_changed.send(item)
     return item
 
 
@@ -468,9 +471,12 @@ def transition(actor, item, to_status, comment="", announce=False):
         )
     claim(item, item.status)  # six editors moving an approved item at once: one wins, the others get 409
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
+    was_approved = item.status == "approved"
     item.status = to_status
     item.updated_at = utcnow()
     db.session.flush()
+    if was_approved != (to_status == "approved"):
+        events.collateral_changed.send(item)
     if to_status == "approved":
         return events.collected(events.collateral_approved.send(item, actor=actor, announce=announce))
     return []
@@ -485,6 +491,7 @@ def delete_item(actor, item):
     """Remove an item, its history and, after the commit, its files."""
     require_editor(actor)
     paths = [files.path_for(v.stored_name) for v in item.versions]
+    events.collateral_changed.send(item)
     db.session.delete(item)
     db.session.flush()
 

@@ -1,7 +1,7 @@
 """ids never reused; per-user session secret; password reset links; sign-in throttling
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-30 20:00:00
 
 SQLite hands the highest rowid out again after a delete unless the key is AUTOINCREMENT
@@ -22,7 +22,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
