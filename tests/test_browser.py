@@ -561,3 +561,49 @@ def test_calendar_pages_at_desktop_and_phone(library, open_tab, make_user, shots
     assert info.value.suggested_filename.endswith(".ics")
     assert Path(info.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     assert editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_new_share_link_is_in_view_and_focused(library, open_tab, viewport):
+    """The one-time link lands where the rep looks, focused and selected, with a Copy button (it used to
+    appear at the top of the page, 203 px above a desktop window and 661 px above a phone's)."""
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{library['ids']['approved']}")
+    page.get_by_text("Share a tracked link").click()
+    form = page.locator("form", has=page.get_by_label("Recipient"))
+    form.get_by_label("Recipient").fill("Dana Ruiz, CFO")
+    form.get_by_label("Account").fill("Acme Corp")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create link").click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)  # let the fragment jump and the focus settle
+    link = page.locator("#new-link-url")
+    url = link.input_value()
+    assert re.fullmatch(re.escape(rep.url("/s/")) + r"[\w-]{20,}", url), url
+    box = link.bounding_box()
+    height = viewport["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, f"link box {box} in {height}px"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], f"link box {box}"
+    assert page.evaluate("document.activeElement.tagName + '#' + document.activeElement.id") == "TEXTAREA#new-link-url"
+    assert page.evaluate("(() => { const el = document.activeElement; return el.value.slice(el.selectionStart, el.selectionEnd); })()") == url
+    # The whole link is readable without scrolling the field.
+    assert link.evaluate("el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1")
+    assert "Link for Dana Ruiz, CFO created" in page.locator("#usage").inner_text()
+    assert "Copy it now" not in page.locator(".flashes").all_inner_texts()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    rep.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=rep.base_url)
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    rep.shot("share-created")
+
+    # The link works for a prospect who is not signed in.
+    prospect = open_tab(viewport)
+    prospect.goto(url.removeprefix(rep.base_url))
+    assert prospect.heading() == "Pricing one-pager"
+    # A reload shows the link no more: it was shown once.
+    page.reload()
+    assert page.locator("#new-link-url").count() == 0
+    assert rep.problems == [] and prospect.problems == []

@@ -24,8 +24,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // New API tokens are selected for copying.
+  // New API tokens and links are selected for copying.
   document.querySelectorAll("[data-select-on-focus]").forEach((input) => {
     input.addEventListener("focus", () => input.select());
+  });
+
+  // A link shown once (a new share link) comes into view with the focus, ready to copy.
+  const fresh = document.querySelector("[data-new-link] [data-select-on-focus]");
+  if (fresh) {
+    fresh.focus({ preventScroll: true });
+    fresh.closest("[data-new-link]").scrollIntoView({ block: "center" });
+  }
+
+  // Copy buttons copy their field's text, and say so.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copy);
+      const label = button.textContent;
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch {
+        field.select();
+        document.execCommand("copy");
+      }
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = label; }, 2000);
+    });
   });
 });
