@@ -36,6 +36,10 @@ PAGES = [
     ("GET", "/items/{approved}/versions/1/download", expect(REDIRECT, 403, 200)),
     ("GET", "/items/{approved}/preview", expect(REDIRECT, 200, 200)),
     ("GET", "/items/{draft}/preview", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{approved}/thumbnail", expect(REDIRECT, 200, 200)),
+    ("GET", "/items/{draft}/thumbnail", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{expired}/thumbnail", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{draft}/pages/1", expect(REDIRECT, 404, 404)),  # the test file does not render: no pages
     ("GET", "/review", expect(REDIRECT, 403, 200)),
     ("GET", "/search?q=approved", expect(REDIRECT, 200, 200)),
     ("GET", "/search?q=x&status=draft&sort=newest", expect(REDIRECT, 200, 200)),

@@ -607,3 +607,129 @@ def test_new_share_link_is_in_view_and_focused(library, open_tab, viewport):
     page.reload()
     assert page.locator("#new-link-url").count() == 0
     assert rep.problems == [] and prospect.problems == []
+
+
+def loaded_images(tab, selector):
+    """[(src, naturalWidth, rendered width, rendered height)] of the images matching selector, after
+    scrolling each into view (they load lazily)."""
+    images = tab.page.locator(selector)
+    found = []
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        tab.page.wait_for_function("el => el.complete", arg=image.element_handle())
+        found.append(image.evaluate("el => [el.getAttribute('src'), el.naturalWidth, el.clientWidth, el.clientHeight]"))
+    return found
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_thumbnails_on_home_stage_search_and_review(library, open_tab, make_item, viewport):
+    """Every card and row shows its thumbnail: rendered pages for PDFs (and PPTX where LibreOffice is
+    installed), typed placeholder cards otherwise, never a broken image, in a fixed box."""
+    from tests import search_files
+
+    deck = make_item(title="Retail pitch deck", content_type="slide_deck", file=(search_files.pptx(slides=3), "pitch.pptx"),
+                     stages=["awareness"])
+    pending = make_item("in_review", title="Pending datasheet", file=(search_files.pdf(pages=2), "ds.pdf"),
+                        stages=["awareness"])
+    deck_id, pending_id = deck.id, pending.id
+    release_db()
+    rep = open_tab(viewport)
+    rep.login(library["users"]["sales"])
+    pages = [("/", "home"), ("/stages/awareness", "stage"), ("/search?q=pricing", "search")]
+    for path, name in pages:
+        rep.goto(path)
+        images = loaded_images(rep, "img.thumb")
+        assert images, f"no thumbnails on {path}"
+        for src, natural, width, height in images:
+            assert natural > 0, f"broken thumbnail {src} on {path}"
+            assert abs(width / height - (4 / 3)) < 0.05, f"{src} is {width}x{height} on {path}"
+        rep.shot(f"thumbs-{name}")
+        assert rep.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+    rep.goto("/")
+    pricing = rep.page.locator("article.card", has_text="Pricing one-pager").first.locator("img.thumb")
+    assert pricing.evaluate("el => el.naturalWidth") == 480  # the PDF's first page, rendered
+    deck_thumb = rep.page.locator("article.card", has_text="Retail pitch deck").first.locator("img.thumb")
+    deck_thumb.scroll_into_view_if_needed()
+    rep.page.wait_for_function("el => el.complete", arg=deck_thumb.element_handle())
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        assert deck_thumb.evaluate("el => el.naturalWidth") == 480, "the PPTX's first slide"
+    else:  # the placeholder card (an SVG 480x360 too, but not a PNG)
+        assert deck_thumb.evaluate("el => el.naturalWidth") == 480
+    assert f"/items/{deck_id}/thumbnail" in deck_thumb.get_attribute("src")
+
+    editor = open_tab(viewport)
+    editor.login(library["users"]["marketing"])
+    editor.goto("/review")
+    images = loaded_images(editor, "img.thumb")
+    assert any(f"/items/{pending_id}/thumbnail" in src for src, *_ in images)
+    assert all(natural > 0 for _, natural, _, _ in images)
+    editor.shot("thumbs-review")
+    assert editor.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == [] and editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_item_page_viewer_turns_pages_with_buttons_and_arrows(library, open_tab, make_item, viewport):
+    from tests import search_files
+
+    item = make_item(title="Pricing guide", file=(search_files.pdf(pages=3), "guide.pdf"), stages=["decision"])
+    item_id = item.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{item_id}")
+    viewer = page.locator("[data-viewer]")
+    label = viewer.locator("[data-viewer-label]")
+    image = viewer.locator("img.viewer__page")
+
+    def shown(number):
+        assert label.inner_text() == f"Page {number} of 3"
+        page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+        assert image.get_attribute("src").split("?")[0].endswith(f"/pages/{number}")
+        assert image.evaluate("el => el.naturalWidth") == 1400
+
+    shown(1)
+    assert viewer.get_by_role("link", name="← Previous").get_attribute("aria-disabled") == "true"
+    assert page.locator("iframe.preview--pdf").count() == 0  # no download, no PDF plug-in
+    box = image.bounding_box()
+    assert box["width"] <= viewport["width"]
+    viewer.get_by_role("link", name="Next →").click()
+    shown(2)
+    assert page.url.endswith(f"/items/{item_id}?page=2")
+    page.keyboard.press("ArrowRight")
+    shown(3)
+    assert viewer.get_by_role("link", name="Next →").get_attribute("aria-disabled") == "true"
+    page.keyboard.press("ArrowRight")
+    shown(3)
+    page.keyboard.press("ArrowLeft")
+    shown(2)
+    rep.shot("viewer")
+
+    # A link to a page opens the viewer there; without script the links reload at that page.
+    rep.goto(f"/items/{item_id}?page=3")
+    shown(3)
+    rep.goto(f"/items/{item_id}?page=99")
+    shown(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == []
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
+def test_pptx_viewer_shows_each_slide(library, open_tab, make_item):
+    from tests import search_files
+
+    deck = make_item(title="Healthcare deck", content_type="slide_deck", file=(search_files.pptx(slides=4), "deck.pptx"))
+    deck_id = deck.id
+    release_db()
+    rep = open_tab(DESKTOP)
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{deck_id}?page=4")
+    viewer = rep.page.locator("[data-viewer]")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 4 of 4"
+    image = viewer.locator("img.viewer__page")
+    rep.page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("el => el.naturalWidth > el.naturalHeight")  # a slide, landscape
+    rep.shot("viewer-pptx")
+    assert rep.problems == []

@@ -4,8 +4,10 @@ from hub.library.views import bp
 
 def init_app(app):
     """Mount the blueprint and give templates the library's labels."""
+    from hub.library import previews
     from hub.library.models import CONTENT_TYPES, STATUSES
 
+    previews.init_app(app)
     app.jinja_env.globals.update(CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES)
     app.register_blueprint(bp)
 

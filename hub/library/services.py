@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library import files
+from hub.library import files, previews
 from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
 from hub.models import LABEL_MAX, get_or_404, today, utcnow
 from hub.transactions import after_commit, after_rollback
@@ -395,12 +395,14 @@ def delete_item(actor, item):
     """Remove an item, its history and, after the commit, its files."""
     require_editor(actor)
     paths = [files.path_for(v.stored_name) for v in item.versions]
+    version_ids = [v.id for v in item.versions]
     db.session.delete(item)
     db.session.flush()
 
     def remove_files():
         for path in paths:
             path.unlink(missing_ok=True)
+        previews.remove(version_ids)
 
     after_commit(remove_files)
 
