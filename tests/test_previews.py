@@ -153,3 +153,15 @@ def test_rendering_again_replaces_the_images(app, make_item):
     assert sorted(p.name for p in previews.folder_for(version.id).iterdir()) == [
         "manifest.json", "page-0001.png", "page-0002.png", "thumb.png"]
     assert not [p for p in previews.folder_for(version.id).parent.iterdir() if p.name.startswith(".")]
+
+
+def test_render_previews_command_queues_files_without_images(app, runner, make_item, work):
+    item = make_item(file=(search_files.pdf(pages=1), "a.pdf"))
+    previews.remove([item.current_version.id])  # as if stored before previews existed
+    make_item(url="https://example.com/video")
+    result = runner.invoke(args=["render-previews"])
+    assert result.exit_code == 0 and "Queued 1 preview jobs" in result.output, result.output
+    work()
+    assert previews.page_count(item.current_version) == 1
+    assert "Queued 0 preview jobs" in runner.invoke(args=["render-previews"]).output
+    assert "Queued 1 preview jobs" in runner.invoke(args=["render-previews", "--all"]).output
