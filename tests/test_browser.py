@@ -733,3 +733,69 @@ def test_pptx_viewer_shows_each_slide(library, open_tab, make_item):
     assert image.evaluate("el => el.naturalWidth > el.naturalHeight")  # a slide, landscape
     rep.shot("viewer-pptx")
     assert rep.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_rep_sends_a_pitch_and_sees_which_items_the_prospect_opened(library, open_tab, make_item, viewport):
+    """Add to pitch from an item page, a stage page and search results; the one link is in view and
+    focused; the prospect, signed out, opens the pitch and one item; the rep sees the per-item opens."""
+    from tests import search_files
+
+    guide = make_item(title="Pricing guide", file=(search_files.pdf(pages=2), "guide.pdf"), stages=["decision"])
+    guide_id = guide.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+
+    rep.goto(f"/items/{guide_id}")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Add to pitch")).click()
+    assert "to your pitch (1 item)" in page.locator(".flashes").inner_text()
+    rep.goto("/stages/consideration")
+    with page.expect_navigation():
+        page.locator("article.card", has_text="Acme case study").get_by_role("button", name="Add to pitch").click()
+    assert page.url == rep.url("/stages/consideration")
+    rep.goto("/search?q=pricing")
+    with page.expect_navigation():
+        page.locator("li.hit", has_text="Pricing one-pager").get_by_role("button", name="Add to pitch").click()
+    assert "(3 items)" in page.locator(".flashes").inner_text()
+
+    rep.goto("/pitch")
+    assert page.locator(".pitch-list li").count() == 3
+    page.get_by_label("Title").fill("Acme: pricing and proof")
+    page.get_by_label("Message").fill("Dana, here is what we discussed.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create pitch link").click()
+    page.wait_for_timeout(200)
+    link = page.locator("#new-link-url")
+    url = link.input_value()
+    assert re.fullmatch(re.escape(rep.url("/p/")) + r"[\w-]{20,}", url), url
+    box = link.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    assert page.evaluate("document.activeElement.id") == "new-link-url"
+    assert link.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    rep.shot("pitch-created")
+
+    prospect = open_tab(viewport)
+    prospect.goto(url.removeprefix(rep.base_url))
+    assert prospect.heading() == "Acme: pricing and proof"
+    assert "Sam Rep" in prospect.text() and "Dana, here is what we discussed." in prospect.text()
+    images = loaded_images(prospect, "img.thumb")
+    assert len(images) == 3 and all(natural > 0 for _, natural, _, _ in images)
+    prospect.shot("pitch-public")
+    with prospect.page.expect_navigation():
+        prospect.page.locator("article.card", has_text="Pricing guide").get_by_role("link").click()
+    assert prospect.heading() == "Pricing guide"
+    prospect.page.keyboard.press("ArrowRight")
+    assert prospect.page.locator("[data-viewer-label]").inner_text() == "Page 2 of 2"
+    prospect.shot("pitch-item")
+    assert prospect.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    rep.goto("/shares")
+    row = page.locator(".pitches-table tbody tr", has_text="Acme: pricing and proof")
+    assert row.locator(f"[data-item-opens='{guide_id}']").inner_text() == "opened once"
+    assert row.get_by_text("not opened yet").count() == 2
+    rep.shot("pitch-shares")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == [] and prospect.problems == []

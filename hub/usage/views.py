@@ -10,7 +10,7 @@ from hub.library import services as library
 from hub.models import clean_id
 from hub.transactions import discard
 from hub.ui import page_number
-from hub.usage import analytics, exports, feedback, services, shares
+from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 
@@ -120,7 +120,8 @@ def create_share(item_id):
 @bp.get("/shares")
 def my_shares():
     """The rep's links with how often and when each was opened."""
-    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label)
+    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label,
+                           pitch_rows=pitches.pitches_of(current_user))
 
 
 @bp.post("/shares/<int:share_id>/revoke")
