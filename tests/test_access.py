@@ -160,6 +160,9 @@ API = [
     ("POST", "/api/v1/collateral/{approved}/shares", expect(401, 201, 201)),
     ("POST", "/api/v1/collateral/{draft}/shares", expect(401, 404, 422)),
     ("GET", "/api/v1/shares", expect(401, 200, 200)),
+    ("POST", "/api/v1/pitches", expect(401, 422, 422)),  # no items: refused (made in test_pitches)
+    ("GET", "/api/v1/pitches", expect(401, 200, 200)),
+    ("DELETE", "/api/v1/pitches/{pitch}", expect(401, 404, 200)),
     ("DELETE", "/api/v1/shares/{share}", expect(401, 404, 200)),
     ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome", expect(401, 403, 200)),
     ("POST", "/api/v1/ratings", expect(401, 422, 422)),
@@ -205,6 +208,7 @@ JSON_BODIES = {
     ("POST", "/api/v1/usage"): {"action": "used_in_deal", "account": "Acme", "opportunity": "OPP-8", "stage": "awareness"},
     ("POST", "/api/v1/collateral/{approved}/shares"): {"recipient": "Dana Ruiz"},
     ("POST", "/api/v1/collateral/{draft}/shares"): {"recipient": "Dana Ruiz"},
+    ("POST", "/api/v1/pitches"): {"title": "For Acme", "collateral_ids": []},
     ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome"): {"outcome": "won"},
     ("POST", "/api/v1/ratings"): {"rating": 5},
     ("POST", "/api/v1/requests"): {"title": "Case study for banks"},

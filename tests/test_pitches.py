@@ -99,3 +99,31 @@ def test_a_pitch_whose_items_all_left_approval_stops_working(app, as_user, make_
     path = make_pitch(rep, [one], expires_on="2099-01-01")
     library_services.transition(make_user("marketing"), one, "archived")
     assert app.test_client().get(path).status_code == 404
+
+
+def test_pitch_api(app, client, make_user, make_item, token_for):
+    one, two = make_item(title="First"), make_item(title="Second")
+    draft = make_item("draft", title="Draft")
+    rep = make_user("sales")
+    headers = token_for(rep)
+    made = client.post("/api/v1/pitches", headers=headers, json={
+        "title": "For Acme", "message": "Hello", "collateral_ids": [two.id, one.id], "allow_download": True,
+        "expires_on": "2099-12-31"})
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["collateral_ids"] == [two.id, one.id] and body["working"] and body["url"].startswith("http://localhost/p/")
+    assert client.get(body["url"].removeprefix("http://localhost")).status_code == 200
+    listed = client.get("/api/v1/pitches", headers=headers).get_json()["items"]
+    assert [p["id"] for p in listed] == [body["id"]] and "url" not in listed[0] and listed[0]["opens"] == 1
+    for bad, field in [({"title": "x", "collateral_ids": [draft.id]}, None), ({"title": "", "collateral_ids": [one.id]}, "title"),
+                       ({"title": "x", "collateral_ids": "nope"}, "collateral_ids"),
+                       ({"title": "x", "collateral_ids": [one.id], "expires_on": "2001-01-01"}, "expires_on")]:
+        refused = client.post("/api/v1/pitches", headers=headers, json=bad)
+        assert refused.status_code in (404, 422), (bad, refused.get_json())
+        if field:
+            assert refused.get_json()["error"]["field"] == field
+    other = token_for(make_user("sales"))
+    assert client.delete(f"/api/v1/pitches/{body['id']}", headers=other).status_code == 404
+    revoked = client.delete(f"/api/v1/pitches/{body['id']}", headers=headers)
+    assert revoked.status_code == 200 and revoked.get_json()["working"] is False
+    assert client.get(body["url"].removeprefix("http://localhost")).status_code == 404
