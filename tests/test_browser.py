@@ -799,3 +799,42 @@ def test_rep_sends_a_pitch_and_sees_which_items_the_prospect_opened(library, ope
     rep.shot("pitch-shares")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert rep.problems == [] and prospect.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_search_hit_on_slide_14_opens_the_viewer_there(library, open_tab, make_item, viewport):
+    """The result says which page matched, shows that page, and opens the viewer at it (a PPTX where
+    LibreOffice is installed, else a PDF with the words on its 14th page)."""
+    from tests import search_files
+
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        file = (search_files.pptx(slides=14), "deck.pptx")
+        query = "objection handling"
+    else:
+        file = (search_files.pdf(pages=14, marker="objection handling"), "deck.pdf")
+        query = "objection handling"
+    deck = make_item(title="Healthcare deck", content_type="slide_deck", file=file, stages=["decision"])
+    deck_id = deck.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/search?q={query.replace(' ', '+')}")
+    hit = page.locator("li.hit", has_text="Healthcare deck")
+    assert hit.locator("[data-hit-page]").inner_text() == "page 14 of 14"
+    thumb = hit.locator("img.thumb")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=thumb.element_handle())
+    assert thumb.get_attribute("src").startswith(f"/items/{deck_id}/pages/14?")
+    rep.shot("search-hit-page")
+    with page.expect_navigation():
+        hit.locator("a.hit__title").click()
+    assert page.url == rep.url(f"/items/{deck_id}?page=14#viewer")
+    viewer = page.locator("[data-viewer]")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 14 of 14"
+    label_box = viewer.locator("[data-viewer-label]").bounding_box()
+    assert 58 <= label_box["y"] <= viewport["height"] - 40, label_box  # in view, below the sticky top bar
+    page.keyboard.press("ArrowLeft")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 13 of 14"
+    rep.shot("search-hit-viewer")
+    assert rep.problems == []

@@ -165,3 +165,24 @@ def test_render_previews_command_queues_files_without_images(app, runner, make_i
     assert previews.page_count(item.current_version) == 1
     assert "Queued 0 preview jobs" in runner.invoke(args=["render-previews"]).output
     assert "Queued 1 preview jobs" in runner.invoke(args=["render-previews", "--all"]).output
+
+
+def test_a_search_hit_inside_a_pdf_opens_the_viewer_at_its_page(app, as_user, make_item):
+    item = make_item(title="Pricing guide", file=(search_files.pdf(pages=5, marker="zebra quartz marker"), "guide.pdf"))
+    browser, _ = as_user("sales")
+    html = browser.get("/search?q=zebra+quartz").get_data(as_text=True)
+    assert "page 5 of 5" in html
+    assert f'href="/items/{item.id}?page=5#viewer"' in html
+    assert f"/items/{item.id}/pages/5?v=" in html  # that page's image beside the snippet
+    assert "Page 5 of 5" in browser.get(f"/items/{item.id}?page=5").get_data(as_text=True)
+    # A word on no page in particular (the title) opens the item at its start.
+    other = browser.get("/search?q=guide").get_data(as_text=True)
+    assert "page 1 of 5" in other or f'href="/items/{item.id}"' in other
+
+
+@needs_libreoffice
+def test_a_search_hit_on_slide_14_opens_the_viewer_at_slide_14(app, as_user, make_item):
+    deck = make_item(title="Healthcare deck", content_type="slide_deck", file=(search_files.pptx(slides=14), "deck.pptx"))
+    browser, _ = as_user("sales")
+    html = browser.get("/search?q=objection+handling").get_data(as_text=True)
+    assert "page 14 of 14" in html and f'href="/items/{deck.id}?page=14#viewer"' in html

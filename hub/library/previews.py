@@ -86,6 +86,24 @@ def page_count(version):
     return int(found.get("pages", 0)) if found else 0
 
 
+def matching_page(version, words):
+    """The page (1-based) of a rendered version whose text holds the most of `words` (lower-case
+    strings), the earliest on a tie; None when no page holds any, or the version has no page text."""
+    if version is None or version.kind not in PAGED or not words:
+        return None
+    try:
+        texts = json.loads((folder_for(version.id) / "text.json").read_text())
+    except (OSError, ValueError):
+        return None
+    best, best_count = None, 0
+    for number, text in enumerate(texts, 1):
+        text = text.lower()
+        count = sum(1 for word in words if word in text)
+        if count > best_count:
+            best, best_count = number, count
+    return best
+
+
 def remove(version_ids):
     """Delete the images of these versions (after the rows are gone)."""
     for version_id in version_ids:

@@ -16,6 +16,7 @@ THUMB_WIDTH = 480    # pixels; shown at 240 CSS px, sharp on 2x screens
 PAGE_WIDTH = 1400    # pixels; the viewer scales it to the column
 MAX_PAGES = 300      # pages rendered for the viewer; the rest are not shown
 MAX_PIXELS = 60_000_000
+MAX_PAGE_TEXT = 20_000  # characters of a page's text kept for finding search hits
 
 
 def limit_memory():
@@ -38,20 +39,26 @@ def save_png(image, path, width):
 
 
 def render_pdf(source, outdir):
-    """Every page (up to MAX_PAGES) at PAGE_WIDTH, the first also at THUMB_WIDTH; returns the page count."""
+    """Every page (up to MAX_PAGES) at PAGE_WIDTH, the first also at THUMB_WIDTH, and each page's text
+    in OUTDIR/text.json (a list, for finding the page a search hit is on); returns the page count."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(source))
+    texts = []
     try:
         count = min(len(pdf), MAX_PAGES)
         for index in range(count):
             page = pdf[index]
             width, _ = page.get_size()  # PDF points
             image = page.render(scale=PAGE_WIDTH / max(width, 1), draw_annots=True).to_pil()
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_bounded()[:MAX_PAGE_TEXT])
+            textpage.close()
             page.close()
             save_png(image, outdir / f"page-{index + 1:04d}.png", PAGE_WIDTH)
             if index == 0:
                 save_png(image, outdir / "thumb.png", THUMB_WIDTH)
+        (outdir / "text.json").write_text(json.dumps(texts))
         return count
     finally:
         pdf.close()
