@@ -688,7 +688,7 @@ def test_item_page_viewer_turns_pages_with_buttons_and_arrows(library, open_tab,
         assert label.inner_text() == f"Page {number} of 3"
         page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
         assert image.get_attribute("src").split("?")[0].endswith(f"/pages/{number}")
-        assert image.evaluate("el => el.naturalWidth") == 1400
+        assert image.evaluate("el => el.naturalWidth") == 1200
 
     shown(1)
     assert viewer.get_by_role("link", name="← Previous").get_attribute("aria-disabled") == "true"

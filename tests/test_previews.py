@@ -46,7 +46,7 @@ def test_pdf_gets_a_thumbnail_and_a_png_per_page(app, as_user, make_item):
 
     for number in (1, 2, 3):
         page = image_of(browser.get(f"/items/{item.id}/pages/{number}"))
-        assert page.width == 1400
+        assert page.width == 1200
     for number in (0, 4):
         assert browser.get(f"/items/{item.id}/pages/{number}").status_code == 404
 
@@ -60,7 +60,7 @@ def test_reps_see_previews_of_live_items_only(app, as_user, make_item):
         assert rep.get(f"/items/{item.id}/thumbnail").status_code == 404
         assert rep.get(f"/items/{item.id}/pages/1").status_code == 404
         assert image_of(editor.get(f"/items/{item.id}/thumbnail")).width == 480
-        assert image_of(editor.get(f"/items/{item.id}/pages/1")).width == 1400
+        assert image_of(editor.get(f"/items/{item.id}/pages/1")).width == 1200
     anonymous = app.test_client()
     assert anonymous.get(f"/items/{draft.id}/thumbnail").status_code in (302, 303)
 
@@ -127,7 +127,7 @@ def test_office_files_are_converted_by_libreoffice(app, as_user, make_item, kind
     assert thumb.width == 480
     if kind == "pptx":
         assert thumb.width > thumb.height  # a slide, landscape
-        assert image_of(browser.get(f"/items/{item.id}/pages/4")).width == 1400
+        assert image_of(browser.get(f"/items/{item.id}/pages/4")).width == 1200
 
 
 def test_a_new_version_gets_its_own_previews_and_deleting_removes_them(app, as_user, make_item, make_user, work):
@@ -151,7 +151,7 @@ def test_rendering_again_replaces_the_images(app, make_item):
     again = previews.render_version(version.id, version.kind, version.stored_name)
     assert again == {"pages": 2, "source": "pdf", "error": ""}
     assert sorted(p.name for p in previews.folder_for(version.id).iterdir()) == [
-        "manifest.json", "page-0001.png", "page-0002.png", "thumb.png"]
+        "manifest.json", "page-0001.png", "page-0002.png", "text.json", "thumb.png"]
     assert not [p for p in previews.folder_for(version.id).parent.iterdir() if p.name.startswith(".")]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 MEMORY = 2 << 30     # address space of this process
 THUMB_WIDTH = 480    # pixels; shown at 240 CSS px, sharp on 2x screens
-PAGE_WIDTH = 1400    # pixels; the viewer scales it to the column
+PAGE_WIDTH = 1200    # pixels; the viewer shows it at most 900 CSS px wide
 MAX_PAGES = 300      # pages rendered for the viewer; the rest are not shown
 MAX_PIXELS = 60_000_000
 MAX_PAGE_TEXT = 20_000  # characters of a page's text kept for finding search hits
@@ -25,8 +25,9 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def save_png(image, path, width):
-    """Scale `image` (PIL) down to `width` pixels wide at most and save it as a PNG."""
+def save_png(image, path, width, palette=False):
+    """Scale `image` (PIL) down to `width` pixels wide at most and save it as a PNG; with `palette`,
+    in 256 colours (a text page: a third of the bytes of full colour, and four times faster to write)."""
     from PIL import Image
 
     if image.width > width:
@@ -35,6 +36,8 @@ def save_png(image, path, width):
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.convert("RGBA").split()[-1])
         image = background
+    if palette and image.mode == "RGB":
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
     image.save(path, "PNG", compress_level=6)
 
 
@@ -55,7 +58,7 @@ def render_pdf(source, outdir):
             texts.append(textpage.get_text_bounded()[:MAX_PAGE_TEXT])
             textpage.close()
             page.close()
-            save_png(image, outdir / f"page-{index + 1:04d}.png", PAGE_WIDTH)
+            save_png(image, outdir / f"page-{index + 1:04d}.png", PAGE_WIDTH, palette=True)
             if index == 0:
                 save_png(image, outdir / "thumb.png", THUMB_WIDTH)
         (outdir / "text.json").write_text(json.dumps(texts))
