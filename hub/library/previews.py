@@ -223,10 +223,12 @@ class Renderer:
             return json.loads(line)
 
     def stop(self):
+        """End the render process (at exit, or after a file that overran)."""
         with self.lock:
             self.stop_locked()
 
     def stop_locked(self):
+        """stop() for a caller that holds the lock."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()

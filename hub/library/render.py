@@ -20,6 +20,7 @@ MAX_PAGE_TEXT = 20_000  # characters of a page's text kept for finding search hi
 
 
 def limit_memory():
+    """Cap this process's address space at MEMORY (never above the hard limit it was given)."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = MEMORY if hard == resource.RLIM_INFINITY else min(MEMORY, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

@@ -112,6 +112,7 @@ def open_pitch(token):
 
 
 def open_item(pitch, item_id):
+    """A live item of the pitch, or the plain 404 page."""
     try:
         return pitches.item_in(pitch, item_id)
     except NotFound as e:
