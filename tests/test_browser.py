@@ -838,3 +838,35 @@ def test_a_search_hit_on_slide_14_opens_the_viewer_there(library, open_tab, make
     assert viewer.locator("[data-viewer-label]").inner_text() == "Page 13 of 14"
     rep.shot("search-hit-viewer")
     assert rep.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_skip_link_slash_to_search_and_filters_folded_on_a_phone(library, open_tab, viewport):
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q-top"
+    page.keyboard.type("pricing")
+    assert page.locator("#q-top").input_value() == "pricing"  # "/" typed in a field is just a character
+
+    rep.goto("/search?q=one")
+    facets = page.locator("#search-facets")
+    toggle = page.get_by_role("button", name=re.compile(r"^Filters"))
+    first = page.locator("li.hit").first
+    if viewport is PHONE:
+        assert not facets.is_visible() and toggle.is_visible()
+        box = first.bounding_box()
+        assert box["y"] + 40 < viewport["height"], f"the first result starts at {box['y']}px"
+        toggle.click()
+        assert facets.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        rep.shot("search-filters-open")
+    else:
+        assert facets.is_visible() and not toggle.is_visible()
+    assert rep.problems == []

@@ -14,6 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // "/" jumps to the search box (as on GitHub and MDN), unless the person is typing somewhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const box = document.getElementById("q-main") || document.getElementById("q-top");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // On phones the search filters fold behind a "Filters" button, so the first result is on the first screen.
+  const facetsToggle = document.querySelector("[data-toggle-facets]");
+  if (facetsToggle) {
+    facetsToggle.addEventListener("click", () => {
+      const facets = document.getElementById(facetsToggle.getAttribute("aria-controls"));
+      const open = facets.classList.toggle("is-open");
+      facetsToggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   // The menu button on phones.
   const toggle = document.querySelector("[data-toggle-nav]");
   if (toggle) {
