@@ -325,6 +325,20 @@ def usage_paths():
         "/shares/{share_id}": {"parameters": [share_id],
                                "delete": {"summary": "Revoke a share link", "operationId": "revokeShare",
                                           "responses": with_errors({"200": json_response("The revoked link", ref("Share"))}, "403", "404")}},
+        "/pitches": {
+            "post": {"summary": "Create a pitch: one prospect link for several live items", "operationId": "createPitch",
+                     "requestBody": body({"type": "object", "required": ["title", "collateral_ids"], "properties": {
+                         "title": {"type": "string", "maxLength": 120}, "message": {"type": "string", "maxLength": 2000},
+                         "collateral_ids": {"type": "array", "items": num, "minItems": 1, "maxItems": 20},
+                         "allow_download": {"type": "boolean"}, "expires_on": {"type": "string", "format": "date"}}}),
+                     "responses": with_errors({"201": json_response("The pitch; its URL is shown only here", ref("Pitch"))}, "404", "422")},
+            "get": {"summary": "The caller's pitches with their opens, per item too", "operationId": "listPitches",
+                    "responses": with_errors({"200": json_response("Pitches", {"type": "object", "properties": {
+                        "items": {"type": "array", "items": ref("Pitch")}, "total": num, "page": num, "per_page": num}})})},
+        },
+        "/pitches/{pitch_id}": {"parameters": [{"name": "pitch_id", "in": "path", "required": True, "schema": num}],
+                                "delete": {"summary": "Revoke a pitch", "operationId": "revokePitch",
+                                           "responses": with_errors({"200": json_response("The revoked pitch", ref("Pitch"))}, "403", "404")}},
         "/opportunities/{ref}/outcome": {
             "parameters": [{"name": "ref", "in": "path", "required": True, "schema": text}],
             "put": {"summary": "Set an opportunity's outcome", "operationId": "setOutcome",
@@ -417,6 +431,14 @@ def usage_schemas():
             "expires_on": {"type": "string", "format": "date", "nullable": True}, "allow_download": {"type": "boolean"},
             "created_at": {"type": "string", "format": "date-time"}, "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
             "working": {"type": "boolean"}, "opens": num, "last_opened_at": {"type": "string", "format": "date-time", "nullable": True}}},
+        "Pitch": {"type": "object", "properties": {
+            "id": num, "title": text, "message": text, "collateral_ids": {"type": "array", "items": num},
+            "url": {"type": "string", "description": "Only in the answer that creates the pitch."},
+            "token": {"type": "string", "description": "Only in the answer that creates the pitch."},
+            "allow_download": {"type": "boolean"}, "expires_on": {"type": "string", "format": "date", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"}, "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
+            "working": {"type": "boolean"}, "opens": num, "last_opened_at": {"type": "string", "format": "date-time", "nullable": True},
+            "item_opens": {"type": "object", "additionalProperties": num, "description": "Opens per item id."}}},
         "ContentUsage": {"type": "object", "properties": {
             "id": num, "title": text, "views": num, "previews": num, "downloads": num, "shares": num, "share_opens": num,
             "deals": num, "unique_users": num, "rating": {"type": "number", "nullable": True}, "ratings": num,

@@ -6,7 +6,7 @@ from hub.api.idempotency import idempotent
 from hub.errors import Forbidden, Invalid
 from hub.library import services as library
 from hub.models import clean_id
-from hub.usage import analytics, feedback, services, shares
+from hub.usage import analytics, feedback, pitches, services, shares
 
 API_ACTIONS = ("used_in_deal",)
 
@@ -74,6 +74,29 @@ def revoke_share(share_id):
     """Revoke a link: it stops working at once."""
     share = shares.revoke_share(g.user, shares.get_share(g.user, share_id))
     return shares.share_json(share)
+
+
+@bp.post("/pitches")
+def create_pitch():
+    """One prospect link for several live items; the URL is returned only here."""
+    pitch, token = pitches.create_pitch(g.user, json_body(), channel="api")
+    url = url_for("pitches.public", token=token, _external=True)
+    return {**pitches.pitch_json(pitch, url), "token": token}, 201
+
+
+@bp.get("/pitches")
+def list_pitches():
+    """The caller's pitches with their opens, per item too."""
+    items = [{**pitches.pitch_json(p), "opens": n, "last_opened_at": last.isoformat() if last else None,
+              "item_opens": {str(k): v for k, v in per_item.items()}}
+             for p, n, last, per_item in pitches.pitches_of(g.user)]
+    return page_of(items, len(items), 1, max(len(items), 1))
+
+
+@bp.delete("/pitches/<int:pitch_id>")
+def revoke_pitch(pitch_id):
+    """Revoke a pitch: its link stops working at once."""
+    return pitches.pitch_json(pitches.revoke_pitch(g.user, pitches.get_pitch(g.user, pitch_id)))
 
 
 @bp.put("/opportunities/<ref>/outcome")

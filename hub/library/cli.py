@@ -1,10 +1,13 @@
-"""`flask check-files`: the upload folder against the database."""
+"""Library commands: `flask check-files` (the upload folder against the database) and
+`flask render-previews` (queue thumbnails and page images for files that lack them)."""
 import time
 
 import click
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from hub import jobs
 from hub.extensions import db
+from hub.library import previews
 from hub.library.files import upload_folder
 from hub.library.models import FileVersion
 
@@ -46,3 +49,15 @@ def check_files_command(fix, min_age):
         hint = "they are younger than --min-age" if fix else "run with --fix to delete those older than an hour"
         raise click.ClickException(f"{len(left)} orphan files in {folder}: {hint}.")
     click.echo("Every stored file is there, and nothing else.")
+
+
+@click.command("render-previews")
+@click.option("--all", "everything", is_flag=True, help="Render every current file again, not only those without images.")
+def render_previews_command(everything):
+    """Queue preview jobs for each item's current file (those never rendered, or all); a worker makes them."""
+    newest = select(func.max(FileVersion.id)).group_by(FileVersion.collateral_id)
+    versions = db.session.scalars(select(FileVersion).where(FileVersion.id.in_(newest))).all()
+    wanted = [v.id for v in versions if v.kind in previews.RENDERED and (everything or previews.manifest(v) is None)]
+    queued = jobs.enqueue(previews.JOB, wanted, unique=True)
+    db.session.commit()
+    click.echo(f"Queued {queued} preview jobs; `flask --app hub worker` makes them.")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library import files
+from hub.library import files, previews
 from hub.library.models import (
     CONTENT_TYPES,
     STATUSES,
@@ -492,12 +492,14 @@ def delete_item(actor, item):
     require_editor(actor)
     paths = [files.path_for(v.stored_name) for v in item.versions]
     events.collateral_changed.send(item)
+    version_ids = [v.id for v in item.versions]
     db.session.delete(item)
     db.session.flush()
 
     def remove_files():
         for path in paths:
             path.unlink(missing_ok=True)
+        previews.remove(version_ids)
 
     after_commit(remove_files)
 

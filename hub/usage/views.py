@@ -11,7 +11,7 @@ from hub.models import clean_id
 from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
-from hub.usage import analytics, exports, feedback, services, shares
+from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 
@@ -24,12 +24,21 @@ def back_to_item(item_id, anchor="usage"):
     return redirect(url_for("library.item", item_id=item_id, _anchor=anchor), 303)
 
 
+def note(message, category="success"):
+    """A message shown inside the item page's usage panel, where the page opens (#usage), not at the
+    top of the page above the fold (the share link used to land 200-660 px off-screen)."""
+    flash(message, f"panel-{category}")
+
+
 def refuse(error, item_id=None):
     """A refused form on the item page: undo what it flushed, say why and go back (the page keeps its
     own state)."""
     discard()
+    if item_id:
+        note(error.message, "error")
+        return back_to_item(item_id)
     flash(error.message, "error")
-    return back_to_item(item_id) if item_id else redirect(request.referrer or url_for("library.home"), 303)
+    return redirect(request.referrer or url_for("library.home"), 303)
 
 
 # --- the public share page ----------------------------------------------------------------------
@@ -113,20 +122,22 @@ def create_share(item_id):
             raise
         return refuse(e, item_id)
     url = url_for("usage.share_page", token=token, _external=True)
-    flash(f"Link for {share.recipient} created. Copy it now, it is shown only once: {url}", "success")
+    note(f"Link for {share.recipient} created. Copy it now: it is shown only once.")
+    note(url, "link")
     if data.get("opportunity", "").strip():
         try:
             services.record_deal(current_user, share.collateral, {**data, "account": data.get("account") or share.recipient})
-            flash("Use in the deal recorded.", "success")
+            note("Use in the deal recorded.")
         except ApiError as e:
-            flash(f"The link works, but the deal was not recorded: {e.message}", "error")
-    return back_to_item(item_id)
+            note(f"The link works, but the deal was not recorded: {e.message}", "error")
+    return back_to_item(item_id, "new-link-url")  # focusable: Chromium moves the focus to it
 
 
 @bp.get("/shares")
 def my_shares():
     """The rep's links with how often and when each was opened."""
-    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label)
+    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label,
+                           pitch_rows=pitches.pitches_of(current_user))
 
 
 @bp.post("/shares/<int:share_id>/revoke")
@@ -147,7 +158,7 @@ def record_deal(item_id):
         if e.status == 404:
             raise
         return refuse(e, item_id)
-    flash("Use in the deal recorded. Set its outcome under My opportunities when it closes.", "success")
+    note("Use in the deal recorded. Set its outcome under My opportunities when it closes.")
     return back_to_item(item_id)
 
 
@@ -196,7 +207,7 @@ def rate(item_id):
         feedback.rate_item(current_user, item, request.form.get("rating", ""), request.form.get("comment", ""))
     except ApiError as e:
         return refuse(e, item_id)
-    flash("Thanks, your rating is saved.", "success")
+    note("Thanks, your rating is saved.")
     return back_to_item(item_id)
 
 

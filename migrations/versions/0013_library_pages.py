@@ -1,7 +1,7 @@
 """library pages that do not grow with the library: a version for cached counts, ordering indexes
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 20:45:00
 
 `library_state.version` changes with every change to collateral (see hub.library.models), so the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
