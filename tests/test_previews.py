@@ -77,8 +77,7 @@ def test_an_image_gets_a_scaled_copy(app, as_user, make_item):
 @pytest.mark.parametrize("kind,data,name", [
     ("link", None, None),
     ("md", b"# Notes\n\nPlain text.\n", "notes.md"),
-    ("pdf", b"%PDF-1.4\n% not really a PDF\n", "broken.pdf"),
-])
+])  # a PDF no reader opens is refused at upload (issue 11); the Office test below covers a failed render
 def test_items_without_an_image_get_a_typed_placeholder_card(app, as_user, make_item, kind, data, name):
     title = 'Q3 <script>alert("x")</script> & friends'
     if kind == "link":
@@ -94,10 +93,8 @@ def test_items_without_an_image_get_a_typed_placeholder_card(app, as_user, make_
     svg = response.get_data(as_text=True)
     assert svg.startswith("<svg ") and "<script" not in svg
     assert "Q3 &lt;script&gt;" in svg and "&amp; friends" in svg
-    assert {"link": "LINK", "md": "MD", "pdf": "PDF"}[kind] in svg
+    assert {"link": "LINK", "md": "MD"}[kind] in svg
     assert browser.get(f"/items/{item.id}/thumbnail", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
-    if kind == "pdf":  # a file that would not render is recorded, and the job is done, not failed
-        assert "PdfiumError" in previews.manifest(item.current_version)["error"]
 
 
 def test_office_files_without_libreoffice_get_a_placeholder(app, as_user, make_item):
