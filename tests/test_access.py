@@ -39,7 +39,7 @@ PAGES = [
     ("GET", "/items/{approved}/thumbnail", expect(REDIRECT, 200, 200)),
     ("GET", "/items/{draft}/thumbnail", expect(REDIRECT, 404, 200)),
     ("GET", "/items/{expired}/thumbnail", expect(REDIRECT, 404, 200)),
-    ("GET", "/items/{draft}/pages/1", expect(REDIRECT, 404, 404)),  # the test file does not render: no pages
+    ("GET", "/items/{draft}/pages/1", expect(REDIRECT, 404, 200)),  # the world's files are real one-page PDFs
     ("GET", "/review", expect(REDIRECT, 403, 200)),
     ("GET", "/search?q=approved", expect(REDIRECT, 200, 200)),
     ("GET", "/search?q=x&status=draft&sort=newest", expect(REDIRECT, 200, 200)),
@@ -105,7 +105,8 @@ PAGES = [
     ("GET", "/p/{pitch_token}", expect(200, 200, 200)),  # the token is the credential
     ("GET", "/p/{pitch_token}/items/{approved}", expect(200, 200, 200)),
     ("GET", "/p/{pitch_token}/items/{approved}/thumbnail", expect(200, 200, 200)),
-    ("GET", "/p/{pitch_token}/items/{approved}/pages/1", expect(404, 404, 404)),  # the test file has no pages
+    ("GET", "/p/{pitch_token}/items/{approved}/pages/1", expect(200, 200, 200)),
+    ("GET", "/p/{pitch_token}/items/{approved}/pages/2", expect(404, 404, 404)),  # one page only
     ("GET", "/p/{pitch_token}/items/{approved}/download", expect(200, 200, 200)),
     ("GET", "/p/{pitch_token}/items/{draft}", expect(404, 404, 404)),
     ("GET", "/p/not-a-real-token-at-all-000000", expect(404, 404, 404)),
