@@ -74,8 +74,11 @@ def backend(app):
 @jobs.handler(INDEX_JOB)
 def index_items(claimed):
     """Extract what was never read, then write the items to the index (a missing index is rebuilt)."""
-    app = current_app._get_current_object()
-    ids = {int(job.key) for job in claimed}
+    index_now(current_app._get_current_object(), {int(job.key) for job in claimed})
+
+
+def index_now(app, ids):
+    """Extract what was never read of these items, then write them to the index."""
     if not backend(app).exists():
         rebuild(app)  # covers these items too
         return
@@ -136,7 +139,24 @@ def extract_missing(session, item_ids):
     for version in versions:
         result = extract(files.path_for(version.stored_name), version.kind)
         session.execute(update(FileVersion).where(FileVersion.id == version.id).values(
-            extracted_text=result.text, text_indexed=result.ok, text_error=result.error[:300]))
+            extracted_text=result.text, text_indexed=result.ok, text_error=(result.error or result.partial)[:300]))
+
+
+def reread(app, item_id):
+    """Read an item's current file again (after a failure or a partial read) and index it; returns
+    the version's text status, or None when the item has no file."""
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        item = session.get(Collateral, item_id)
+        if item is None:
+            raise LookupError(f"There is no item {item_id}.")
+        version = item.current_version
+        if version is None:
+            return None
+        session.execute(update(FileVersion).where(FileVersion.id == version.id).values(text_indexed=None))
+        session.commit()
+    index_now(app, {item_id})
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        return session.get(FileVersion, version.id).text_status
 
 
 def rebuild(app, progress=None, procs=1):
