@@ -149,14 +149,14 @@ def reread(app, item_id):
         item = session.get(Collateral, item_id)
         if item is None:
             raise LookupError(f"There is no item {item_id}.")
-        version = item.current_version
-        if version is None:
+        version_id = item.current_version.id if item.current_version else None
+        if version_id is None:
             return None
-        session.execute(update(FileVersion).where(FileVersion.id == version.id).values(text_indexed=None))
+        session.execute(update(FileVersion).where(FileVersion.id == version_id).values(text_indexed=None))
         session.commit()
     index_now(app, {item_id})
     with Session(app.extensions["sqlalchemy"].engine) as session:
-        return session.get(FileVersion, version.id).text_status
+        return session.get(FileVersion, version_id).text_status
 
 
 def rebuild(app, progress=None, procs=1):
