@@ -33,6 +33,7 @@ class Extracted:
     error: str = ""
     partial: str = ""
     peak_kb: int = 0  # the worker's peak resident memory so far (for bench/extract.py)
+    cpu_ms: int = 0   # CPU time the worker spent on this file
 
     @property
     def ok(self):
@@ -105,7 +106,7 @@ def extract_in_child(path, kind, seconds=CHILD_SECONDS):
     """Run the extractor in the worker process, with a deadline."""
     result = worker.run(path, kind, seconds)
     return Extracted(result.get("text", ""), result.get("error", ""), result.get("partial", ""),
-                     result.get("peak_kb", 0))
+                     result.get("peak_kb", 0), result.get("cpu_ms", 0))
 
 
 def read_capped(path, limit):

@@ -431,14 +431,21 @@ def serve():
     sys.setrecursionlimit(5000)
     for line in sys.stdin:
         path, kind = json.loads(line)
-        sys.stdout.write(json.dumps({**read(path, kind), "peak_kb": peak_kb()}) + "\n")
+        start = time.process_time()
+        result = read(path, kind)
+        cpu_ms = round((time.process_time() - start) * 1000)
+        sys.stdout.write(json.dumps({**result, "peak_kb": peak_kb(), "cpu_ms": cpu_ms}) + "\n")
         sys.stdout.flush()
 
 
 def peak_kb():
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory (VmHWM: ru_maxrss would include the parent's, as Linux
+    keeps it across execve)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
