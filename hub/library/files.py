@@ -236,15 +236,37 @@ LEGACY_ENCODINGS = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", 
 
 
 def detect_encoding(raw):
-    """The legacy encoding of bytes that are not UTF-8: the one charset-normalizer finds least messy
-    among LEGACY_ENCODINGS, earlier ones winning ties; cp1252 when none decodes."""
+    """The legacy encoding of bytes that are not UTF-8. Western text (accented letters among plain
+    ones, never three in a row) is cp1252, as before: on short French or German text
+    charset-normalizer often prefers a Baltic or Central European code page. Otherwise the one
+    charset-normalizer finds least messy among LEGACY_ENCODINGS, earlier ones winning ties;
+    cp1252 when none decodes."""
     from charset_normalizer import from_bytes
 
+    if looks_western(raw[:200_000]):
+        return "cp1252"
     matches = list(from_bytes(raw[:200_000], cp_isolation=LEGACY_ENCODINGS))
     if not matches:
         return "cp1252"
     rank = {name: i for i, name in enumerate(LEGACY_ENCODINGS)}
     return min(matches, key=lambda m: (round(m.chaos, 2), rank.get(m.encoding, 99))).encoding
+
+
+WESTERN_RUN = re.compile(r"[^\x00-\x7f]{3}")
+
+
+def looks_western(raw):
+    """Whether bytes read as Windows-1252 give Western European text: few accented letters, each
+    next to plain ones (Cyrillic, Greek or East Asian bytes read so give long runs of them)."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(1 for ch in text if ch.isalpha())
+    accented = sum(1 for ch in text if not ch.isascii())
+    return accented <= 0.3 * max(letters, 1) and not WESTERN_RUN.search(text)
+
+
 # The WHATWG Encoding Standard's names for them, which browsers understand in a charset parameter.
 CHARSET_LABELS = {"cp932": "shift_jis", "euc_jp": "euc-jp", "gb18030": "gb18030", "big5": "big5", "cp949": "euc-kr",
                   "koi8_r": "koi8-r", "iso8859_11": "windows-874"}
