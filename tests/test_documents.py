@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from hub.extensions import db
 from hub.library.models import Collateral, FileVersion
@@ -15,14 +17,22 @@ from tests import search_files
 PREFIX = "/api/v1"
 
 
+def post_file(client, headers, data, name, title):
+    """POST a new item with a file, the body encoded up front (the test client spools bodies over
+    500 KB to a temporary file it never closes)."""
+    boundary, body = encode_multipart({"title": title, "content_type": "other", "stages": "awareness",
+                                       "file": FileStorage(io.BytesIO(data), filename=name)})
+    return client.post(f"{PREFIX}/collateral", headers=headers, data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
 @pytest.fixture
 def publish(app, client, make_user, token_for, work):
     """publish(data, name) -> the id of an item made from that file, approved and indexed."""
     editor = token_for(make_user("marketing"))
 
     def publish(data, name, title="Corpus item"):
-        response = client.post(f"{PREFIX}/collateral", headers=editor, data={
-            "title": title, "content_type": "other", "stages": "awareness", "file": (io.BytesIO(data), name)})
+        response = post_file(client, editor, data, name, title)
         assert response.status_code == 201, response.get_data(as_text=True)
         item_id = response.get_json()["id"]
         for status in ("in_review", "approved"):
@@ -110,8 +120,7 @@ def macro_type(data):
 ])
 def test_password_protected_and_macro_enabled_files_are_refused_and_nothing_is_stored(app, client, publish, make,
                                                                                       name, message):
-    response = client.post(f"{PREFIX}/collateral", headers=publish.headers, data={
-        "title": "Refused", "content_type": "other", "stages": "awareness", "file": (io.BytesIO(make()), name)})
+    response = post_file(client, publish.headers, make(), name, "Refused")
     assert response.status_code == 422, response.get_data(as_text=True)
     assert message in response.get_json()["error"]["message"]
     assert db.session.scalar(select(func.count(Collateral.id))) == 0
