@@ -85,6 +85,7 @@ def build_library(app, n, rng, zipf):
     from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
 
     owner = users.create_user(f"bench{n}@example.com", "Bench", "marketing", "benchmark-password")
+    db.session.commit()  # services only flush: release SQLite's write lock before the bulk inserts
     stages = {s.slug: s.id for s in db.session.query(Stage)}
     now = datetime.now(UTC)
     items, versions, links = [], [], []

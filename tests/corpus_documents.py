@@ -80,6 +80,28 @@ def docx_strict():
     return rezip(docx_bytes(lambda d: d.add_paragraph("Strict Open XML about quetzal onboarding")), replace=STRICT)
 
 
+def pptx_strict():
+    from pptx import Presentation
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Strict deck"
+    slide.notes_slide.notes_text_frame.text = "Mention the toucan pilot"
+    buf = io.BytesIO()
+    deck.save(buf)
+    return rezip(buf.getvalue(), replace=STRICT)
+
+
+def xlsx_strict():
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buf)
+    workbook.add_worksheet("Plan").write("B2", "Strict workbook about axolotl pricing")
+    workbook.close()
+    return rezip(buf.getvalue(), replace=STRICT)
+
+
 # --- PowerPoint ---------------------------------------------------------------------------------
 
 DIAGRAM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -193,6 +215,8 @@ CASES = [
     Case("hidden.docx", docx_hidden, ("pelican",), ("phantomword",)),
     Case("renamed-main.docx", docx_main_part_renamed, ("lighthouse",)),
     Case("strict.docx", docx_strict, ("quetzal",)),
+    Case("strict.pptx", pptx_strict, ("toucan", "strict")),
+    Case("strict.xlsx", xlsx_strict, ("axolotl",)),
     Case("smartart.pptx", pptx_smartart, ("synergia", "onboard", "flamingo")),
     Case("sheets.xlsx", xlsx_renamed_sheet_and_phonetics, ("capybara", "regions", "東京", "2024-07-01"),
          ("トウキョウ",)),

@@ -128,7 +128,7 @@ def test_password_protected_and_macro_enabled_files_are_refused_and_nothing_is_s
     assert not folder.exists() or not any(folder.iterdir())
 
 
-def test_a_partial_read_says_so_and_reindex_item_reads_again(app, client, runner, publish):
+def test_a_partial_read_says_so_and_reindex_item_reads_again(app, client, runner, publish, as_user):
     item_id = publish(search_files.pdf(pages=3), "guide.pdf")
     version = db.session.scalar(select(FileVersion).where(FileVersion.collateral_id == item_id))
     assert version.text_status == "complete"
@@ -138,6 +138,8 @@ def test_a_partial_read_says_so_and_reindex_item_reads_again(app, client, runner
     body = client.get(f"{PREFIX}/collateral/{item_id}", headers=publish.headers).get_json()
     assert body["current_version"]["text_status"] == "partial"
     assert "Reading stopped" in body["current_version"]["text_status_reason"]
+    browser, _ = as_user("marketing")
+    assert "Text partly indexed" in browser.get(f"/items/{item_id}").get_data(as_text=True)
     result = runner.invoke(args=["reindex", "--item", str(item_id)])
     assert result.exit_code == 0, result.output
     assert "complete" in result.output
