@@ -173,10 +173,12 @@ class Package:
         self.names = {info.filename for info in infos}
 
     def read(self, name):
+        """A part's bytes (its size was checked when the archive was opened)."""
         with self.zip.open(name) as f:
             return f.read(MAX_MEMBER_BYTES + 1)
 
     def xml(self, name):
+        """A part parsed without entities, DTDs or network access."""
         from lxml import etree
 
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
@@ -203,6 +205,7 @@ class Package:
         return out
 
     def main(self):
+        """The name of the package's main part (the document, presentation or workbook)."""
         found = [name for _, name, _ in self.related("", {"officeDocument"})]
         if not found:
             raise Unreadable("The Office file has no main document.")
@@ -210,6 +213,7 @@ class Package:
 
 
 def local(tag):
+    """An element's name without its namespace, so Transitional and Strict read alike."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
@@ -382,6 +386,7 @@ def uncached_formulas(package):
 
 
 def has_formula(package, part):
+    """Whether a worksheet part holds any formula, read a megabyte at a time without parsing."""
     with package.zip.open(part) as f:
         tail = b""
         while chunk := f.read(1 << 20):
