@@ -191,6 +191,7 @@ def run(n, query_count, seed=7):
 
     from hub import create_app
     from hub.auth import services as users
+    from hub.extensions import db
     from hub.search import sync
 
     rng = random.Random(seed)
@@ -206,6 +207,7 @@ def run(n, query_count, seed=7):
             build = time.perf_counter() - start
             size = sync.backend(app).size_bytes()
             users.create_user(f"rep{n}@example.com", "Rep", "sales", "benchmark-password")
+            db.session.commit()
             (Path(tmp) / "queries.json").write_text(json.dumps(queries(items, versions, zipf, rng, query_count)))
             fts5_setup(items, versions, Path(tmp) / "fts5.db").close()
             sync.backend(app).reset()
