@@ -60,7 +60,7 @@ def extract(path, kind):
 
 
 class Worker:
-    """A long-lived extraction process (this file run with --serve): one JSON line in, one out."""
+    """A long-lived extraction process (readers.py run with --serve): one JSON line in, one out."""
 
     def __init__(self):
         self.proc = None
