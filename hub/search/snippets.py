@@ -8,7 +8,7 @@ takes about one. The snippet shows the original text: accents, ligatures and cas
 """
 import re
 
-from hub.search.analysis import TOKEN, terms_of
+from hub.search.analysis import terms_of, token_pattern
 
 SPACE = re.compile(r"\s+")
 
@@ -16,11 +16,12 @@ SPACE = re.compile(r"\s+")
 def matches(text, terms):
     """[(start, end, term)] of every stretch of `text` whose index term is one of `terms`, in text
     order; overlapping CJK bigrams (東京, 京本) are merged into one stretch."""
-    wanted = {word for word in set(TOKEN.findall(text)) if any(t in terms for _, _, t in terms_of(word))}
+    pattern = token_pattern(text)
+    wanted = {word for word in set(pattern.findall(text)) if any(t in terms for _, _, t in terms_of(word))}
     if not wanted:
         return []
     found = []
-    for m in TOKEN.finditer(text):
+    for m in pattern.finditer(text):
         if m.group() not in wanted:
             continue
         for start, end, term in terms_of(m.group()):
