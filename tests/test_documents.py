@@ -154,6 +154,32 @@ def test_an_office_file_with_a_dtd_or_too_many_parts_is_still_refused_by_the_rea
         assert version.text_status == "failed"
 
 
+def test_an_index_built_with_the_old_analysis_is_rebuilt_whole(app, make_user, make_item, work):
+    from whoosh import index
+    from whoosh.analysis import StemmingAnalyzer
+
+    from hub.search import services, sync
+    from hub.search.whoosh_backend import schema
+
+    first = make_item("approved", file=("L'équipe commerciale".encode(), "a.txt"), title="First")
+    work()
+    old = schema()
+    for name in ("title", "description", "tags", "meta", "body"):
+        old[name].analyzer = old[name].format.analyzer = StemmingAnalyzer()
+    sync.backend(app).reset()
+    folder = Path(app.config["INDEX_FOLDER"])
+    for path in folder.iterdir():
+        path.unlink()
+    writer = index.create_in(folder, old).writer()
+    writer.add_document(id=str(first.id), title="First", body="L'équipe commerciale")
+    writer.commit()
+    second = make_item("approved", file=(b"Second file", "b.txt"), title="Second")
+    work()
+    rep = make_user("sales")
+    assert [item.id for item, _, _ in services.search(rep, "equipe", {}).hits] == [first.id]
+    assert [item.id for item, _, _ in services.search(rep, "second", {}).hits] == [second.id]
+
+
 @pytest.mark.slow
 def test_a_150000_row_workbook_is_indexed_whole(app, publish, rep_search):
     data = corpus.big_workbook()

@@ -78,8 +78,10 @@ def index_items(claimed):
 
 
 def index_now(app, ids):
-    """Extract what was never read of these items, then write them to the index."""
-    if not backend(app).exists():
+    """Extract what was never read of these items, then write them to the index (an index that is
+    missing, or was built with another schema or analysis, is rebuilt whole)."""
+    if not backend(app).current():
+        backend(app).reset()
         rebuild(app)  # covers these items too
         return
     with Session(app.extensions["sqlalchemy"].engine) as session:

@@ -105,6 +105,16 @@ class WhooshBackend(SearchBackend):
         there (whoosh.index.exists_in would open, and raise for a damaged one)."""
         return self.folder.is_dir() and any(self.folder.glob(f"_{index._DEF_INDEX_NAME}_*.toc"))
 
+    def current(self):
+        """Whether an index exists and was built with this schema and analysis (else it needs a
+        rebuild: writing a few items into a fresh one would lose the rest)."""
+        if not self.exists():
+            return False
+        try:
+            return compatible(self.ix(create=False))
+        except IndexUnavailable:
+            return False
+
     def state(self):
         """'ok', 'empty', 'missing' or 'unreadable' (for the worker's watch and `check-index`)."""
         if not self.exists():
