@@ -23,7 +23,9 @@ def version_json(version):
         "mimetype": version.mimetype,
         "uploaded_at": version.created_at.isoformat(),
         "text_indexed": bool(version.text_indexed),
-        "text_error": version.text_error or None,
+        "text_error": (version.text_error or None) if version.text_status == "failed" else None,
+        "text_status": version.text_status,
+        "text_status_reason": version.text_error or None,
     }
 
 

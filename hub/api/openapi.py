@@ -145,7 +145,12 @@ def spec():
                 "Version": {"type": "object", "nullable": True, "properties": {
                     "number": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
                     "sha256": {"type": "string"}, "mimetype": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
-                    "text_indexed": {"type": "boolean"}, "text_error": {"type": "string", "nullable": True}}},
+                    "text_indexed": {"type": "boolean"}, "text_error": {"type": "string", "nullable": True},
+                    "text_status": {"type": "string", "enum": ["pending", "complete", "partial", "failed"],
+                                    "description": "Whether the file's text is in the search index: all of it, part of it "
+                                                   "(cut by the time or size budget) or none (it could not be read)."},
+                    "text_status_reason": {"type": "string", "nullable": True,
+                                           "description": "Why the text is partial or failed."}}},
                 "Item": {"type": "object", "properties": {
                     "id": {"type": "integer"}, **{k: v for k, v in ITEM_FIELDS.items() if k not in ("tags", "expires_on", "url")},
                     "tags": {"type": "array", "items": {"type": "string"}},

@@ -153,13 +153,24 @@ class FileVersion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    # Text extracted for search: None until tried; the reason when it could not be read.
+    # Text extracted for search: None until tried; text_error says why it could not be read (False)
+    # or why only part of it was (True).
     text_indexed: Mapped[bool | None] = mapped_column(nullable=True)
     text_error: Mapped[str] = mapped_column(String(300), default="")
     extracted_text = mapped_column(Text, nullable=True, deferred=True)
 
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def text_status(self):
+        """'pending' (not read yet), 'complete', 'partial' (cut by the time or size budget: text_error
+        says why) or 'failed' (text_error says why)."""
+        if self.text_indexed is None:
+            return "pending"
+        if not self.text_indexed:
+            return "failed"
+        return "partial" if self.text_error else "complete"
 
     __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),
                       NEVER_REUSED_IDS)
