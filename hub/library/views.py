@@ -168,7 +168,9 @@ def delete_item(item_id):
 def review():
     """Marketing's queue: waiting for approval, expiring soon, just expired, my drafts."""
     days = current_app.config["EXPIRING_SOON_DAYS"]
-    return render_template("library/review.html", waiting=services.review_queue(),
+    queue = services.review_queue()
+    return render_template("library/review.html", waiting=[item for item, _ in queue],
+                           waiting_since={item.id: since for item, since in queue},
                            expiring=services.expiring_soon(days), expired=services.recently_expired(days),
                            drafts=services.drafts_of(current_user), days=days)
 
