@@ -1,6 +1,7 @@
 """JSON API v1: token-authenticated, one error shape, one list shape."""
 from flask import Blueprint, abort, current_app, g, request
 
+from hub import validation
 from hub.auth import services as users
 from hub.errors import ApiError
 from hub.extensions import csrf
@@ -28,15 +29,13 @@ def no_store(response):
     return response
 
 
-def pagination():
-    """`page` and `per_page` from the query string, checked."""
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", current_app.config["API_PER_PAGE"]))
-    except ValueError:
-        abort(400, "page and per_page must be whole numbers.")
-    if page < 1 or page > 100000 or not 1 <= per_page <= current_app.config["API_MAX_PER_PAGE"]:
-        abort(400, f"page must be 1 or more and per_page from 1 to {current_app.config['API_MAX_PER_PAGE']}.")
+def pagination(most=None):
+    """`page` and `per_page` from the query string (hub.validation.page_number): 400 for anything but ASCII
+    digits in range; per_page defaults to API_PER_PAGE and goes up to `most` (API_MAX_PER_PAGE)."""
+    most = most or current_app.config["API_MAX_PER_PAGE"]
+    page = validation.page_number(request.args.get("page"))
+    per_page = validation.page_number(request.args.get("per_page", str(min(current_app.config["API_PER_PAGE"], most))),
+                                      "per_page", most)
     return page, per_page
 
 

@@ -1,6 +1,4 @@
 """API routes for the marketing calendar and the caller's feed links."""
-from datetime import UTC, date, datetime
-
 from flask import g, request, url_for
 from sqlalchemy import func, or_, select
 
@@ -9,6 +7,7 @@ from hub.calendar import feeds, services, validation
 from hub.calendar.models import STATUSES, CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
+from hub.validation import instant as parse_instant
 
 
 def entry_json(entry, user):
@@ -26,19 +25,8 @@ def entry_json(entry, user):
 
 
 def instant(name):
-    """`from`/`to`: a date (00:00 UTC) or an ISO 8601 time with an offset, as a UTC instant."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(f"{name} must be YYYY-MM-DD or an ISO 8601 time with an offset.", name) from None
-    if value.tzinfo is None:
-        raise Invalid(f"{name} needs an offset (e.g. Z or +02:00) when it has a time.", name)
-    return value.astimezone(UTC)
+    """`from`/`to` (hub.validation.instant): a date (00:00 UTC) or an ISO 8601 time with an offset."""
+    return parse_instant(request.args.get(name), name)
 
 
 @bp.get("/calendar/entries")

@@ -4,8 +4,8 @@ from flask import g, request, url_for
 from hub.api import bp, json_body, page_of, pagination
 from hub.errors import Forbidden, Invalid
 from hub.library import services as library
-from hub.models import clean_id
 from hub.usage import analytics, feedback, services, shares
+from hub.validation import row_id
 
 API_ACTIONS = ("used_in_deal",)
 
@@ -18,7 +18,7 @@ def require_editor():
 def id_arg(name):
     """An optional row id from the query string, checked against the id columns' range."""
     raw = request.args.get(name)
-    return None if raw in (None, "") else clean_id(raw, name)
+    return None if raw in (None, "") else row_id(raw, name)
 
 
 @bp.post("/usage")
@@ -89,7 +89,7 @@ def rate():
     body = json_body()
     if "collateral_id" not in body:
         raise Invalid("collateral_id is required.", "collateral_id")
-    item_id = clean_id(body.get("collateral_id"), "collateral_id", "collateral_id must be an item id.", text=False)
+    item_id = row_id(body.get("collateral_id"), "collateral_id", "collateral_id must be an item id.", text=False)
     item = library.get_item(g.user, item_id)
     return feedback.rating_json(feedback.rate_item(g.user, item, body.get("rating"), body.get("comment", "")))
 

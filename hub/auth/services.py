@@ -12,10 +12,10 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.models import get_or_404, utcnow
 from hub.transactions import write_aside
+from hub.validation import strip_controls
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def hash_password(password):
@@ -54,7 +54,7 @@ def check_password(password):
 
 def clean_team(team):
     """Trimmed, with inner spaces collapsed so "EMEA  Sales" and "EMEA Sales" are one team; "" for none."""
-    team = " ".join(CONTROL_CHARS.sub(" ", team or "").split())
+    team = " ".join(strip_controls(team or "").split())
     if len(team) > TEAM_MAX:
         raise Invalid(f"Team names can be at most {TEAM_MAX} characters.", "team")
     return team

@@ -9,7 +9,7 @@ from hub.calendar.models import CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import ID_RE
+from hub.validation import DIGITS
 
 TEXT_FIELDS = ("title", "kind", "status", "description", "location", "url", "products", "audience", "timezone",
                "start_date", "start_time", "end_date", "end_time", "repeat", "interval", "monthly", "ends", "count",
@@ -22,7 +22,7 @@ def values_from(form):
     values["all_day"] = bool(form.get("all_day"))
     values["published"] = bool(form.get("published"))
     values["weekdays"] = form.getlist("weekdays")
-    values["collateral_ids"] = [int(v) for v in form.getlist("collateral_ids") if ID_RE.fullmatch(v)]
+    values["collateral_ids"] = [int(v) for v in form.getlist("collateral_ids") if DIGITS.fullmatch(v)]
     return values
 
 
