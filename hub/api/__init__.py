@@ -1,7 +1,6 @@
 """JSON API v1: token-authenticated, one error shape, one list shape."""
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, g, request
 
-from hub import validation
 from hub.auth import services as users
 from hub.errors import ApiError
 from hub.extensions import csrf
@@ -29,27 +28,9 @@ def no_store(response):
     return response
 
 
-def pagination(most=None):
-    """`page` and `per_page` from the query string (hub.validation.page_number): 400 for anything but ASCII
-    digits in range; per_page defaults to API_PER_PAGE and goes up to `most` (API_MAX_PER_PAGE)."""
-    most = most or current_app.config["API_MAX_PER_PAGE"]
-    page = validation.page_number(request.args.get("page"))
-    per_page = validation.page_number(request.args.get("per_page", str(min(current_app.config["API_PER_PAGE"], most))),
-                                      "per_page", most)
-    return page, per_page
-
-
 def page_of(items, total, page, per_page):
     """The one list shape every API list answers with."""
     return {"items": items, "total": total, "page": page, "per_page": per_page}
-
-
-def json_body():
-    """The request's JSON object, or 400."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "Send a JSON object with Content-Type: application/json.")
-    return body
 
 
 # The route modules register on bp, which they import from here: last, once bp exists.

@@ -1,0 +1,669 @@
+"""What API v1 reads and answers, as pydantic models: the routes check their input against these and the
+OpenAPI document (hub/api/spec.py) is generated from them, so the two cannot drift.
+
+Input types call hub.validation, the rules the pages and forms use, so a value the API accepts is one the
+services accept (they check it again with the same functions). Unknown body fields are refused."""
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from hub import validation
+from hub.calendar.models import KINDS
+from hub.calendar.models import STATUSES as ENTRY_STATUSES
+from hub.config import Defaults
+from hub.library.models import CONTENT_TYPES, STATUSES
+from hub.models import LABEL_MAX, MAX_ID
+from hub.usage.models import CHANNELS, OUTCOMES, REQUEST_STATUSES
+
+PER_PAGE, MAX_PER_PAGE = Defaults.API_PER_PAGE, Defaults.API_MAX_PER_PAGE
+SEARCH_MAX_PER_PAGE = 50  # results carry snippets: a page of 50 is the most one search builds
+
+
+def Text(limit, *, required=False, multiline=False, description=None):
+    """Free text (hub.validation.text): control characters removed, trimmed, at most `limit` characters."""
+    def check(value, info):
+        return validation.text(value, info.field_name, limit, required=required, multiline=multiline)
+    return Annotated[str, Field(max_length=limit, description=description), BeforeValidator(check)]
+
+
+def Choice(values, description=None):
+    return Annotated[Literal[tuple(values)], Field(description=description)]
+
+
+def _id(value, info):
+    return validation.row_id(value, info.field_name, text=False)
+
+
+def _query_id(value, info):
+    return None if value in (None, "") else validation.row_id(value, info.field_name)
+
+
+def _page(value, info):
+    return validation.page_number(value, info.field_name)
+
+
+def _per_page(most):
+    def check(value, info):
+        return validation.page_number(value, info.field_name, most)
+    return check
+
+
+def _day(value, info):
+    return validation.day(value, info.field_name)
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_id)]
+QueryId = Annotated[int | None, Field(ge=1, le=MAX_ID), BeforeValidator(_query_id)]
+Day = Annotated[date | None, BeforeValidator(_day)]
+Page = Annotated[int, Field(ge=1, le=validation.MAX_PAGE, description="Page number, from 1."), BeforeValidator(_page)]
+Binary = Annotated[Any, WithJsonSchema({"type": "string", "format": "binary"})]
+
+
+def PerPage(most):
+    return Annotated[int, Field(ge=1, le=most, description=f"Items per page, at most {most}."),
+                     BeforeValidator(_per_page(most))]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    """Query parameters: others are ignored, as on the pages."""
+    model_config = ConfigDict(extra="ignore")
+
+
+class Paged(Query):
+    page: Page = 1
+    per_page: PerPage(MAX_PER_PAGE) = PER_PAGE
+
+
+Optional = None  # readability below: `field: X | None = Optional`
+
+
+# --- errors and lists ---------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class Error(BaseModel):
+    """Every 4xx answer: {"error": {"code", "message", "field"?}}."""
+    error: ErrorDetail
+
+
+# --- stages, people, collateral -----------------------------------------------------------------
+
+
+class Stage(BaseModel):
+    slug: str
+    name: str
+    position: int
+
+
+class StagePage(BaseModel):
+    items: list[Stage]
+    total: int
+    page: int
+    per_page: int
+
+
+class User(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    team: str = Field(max_length=60, description='Free text, such as "EMEA Enterprise"; empty when none.')
+
+
+class Version(BaseModel):
+    number: int
+    filename: str
+    size: int
+    sha256: str
+    mimetype: str
+    uploaded_at: datetime
+    text_indexed: bool
+    text_error: str | None
+
+
+class Item(BaseModel):
+    id: int
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=10000)
+    content_type: Choice(CONTENT_TYPES)
+    stages: list[str]
+    status: Choice(STATUSES)
+    product: str = Field(max_length=LABEL_MAX)
+    industry: str = Field(max_length=LABEL_MAX)
+    persona: str = Field(max_length=LABEL_MAX)
+    region: str = Field(max_length=LABEL_MAX)
+    tags: list[str]
+    expires_on: date | None
+    url: str | None
+    owner: str | None
+    current_version: Version | None
+    version_count: int
+    download_url: str
+    page_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemPage(BaseModel):
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+
+def _stages(value):
+    """Stage slugs: a list, a repeated form field, or one comma-separated string."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if isinstance(value, list):
+        value = [s.strip() for v in value for s in (v.split(",") if isinstance(v, str) else [v])]
+        value = [s for s in value if s != ""]
+    return value
+
+
+Stages = Annotated[list[Annotated[str, Field(max_length=40)]], BeforeValidator(_stages),
+                   Field(description="Stage slugs; repeat the field or separate with commas.")]
+
+
+class ItemFields(Input):
+    """An item's metadata as PATCH changes it (JSON or form fields); every field optional."""
+    title: Text(200, required=True) = Optional
+    description: Text(10000, multiline=True) = Optional
+    content_type: Choice(CONTENT_TYPES) = Optional
+    stages: Stages = Optional
+    product: Text(LABEL_MAX) = Optional
+    industry: Text(LABEL_MAX) = Optional
+    persona: Text(LABEL_MAX) = Optional
+    region: Text(LABEL_MAX) = Optional
+    tags: Annotated[str | list[str], Field(description="Comma-separated (or a list).")] = Optional
+    expires_on: Day = Optional
+    url: Annotated[str | None, Field(max_length=2000, description="An external link, instead of a file.")] = Optional
+
+
+class NewItem(ItemFields):
+    """A new draft item from a file or a link (multipart form)."""
+    title: Text(200, required=True)
+    content_type: Choice(CONTENT_TYPES)
+    stages: Stages
+    file: Binary = Optional
+
+
+class NewVersion(Input):
+    file: Binary
+
+
+class StatusChange(Input):
+    status: Choice(STATUSES)
+    comment: Text(1000, multiline=True) = ""
+
+
+class CollateralQuery(Paged):
+    stage: Annotated[str, Field(max_length=100, description="Stage slug.")] = ""
+    status: Choice(STATUSES, "Workflow status (reps only ever see approved).") = Optional
+    content_type: Choice(CONTENT_TYPES) = Optional
+    product: Annotated[str, Field(max_length=100, description="Product, exact match.")] = ""
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+class SearchQuery(Query):
+    q: Annotated[str, Field(description='Words, "phrases", AND/OR/NOT, prefix*.')] = ""
+    stage: str = ""
+    content_type: Choice(CONTENT_TYPES) = Optional
+    product: str = ""
+    industry: str = ""
+    persona: str = ""
+    status: Choice(STATUSES, "Marketing and admins only.") = Optional
+    sort: Literal["relevance", "newest"] = "relevance"
+    clicked: Annotated[QueryId, Field(description="The id of the result the caller opened.")] = Optional
+    page: Page = 1
+    per_page: PerPage(SEARCH_MAX_PER_PAGE) = PER_PAGE
+
+
+class SearchHit(BaseModel):
+    id: int
+    title: str
+    score: float
+    snippet: str
+    highlights: list[str]
+    stages: list[str]
+    content_type: str
+    status: str
+
+
+class SearchResults(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    query: str
+    results: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+
+
+# --- health ---------------------------------------------------------------------------------------
+
+
+class LastError(BaseModel):
+    kind: str
+    key: str | None
+    message: str | None
+    at: datetime | None
+
+
+class Jobs(BaseModel):
+    backlog: int
+    by_kind: dict[str, int]
+    failed: int
+    oldest_queued_at: datetime | None
+    oldest_age_seconds: float
+    last_error: LastError | None
+
+
+class Worker(BaseModel):
+    name: str
+    started_at: datetime | None
+    seen_at: datetime | None
+    jobs_done: int
+    alive: bool
+
+
+class IndexHealth(BaseModel):
+    state: Literal["ok", "empty", "missing", "unreadable"]
+    documents: int | None
+    items: int
+    pending: int
+    rebuilding: bool
+    answering: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    jobs: Jobs
+    workers: list[Worker]
+    search: IndexHealth
+
+
+# --- calendar -------------------------------------------------------------------------------------
+
+MOMENT = "ISO 8601 with offset (timed) or YYYY-MM-DD (all-day; ends_at is the last day, inclusive)."
+Moment = Annotated[str, Field(max_length=64, description=MOMENT)]
+Label = Annotated[str, Field(max_length=LABEL_MAX)]
+
+
+class Override(BaseModel):
+    recurrence_id: Moment
+    starts_at: Moment
+    ends_at: Moment
+
+
+class EntryFields(BaseModel):
+    title: str = Field(max_length=200)
+    kind: Choice(KINDS)
+    description: str = Field(max_length=20000)
+    starts_at: Moment
+    ends_at: Moment
+    all_day: bool
+    timezone: Annotated[str | None, Field(max_length=64, description="IANA name, e.g. America/New_York; null for all-day.")]
+    location: str = Field(max_length=300)
+    url: str | None = Field(max_length=2000)
+    status: Choice(ENTRY_STATUSES)
+    published: bool
+    rrule: Annotated[str | None, Field(max_length=500, description=(
+        "RFC 5545 RRULE text: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH."))]
+    exdates: Annotated[list[Moment], Field(max_length=500, description="Start times of occurrences to skip.")]
+    overrides: Annotated[list[Override], Field(max_length=500, description="Occurrences moved to a new start and end.")]
+    collateral_ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Field(max_length=50)]
+    products: Annotated[list[Label], Field(max_length=20)]
+    audience: Annotated[list[Label], Field(max_length=20)]
+
+
+class CalendarEntry(EntryFields):
+    id: int
+    uid: str
+    sequence: int
+    owner: str | None
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+    page_url: str
+    ics_url: str
+
+
+class CalendarEntryInput(Input):
+    """An entry as POST and PATCH read it (PATCH: only the fields that change); the calendar's own rules
+    (hub.calendar.validation) check times, zones, repeat rules and links."""
+    title: Text(200, required=True) = Optional
+    kind: Choice(KINDS) = Optional
+    description: Text(20000, multiline=True) = Optional
+    starts_at: Moment | None = Optional
+    ends_at: Moment | None = Optional
+    all_day: bool | None = Optional
+    timezone: Annotated[str | None, Field(max_length=64)] = Optional
+    location: Text(300) = Optional
+    url: Annotated[str | None, Field(max_length=2000)] = Optional
+    status: Choice(ENTRY_STATUSES) = Optional
+    published: bool | None = Optional
+    rrule: Annotated[str | None, Field(max_length=500)] = Optional
+    exdates: Annotated[list[Moment] | None, Field(max_length=500)] = Optional
+    overrides: Annotated[list[Override] | None, Field(max_length=500)] = Optional
+    collateral_ids: Annotated[list[Id] | None, Field(max_length=50)] = Optional
+    products: Annotated[list[Label] | None, Field(max_length=20)] = Optional
+    audience: Annotated[list[Label] | None, Field(max_length=20)] = Optional
+
+
+class EntryPage(BaseModel):
+    items: list[CalendarEntry]
+    total: int
+    page: int
+    per_page: int
+
+
+class EntryQuery(Paged):
+    from_: Annotated[str, Field(alias="from", max_length=64,
+                                description="Start of the window: YYYY-MM-DD (00:00 UTC) or ISO 8601 with offset.")] = ""
+    to: Annotated[str, Field(max_length=64, description="End of the window (exclusive), same forms.")] = ""
+    kind: Annotated[list[Choice(KINDS)], Field(description="Entry kind; repeat for several.")] = []
+    product: Annotated[list[str], Field(description="Product label; repeatable.")] = []
+    audience: Annotated[list[str], Field(description="Audience label; repeatable.")] = []
+    status: Choice(ENTRY_STATUSES) = Optional
+
+
+class SavedFeed(BaseModel):
+    id: int
+    name: str
+    filters: dict[str, list[str]]
+    https: str | None
+    webcal: str | None
+    google: str | None
+
+
+class FeedLinks(BaseModel):
+    https: str | None
+    webcal: str | None
+    google: str | None
+    saved: list[SavedFeed]
+
+
+# --- usage ----------------------------------------------------------------------------------------
+
+
+class DealInput(Input):
+    collateral_id: Id
+    action: Literal["used_in_deal"]
+    account: Text(120, required=True)
+    opportunity: Annotated[str, Field(max_length=80, description="The CRM's reference: letters, digits and . _ : # -.")]
+    stage: Annotated[str, Field(max_length=40, description="Stage slug.")]
+    note: Text(500, multiline=True) = ""
+
+
+class Deal(BaseModel):
+    id: int
+    collateral_id: int
+    action: Literal["used_in_deal"]
+    account: str
+    opportunity: str
+    outcome: Choice(OUTCOMES)
+    stage: str
+    note: str | None
+    at: datetime
+
+
+class UsageQuery(Paged):
+    action: str = ""
+    collateral_id: QueryId = Optional
+    user_id: Annotated[QueryId, Field(description="Person (marketing and admins).")] = Optional
+
+
+class UsageEvent(BaseModel):
+    id: int
+    at: datetime
+    user_id: int | None
+    action: str
+    collateral_id: int | None
+    version: int | None
+    share_id: int | None
+    stage: str | None
+    account: str | None
+    opportunity: str | None
+    channel: Choice(CHANNELS)
+    query: str | None
+    result_count: int | None
+    context: dict[str, Any] | None
+
+
+class UsagePage(BaseModel):
+    items: list[UsageEvent]
+    total: None
+    page: int
+    per_page: int
+    has_more: bool
+
+
+class ShareInput(Input):
+    recipient: Text(120, required=True)
+    account: Text(120) = ""
+    expires_on: Day = Optional
+    allow_download: bool = False
+
+
+class Share(BaseModel):
+    id: int
+    collateral_id: int
+    recipient: str
+    account: str | None
+    expires_on: date | None
+    allow_download: bool
+    created_at: datetime
+    revoked_at: datetime | None
+    working: bool
+
+
+class NewShare(Share):
+    token: str = Field(description="Only in this answer.")
+    url: str
+
+
+class ShareWithOpens(Share):
+    opens: int
+    last_opened_at: datetime | None
+
+
+class SharePage(BaseModel):
+    items: list[ShareWithOpens]
+    total: int
+    page: int
+    per_page: int
+
+
+class OutcomeInput(Input):
+    outcome: Choice(OUTCOMES)
+
+
+class Opportunity(BaseModel):
+    ref: str
+    account: str
+    outcome: Choice(OUTCOMES)
+    closed_at: datetime | None
+
+
+class RatingInput(Input):
+    collateral_id: Id
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Text(1000, multiline=True) = ""
+
+
+class Rating(BaseModel):
+    collateral_id: int
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: str
+    updated_at: datetime
+
+
+class Period(Query):
+    from_: Annotated[Day, Field(alias="from", description="First day, YYYY-MM-DD.")] = Optional
+    to: Annotated[Day, Field(description="Last day (inclusive), YYYY-MM-DD.")] = Optional
+
+
+class ContentQuery(Period):
+    stage: str = ""
+    content_type: Choice(CONTENT_TYPES) = Optional
+    product: str = ""
+    team: Annotated[str, Field(description="Team of the people who used the items; an unknown team is a 422.")] = ""
+    sort: Literal["views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate",
+                  "title"] = "views"
+
+
+class ContentUsage(BaseModel):
+    id: int
+    title: str
+    status: str
+    views: int
+    previews: int
+    downloads: int
+    shares: int
+    share_opens: int
+    deals: int
+    unique_users: int
+    rating: float | None
+    ratings: int
+    win_rate: float | None
+
+
+class ContentReport(BaseModel):
+    items: list[ContentUsage]
+    overall_win_rate: float | None
+
+
+class UnusedQuery(Query):
+    days: Annotated[int, Field(ge=1, le=3650, description="Days, default 90."),
+                    BeforeValidator(lambda v, info: validation.whole_number(v, "days", 1, 3650))] = 90
+
+
+class UnusedItem(BaseModel):
+    id: int
+    title: str
+    content_type: str
+    product: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class UnusedReport(BaseModel):
+    days: int
+    approved_total: int
+    unused_total: int
+    unused_share: float
+    items: list[UnusedItem]
+
+
+class StageUsage(BaseModel):
+    slug: str
+    name: str
+    approved_items: int
+    views: int
+    downloads: int
+    shares: int
+    zero_result_searches: int
+
+
+class StageReport(BaseModel):
+    stages: list[StageUsage]
+
+
+class AdoptionQuery(Query):
+    weeks: Annotated[int, Field(ge=1, le=104, description="Weeks, default 12."),
+                     BeforeValidator(lambda v, info: validation.whole_number(v, "weeks", 1, 104))] = 12
+
+
+class RatingComment(BaseModel):
+    collateral_id: int
+    title: str
+    stars: Annotated[int, Field(ge=1, le=5)]
+    comment: str
+    user: str | None = Field(description="The rater's name; null once the person is deleted.")
+    rated_at: datetime
+
+
+class FeedbackReport(BaseModel):
+    items: list[RatingComment]
+
+
+class RequestInput(Input):
+    title: Text(200, required=True)
+    stage: Annotated[str | None, Field(max_length=40, description="Stage slug.")] = Optional
+    industry: Text(100) = Optional
+    product: Text(100) = Optional
+    why: Text(4000, multiline=True) = Optional
+    needed_by: Day = Optional
+
+
+class RequestChange(Input):
+    """Marketing: status, reason, delivered_collateral_id. The requester: the details."""
+    title: Text(200, required=True) = Optional
+    stage: Annotated[str | None, Field(max_length=40)] = Optional
+    industry: Text(100) = Optional
+    product: Text(100) = Optional
+    why: Text(4000, multiline=True) = Optional
+    needed_by: Day = Optional
+    status: Choice(REQUEST_STATUSES) = Optional
+    reason: Text(1000, multiline=True) = Optional
+    delivered_collateral_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = Optional
+
+
+class ContentRequest(BaseModel):
+    id: int
+    title: str
+    stage: str | None
+    industry: str | None
+    product: str | None
+    why: str
+    needed_by: date | None
+    status: Choice(REQUEST_STATUSES)
+    reason: str | None
+    votes: int
+    requester: str | None
+    delivered_collateral_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequestPage(BaseModel):
+    items: list[ContentRequest]
+    total: int
+    page: int
+    per_page: int
+
+
+class RequestQuery(Query):
+    status: Choice(REQUEST_STATUSES) = Optional
+    mine: Annotated[Literal["0", "1", "true", "false"], Field(description="1 for the caller's own.")] = "0"
+
+
+class OpenAPIDocument(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    openapi: str
+
+
+class SearchInsights(BaseModel):
+    """Top queries, queries with no results and queries where nothing was opened."""
+    model_config = ConfigDict(extra="allow")
+    searches: int
+    zero_result_searches: int
+
+
+class Adoption(BaseModel):
+    """Active reps per week, calendar subscribers and their last poll."""
+    model_config = ConfigDict(extra="allow")
