@@ -250,10 +250,41 @@ def test_list_shape_and_pagination(app, http, as_rep, make_item):
 
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=", "page=100001", "page=1e3",
                                    "per_page=0", "per_page=101", "per_page=-5", "per_page=ten", "per_page=",
-                                   "page=2&per_page=0"])
+                                   "page=2&per_page=0", "page=1_0", "page=%D9%A3", "per_page=%C2%B2", "page=%2B3"])
 def test_bad_pagination_gets_400(http, as_rep, query):
     error = error_of(http.get(f"{PREFIX}/collateral?{query}", headers=as_rep), 400)
     assert "page" in error["message"]
+
+
+def test_page_numbers_are_ascii_digits_up_to_the_documented_limit(http, as_rep, openapi):
+    """hub.validation.page_number, as the pages use it: the same answer and limit, which the document declares."""
+    for query in ("page=1_0", "page=%D9%A3", "page=10001"):
+        assert error_of(http.get(f"{PREFIX}/search?q=x&{query}", headers=as_rep), 400)["field"] == "page"
+    message = error_of(http.get(f"{PREFIX}/collateral?page=10001", headers=as_rep), 400)["message"]
+    assert message == "page must be a whole number from 1 to 10000."
+    params = {p["name"]: p["schema"] for p in openapi["paths"]["/collateral"]["get"]["parameters"]}
+    assert params["page"]["maximum"] == 10000
+
+
+def test_search_per_page_above_the_documented_maximum_is_refused(http, as_rep, openapi):
+    params = {p["name"]: p["schema"] for p in openapi["paths"]["/search"]["get"]["parameters"]}
+    assert params["per_page"]["maximum"] == 50
+    assert http.get(f"{PREFIX}/search?per_page=50", headers=as_rep).get_json()["per_page"] == 50
+    assert error_of(http.get(f"{PREFIX}/search?per_page=51", headers=as_rep), 400)["field"] == "per_page"
+
+
+def test_unknown_body_fields_are_refused_and_declared_so(http, as_editor, make_item, openapi):
+    item = make_item(status="draft")
+    error = error_of(http.patch(f"{PREFIX}/collateral/{item.id}", json={"titel": "T"}, headers=as_editor), 422)
+    assert error["field"] == "titel"
+    assert openapi["components"]["schemas"]["ItemFields"]["additionalProperties"] is False
+
+
+def test_downloads_declare_the_types_they_send(http, as_rep, make_item, openapi):
+    item = make_item(status="approved")
+    r = http.get(f"{PREFIX}/collateral/{item.id}/download", headers=as_rep)
+    declared = openapi["paths"]["/collateral/{item_id}/download"]["get"]["responses"]["200"]["content"]
+    assert r.status_code == 200 and r.mimetype in declared and "application/octet-stream" not in declared
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ Input is checked when a view asks for it (`query()`, `body()`), after its role c
 empty form still gets 403 rather than 422; in testing, a view that declares a body and never reads it, or
 an answer that does not match its declared model, fails the test."""
 import copy
+from types import UnionType
+from typing import Union, get_args, get_origin
 
 from flask import current_app, g, request
 from pydantic import ValidationError
@@ -58,7 +60,7 @@ api = SpecTree(
     description="Sales collateral, funnel stages, the marketing calendar and usage. Authenticate with a personal token.",
     naming_strategy=lambda model: getattr(model, "__name__", str(model)),
     nested_naming_strategy=lambda parent, child: child,
-    validation_error_status=422, validation_error_model=schemas.Error,
+    validation_error_status=400, validation_error_model=schemas.Error,  # documented on every route anyway
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer"))],
     security={"bearer": []},
 )
@@ -70,8 +72,11 @@ def documented(*, query=None, json=None, form=None, ok=None, status=200, errors=
     codes = {f"HTTP_{status}": ok}
     for code in (*(() if public else (400, 401)), *errors):
         codes[f"HTTP_{code}"] = schemas.Error
-    return api.validate(query=query, json=json, form=form, resp=Response(**codes),
-                        security={} if public else None, **extra)
+
+    def wrap(view):
+        return api.validate(query=query, json=json, form=form, resp=Response(**codes), operation_id=view.__name__,
+                            security={} if public else None, **extra)(view)
+    return wrap
 
 
 def query():
@@ -102,8 +107,12 @@ def body():
 
 
 def is_list(model, name):
+    """Whether query parameter `name` (a field name or alias) may repeat: its type is a list."""
     field = model.model_fields.get(name) or next((f for f in model.model_fields.values() if f.alias == name), None)
-    return field is not None and "list" in str(field.annotation)
+    if field is None:
+        return False
+    kinds = get_args(field.annotation) if get_origin(field.annotation) in (Union, UnionType) else (field.annotation,)
+    return any(get_origin(kind) is list for kind in kinds)
 
 
 def parse(model, data):

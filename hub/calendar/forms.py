@@ -10,6 +10,7 @@ from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.validation import DIGITS
+from hub.validation import day as parse_day
 
 TEXT_FIELDS = ("title", "kind", "status", "description", "location", "url", "products", "audience", "timezone",
                "start_date", "start_time", "end_date", "end_time", "repeat", "interval", "monthly", "ends", "count",
@@ -57,9 +58,10 @@ def data_from(values):
 
 
 def parse_start(text):
+    """The form's start date (hub.validation.day), or None when it is missing or malformed."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return parse_day(text, "start_date")
+    except Invalid:
         return None
 
 
@@ -106,6 +108,6 @@ def parse_day_arg(text, default):
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return parse_day(text, "date")
+    except Invalid:
         return None

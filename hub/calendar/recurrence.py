@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from hub.validation import DIGITS
+
 FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -63,7 +65,7 @@ def parse(text):
         if freq != "YEARLY":
             raise RuleError("BYMONTH is only for yearly rules.")
         for month in parts["BYMONTH"].split(","):
-            if not month.isdigit() or not 1 <= int(month) <= 12:
+            if not DIGITS.fullmatch(month) or not 1 <= int(month) <= 12:
                 raise RuleError("BYMONTH values must be months from 1 to 12.")
     if "WKST" in parts and parts["WKST"] not in WEEKDAYS:
         raise RuleError("WKST must be a weekday like MO.")
@@ -75,7 +77,7 @@ def parse(text):
 def number(parts, name, low, high):
     if name in parts:
         value = parts[name]
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not DIGITS.fullmatch(value) or not low <= int(value) <= high:
             raise RuleError(f"{name} must be a whole number from {low} to {high}.")
         parts[name] = str(int(value))
 

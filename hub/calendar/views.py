@@ -1,6 +1,6 @@
 """Calendar pages (month, week, agenda, entry, forms, import, subscribe) and the iCal feed itself."""
 import calendar as monthcal
-from datetime import date, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +12,7 @@ from hub.calendar.models import KINDS, STATUSES
 from hub.errors import ApiError, Invalid, NotFound
 from hub.models import today, utcnow
 from hub.transactions import discard
+from hub.validation import day as parse_day
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 AGENDA_DAYS = 60
@@ -62,9 +63,9 @@ def month():
     filters = read_filters()
     raw = request.args.get("month", "")
     try:
-        first = date.fromisoformat(raw + "-01") if raw else today().replace(day=1)
-    except ValueError:
-        abort(400, "month must be written YYYY-MM.")
+        first = parse_day(raw + "-01", "month", "month must be written YYYY-MM.") if raw else today().replace(day=1)
+    except Invalid as e:
+        abort(400, e.message)
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
