@@ -303,6 +303,19 @@ Moment = Annotated[str, Field(max_length=64, description=MOMENT)]
 Label = Annotated[str, Field(max_length=LABEL_MAX)]
 
 
+def _labels(value, info):
+    return validation.labels(value, info.field_name, LABEL_MAX)
+
+
+def _text_id(value, info):
+    return validation.row_id(value, "collateral_ids", "Collateral ids must be whole numbers from 1 to 2147483647.")
+
+
+Labels = Annotated[Annotated[list[Label], Field(max_length=20)] | str | None, BeforeValidator(_labels),
+                   Field(description="Labels: a list, or one comma-separated string.")]
+TextId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_text_id)]
+
+
 class Override(BaseModel):
     recurrence_id: Moment
     starts_at: Moment
@@ -359,9 +372,9 @@ class CalendarEntryInput(Input):
     rrule: Annotated[str | None, Field(max_length=500)] = Optional
     exdates: Annotated[list[Moment] | None, Field(max_length=500)] = Optional
     overrides: Annotated[list[Override] | None, Field(max_length=500)] = Optional
-    collateral_ids: Annotated[list[Id] | None, Field(max_length=50)] = Optional
-    products: Annotated[list[Label] | None, Field(max_length=20)] = Optional
-    audience: Annotated[list[Label] | None, Field(max_length=20)] = Optional
+    collateral_ids: Annotated[list[TextId], Field(max_length=50)] | str | None = Optional
+    products: Labels = Optional
+    audience: Labels = Optional
 
 
 class EntryPage(BaseModel):
