@@ -52,6 +52,12 @@ def text(value, field, limit, *, required=False, multiline=False):
     return value
 
 
+def filter_value(value, limit=100):
+    """A filter from a query string: one line, control characters removed (PostgreSQL refuses NUL even in a
+    comparison), cut to `limit` characters; never an error, a filter that matches nothing finds nothing."""
+    return " ".join(strip_controls(value if isinstance(value, str) else "").split())[:limit]
+
+
 def labels(value, field, limit, most=20):
     """Short labels from a list (or one comma-separated string): one line each, commas dropped, duplicates
     (ignoring case) removed, at most `most` of at most `limit` characters."""

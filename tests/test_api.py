@@ -1061,3 +1061,12 @@ def test_every_answer_is_documented(app, http, token_for, editor, rep, make_item
         validate(openapi, content["application/json"]["schema"], r.get_json())
     elif status == 204:
         assert not content and r.data == b""
+
+
+@pytest.mark.parametrize("query", ["/collateral?stage=%00", "/collateral?product=a%00b", "/usage?action=%00",
+                                   "/search?q=%00&stage=%00&product=%00&industry=%00&persona=%00",
+                                   "/analytics/content?product=%00&team=%00&stage=%00",
+                                   "/calendar/entries?product=%00&audience=%00", "/requests?status=%00"])
+def test_control_characters_in_filters_are_an_answer_not_a_500(http, as_editor, query):
+    """PostgreSQL refuses NUL even in a comparison: filters go through hub.validation.filter_value."""
+    assert http.get(PREFIX + query, headers=as_editor).status_code in (200, 422)

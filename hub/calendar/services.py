@@ -11,6 +11,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import today, utcnow
+from hub.validation import strip_controls
 
 # --- visibility ---------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ def clean_filters(kinds=(), products=(), audience=()):
         raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS)}.", "kind")
     filters = {"kind": sorted(kinds)}
     for facet, values in (("product", products), ("audience", audience)):
-        values = [" ".join(v.split()) for v in dict.fromkeys(values) if v and v.strip()]
+        values = [v for v in dict.fromkeys(" ".join(strip_controls(v).split()) for v in values if isinstance(v, str)) if v]
         if len(values) > MAX_LABELS or any(len(v) > MAX_LABEL for v in values):
             raise Invalid(f"Give at most {MAX_LABELS} {facet} values of at most {MAX_LABEL} characters.", facet)
         filters[facet] = sorted(values)

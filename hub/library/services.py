@@ -70,6 +70,7 @@ def get_stage(slug):
 
 def filtered_query(user, filters):
     """The visible items narrowed by stage, status, type, product, industry and persona."""
+    filters = {k: validation.filter_value(v) if isinstance(v, str) else v for k, v in filters.items()}
     query = visible_query(user)
     if filters.get("stage"):
         stage = db.session.scalar(select(Stage).where(Stage.slug == filters["stage"]))

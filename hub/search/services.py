@@ -13,7 +13,7 @@ from hub.models import today
 from hub.search import sync
 from hub.search.backend import IndexUnavailable, Query
 from hub.search.fallback import database_search
-from hub.validation import strip_controls
+from hub.validation import filter_value, strip_controls
 
 SORTS = ("relevance", "newest")
 MAX_TERMS = 12
@@ -62,7 +62,7 @@ def clean_filters(user, raw):
     """Known facet values only; status only for marketing and admins."""
     filters = {}
     for name in ("stage", "content_type", "product", "industry", "persona", "status"):
-        value = (raw.get(name) or "").strip()[:100]
+        value = filter_value(raw.get(name))
         if not value:
             continue
         if name == "status" and not user.is_editor:

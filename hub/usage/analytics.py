@@ -10,7 +10,7 @@ from hub.extensions import db
 from hub.library.models import CONTENT_TYPES, Collateral, Stage, collateral_stages
 from hub.models import today, utcnow
 from hub.usage.models import DealUse, Opportunity, Rating, UsageEvent
-from hub.validation import day, whole_number
+from hub.validation import day, filter_value, whole_number
 
 E = UsageEvent
 COUNTED = {"views": "view", "previews": "preview", "downloads": "download", "shares": "share_created",
@@ -40,7 +40,7 @@ def clean_filters(raw):
     """Date range, stage, content type, product and team (User.team of the people who used the items)."""
     start, end = clean_range(raw)
     out = {"start": start, "end": end}
-    stage = (raw.get("stage") or "").strip()
+    stage = filter_value(raw.get("stage"))
     if stage:
         if db.session.scalar(select(Stage.id).where(Stage.slug == stage)) is None:
             raise Invalid(f"Unknown stage {stage!r}.", "stage")
@@ -50,7 +50,7 @@ def clean_filters(raw):
         if content_type not in CONTENT_TYPES:
             raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
         out["content_type"] = content_type
-    product = (raw.get("product") or "").strip()[:100]
+    product = filter_value(raw.get("product"))
     if product:
         out["product"] = product
     team = clean_team(raw.get("team"))
