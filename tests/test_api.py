@@ -1070,3 +1070,8 @@ def test_every_answer_is_documented(app, http, token_for, editor, rep, make_item
 def test_control_characters_in_filters_are_an_answer_not_a_500(http, as_editor, query):
     """PostgreSQL refuses NUL even in a comparison: filters go through hub.validation.filter_value."""
     assert http.get(PREFIX + query, headers=as_editor).status_code in (200, 422)
+
+
+def test_control_characters_in_stage_slugs_are_removed_like_everywhere(http, as_editor):
+    r = post_form(http, f"{PREFIX}/collateral", {**BASE, "stages": "aware\x00ness", "file": pdf_part()}, as_editor)
+    assert r.status_code == 201 and r.get_json()["stages"] == ["awareness"]

@@ -212,7 +212,7 @@ def clean_stages(slugs):
         slugs = slugs.split(",")
     if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
         raise Invalid("Stages must be a list of stage slugs.", "stages")
-    slugs = [s.strip() for s in slugs if s.strip()]
+    slugs = [slug for slug in (validation.filter_value(s, 200) for s in slugs) if slug]
     if not slugs:
         raise Invalid("Choose at least one funnel stage.", "stages")
     stages = db.session.scalars(select(Stage).where(Stage.slug.in_(slugs))).all()
