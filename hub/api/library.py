@@ -54,7 +54,7 @@ def item_json(item):
 
 def form_stages(data):
     """`stages` from a form may repeat or be comma-separated."""
-    if isinstance(data.get("stages"), list):
+    if isinstance(data.get("stages"), list) and not request.is_json:
         data["stages"] = [s.strip() for value in data["stages"] for s in value.split(",") if s.strip()]
     return data
 

@@ -20,10 +20,15 @@ PER_PAGE, MAX_PER_PAGE = Defaults.API_PER_PAGE, Defaults.API_MAX_PER_PAGE
 SEARCH_MAX_PER_PAGE = 50  # results carry snippets: a page of 50 is the most one search builds
 
 
+def name_of(info):
+    """The parameter's name as the caller writes it (`from_` is `from`)."""
+    return info.field_name.rstrip("_")
+
+
 def Text(limit, *, required=False, multiline=False, description=None):
     """Free text (hub.validation.text): control characters removed, trimmed, at most `limit` characters."""
     def check(value, info):
-        return validation.text(value, info.field_name, limit, required=required, multiline=multiline)
+        return validation.text(value, name_of(info), limit, required=required, multiline=multiline)
     return Annotated[str, Field(max_length=limit, description=description), BeforeValidator(check)]
 
 
@@ -32,25 +37,25 @@ def Choice(values, description=None):
 
 
 def _id(value, info):
-    return validation.row_id(value, info.field_name, text=False)
+    return validation.row_id(value, name_of(info), text=False)
 
 
 def _query_id(value, info):
-    return None if value in (None, "") else validation.row_id(value, info.field_name)
+    return None if value in (None, "") else validation.row_id(value, name_of(info))
 
 
 def _page(value, info):
-    return validation.page_number(value, info.field_name)
+    return validation.page_number(value, name_of(info))
 
 
 def _per_page(most):
     def check(value, info):
-        return validation.page_number(value, info.field_name, most)
+        return validation.page_number(value, name_of(info), most)
     return check
 
 
 def _day(value, info):
-    return validation.day(value, info.field_name)
+    return validation.day(value, name_of(info))
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_id)]
@@ -80,7 +85,7 @@ class Paged(Query):
     per_page: PerPage(MAX_PER_PAGE) = PER_PAGE
 
 
-Optional = None  # readability below: `field: X | None = Optional`
+ABSENT = None  # the default of a field the caller may leave out
 
 
 # --- errors and lists ---------------------------------------------------------------------------
@@ -167,7 +172,8 @@ def _stages(value):
     if isinstance(value, str):
         value = value.split(",")
     if isinstance(value, list):
-        value = [s.strip() for v in value for s in (v.split(",") if isinstance(v, str) else [v])]
+        value = [s.strip() if isinstance(s, str) else s for v in value
+                 for s in (v.split(",") if isinstance(v, str) else [v])]
         value = [s for s in value if s != ""]
     return value
 
@@ -178,17 +184,17 @@ Stages = Annotated[list[Annotated[str, Field(max_length=40)]], BeforeValidator(_
 
 class ItemFields(Input):
     """An item's metadata as PATCH changes it (JSON or form fields); every field optional."""
-    title: Text(200, required=True) = Optional
-    description: Text(10000, multiline=True) = Optional
-    content_type: Choice(CONTENT_TYPES) = Optional
-    stages: Stages = Optional
-    product: Text(LABEL_MAX) = Optional
-    industry: Text(LABEL_MAX) = Optional
-    persona: Text(LABEL_MAX) = Optional
-    region: Text(LABEL_MAX) = Optional
-    tags: Annotated[str | list[str], Field(description="Comma-separated (or a list).")] = Optional
-    expires_on: Day = Optional
-    url: Annotated[str | None, Field(max_length=2000, description="An external link, instead of a file.")] = Optional
+    title: Text(200, required=True) = ABSENT
+    description: Text(10000, multiline=True) = ABSENT
+    content_type: Choice(CONTENT_TYPES) = ABSENT
+    stages: Stages = ABSENT
+    product: Text(LABEL_MAX) = ABSENT
+    industry: Text(LABEL_MAX) = ABSENT
+    persona: Text(LABEL_MAX) = ABSENT
+    region: Text(LABEL_MAX) = ABSENT
+    tags: Annotated[str | list[str], Field(description="Comma-separated (or a list).")] = ABSENT
+    expires_on: Day = ABSENT
+    url: Annotated[str | None, Field(max_length=2000, description="An external link, instead of a file.")] = ABSENT
 
 
 class NewItem(ItemFields):
@@ -196,7 +202,7 @@ class NewItem(ItemFields):
     title: Text(200, required=True)
     content_type: Choice(CONTENT_TYPES)
     stages: Stages
-    file: Binary = Optional
+    file: Binary = ABSENT
 
 
 class NewVersion(Input):
@@ -205,13 +211,13 @@ class NewVersion(Input):
 
 class StatusChange(Input):
     status: Choice(STATUSES)
-    comment: Text(1000, multiline=True) = ""
+    comment: Annotated[str, Field(max_length=1000)] = ""
 
 
 class CollateralQuery(Paged):
     stage: Annotated[str, Field(max_length=100, description="Stage slug.")] = ""
-    status: Choice(STATUSES, "Workflow status (reps only ever see approved).") = Optional
-    content_type: Choice(CONTENT_TYPES) = Optional
+    status: Choice(STATUSES, "Workflow status (reps only ever see approved).") = ABSENT
+    content_type: Choice(CONTENT_TYPES) = ABSENT
     product: Annotated[str, Field(max_length=100, description="Product, exact match.")] = ""
 
 
@@ -221,13 +227,13 @@ class CollateralQuery(Paged):
 class SearchQuery(Query):
     q: Annotated[str, Field(description='Words, "phrases", AND/OR/NOT, prefix*.')] = ""
     stage: str = ""
-    content_type: Choice(CONTENT_TYPES) = Optional
+    content_type: Choice(CONTENT_TYPES) = ABSENT
     product: str = ""
     industry: str = ""
     persona: str = ""
-    status: Choice(STATUSES, "Marketing and admins only.") = Optional
+    status: Choice(STATUSES, "Marketing and admins only.") = ABSENT
     sort: Literal["relevance", "newest"] = "relevance"
-    clicked: Annotated[QueryId, Field(description="The id of the result the caller opened.")] = Optional
+    clicked: Annotated[QueryId, Field(description="The id of the result the caller opened.")] = ABSENT
     page: Page = 1
     per_page: PerPage(SEARCH_MAX_PER_PAGE) = PER_PAGE
 
@@ -304,7 +310,7 @@ Label = Annotated[str, Field(max_length=LABEL_MAX)]
 
 
 def _labels(value, info):
-    return validation.labels(value, info.field_name, LABEL_MAX)
+    return validation.labels(value, name_of(info), LABEL_MAX)
 
 
 def _text_id(value, info):
@@ -358,23 +364,23 @@ class CalendarEntry(EntryFields):
 class CalendarEntryInput(Input):
     """An entry as POST and PATCH read it (PATCH: only the fields that change); the calendar's own rules
     (hub.calendar.validation) check times, zones, repeat rules and links."""
-    title: Text(200, required=True) = Optional
-    kind: Choice(KINDS) = Optional
-    description: Text(20000, multiline=True) = Optional
-    starts_at: Moment | None = Optional
-    ends_at: Moment | None = Optional
-    all_day: bool | None = Optional
-    timezone: Annotated[str | None, Field(max_length=64)] = Optional
-    location: Text(300) = Optional
-    url: Annotated[str | None, Field(max_length=2000)] = Optional
-    status: Choice(ENTRY_STATUSES) = Optional
-    published: bool | None = Optional
-    rrule: Annotated[str | None, Field(max_length=500)] = Optional
-    exdates: Annotated[list[Moment] | None, Field(max_length=500)] = Optional
-    overrides: Annotated[list[Override] | None, Field(max_length=500)] = Optional
-    collateral_ids: Annotated[list[TextId], Field(max_length=50)] | str | None = Optional
-    products: Labels = Optional
-    audience: Labels = Optional
+    title: Text(200, required=True) = ABSENT
+    kind: Choice(KINDS) = ABSENT
+    description: Text(20000, multiline=True) = ABSENT
+    starts_at: Moment | None = ABSENT
+    ends_at: Moment | None = ABSENT
+    all_day: bool | None = ABSENT
+    timezone: Annotated[str | None, Field(max_length=64)] = ABSENT
+    location: Text(300) = ABSENT
+    url: Annotated[str | None, Field(max_length=2000)] = ABSENT
+    status: Choice(ENTRY_STATUSES) = ABSENT
+    published: bool | None = ABSENT
+    rrule: Annotated[str | None, Field(max_length=500)] = ABSENT
+    exdates: Annotated[list[Moment] | None, Field(max_length=500)] = ABSENT
+    overrides: Annotated[list[Override] | None, Field(max_length=500)] = ABSENT
+    collateral_ids: Annotated[list[TextId], Field(max_length=50)] | str | None = ABSENT
+    products: Labels = ABSENT
+    audience: Labels = ABSENT
 
 
 class EntryPage(BaseModel):
@@ -391,7 +397,7 @@ class EntryQuery(Paged):
     kind: Annotated[list[Choice(KINDS)], Field(description="Entry kind; repeat for several.")] = []
     product: Annotated[list[str], Field(description="Product label; repeatable.")] = []
     audience: Annotated[list[str], Field(description="Audience label; repeatable.")] = []
-    status: Choice(ENTRY_STATUSES) = Optional
+    status: Choice(ENTRY_STATUSES) = ABSENT
 
 
 class SavedFeed(BaseModel):
@@ -436,8 +442,8 @@ class Deal(BaseModel):
 
 class UsageQuery(Paged):
     action: str = ""
-    collateral_id: QueryId = Optional
-    user_id: Annotated[QueryId, Field(description="Person (marketing and admins).")] = Optional
+    collateral_id: QueryId = ABSENT
+    user_id: Annotated[QueryId, Field(description="Person (marketing and admins).")] = ABSENT
 
 
 class UsageEvent(BaseModel):
@@ -468,7 +474,7 @@ class UsagePage(BaseModel):
 class ShareInput(Input):
     recipient: Text(120, required=True)
     account: Text(120) = ""
-    expires_on: Day = Optional
+    expires_on: Day = ABSENT
     allow_download: bool = False
 
 
@@ -526,13 +532,13 @@ class Rating(BaseModel):
 
 
 class Period(Query):
-    from_: Annotated[Day, Field(alias="from", description="First day, YYYY-MM-DD.")] = Optional
-    to: Annotated[Day, Field(description="Last day (inclusive), YYYY-MM-DD.")] = Optional
+    from_: Annotated[Day, Field(alias="from", description="First day, YYYY-MM-DD.")] = ABSENT
+    to: Annotated[Day, Field(description="Last day (inclusive), YYYY-MM-DD.")] = ABSENT
 
 
 class ContentQuery(Period):
     stage: str = ""
-    content_type: Choice(CONTENT_TYPES) = Optional
+    content_type: Choice(CONTENT_TYPES) = ABSENT
     product: str = ""
     team: Annotated[str, Field(description="Team of the people who used the items; an unknown team is a 422.")] = ""
     sort: Literal["views", "downloads", "shares", "share_opens", "deals", "unique_users", "rating", "win_rate",
@@ -616,24 +622,24 @@ class FeedbackReport(BaseModel):
 
 class RequestInput(Input):
     title: Text(200, required=True)
-    stage: Annotated[str | None, Field(max_length=40, description="Stage slug.")] = Optional
-    industry: Text(100) = Optional
-    product: Text(100) = Optional
-    why: Text(4000, multiline=True) = Optional
-    needed_by: Day = Optional
+    stage: Annotated[str | None, Field(max_length=40, description="Stage slug.")] = ABSENT
+    industry: Text(100) = ABSENT
+    product: Text(100) = ABSENT
+    why: Text(4000, multiline=True) = ABSENT
+    needed_by: Day = ABSENT
 
 
 class RequestChange(Input):
     """Marketing: status, reason, delivered_collateral_id. The requester: the details."""
-    title: Text(200, required=True) = Optional
-    stage: Annotated[str | None, Field(max_length=40)] = Optional
-    industry: Text(100) = Optional
-    product: Text(100) = Optional
-    why: Text(4000, multiline=True) = Optional
-    needed_by: Day = Optional
-    status: Choice(REQUEST_STATUSES) = Optional
-    reason: Text(1000, multiline=True) = Optional
-    delivered_collateral_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = Optional
+    title: Text(200, required=True) = ABSENT
+    stage: Annotated[str | None, Field(max_length=40)] = ABSENT
+    industry: Text(100) = ABSENT
+    product: Text(100) = ABSENT
+    why: Text(4000, multiline=True) = ABSENT
+    needed_by: Day = ABSENT
+    status: Choice(REQUEST_STATUSES) = ABSENT
+    reason: Text(1000, multiline=True) = ABSENT
+    delivered_collateral_id: Annotated[int | None, Field(ge=1, le=MAX_ID)] = ABSENT
 
 
 class ContentRequest(BaseModel):
@@ -661,7 +667,7 @@ class RequestPage(BaseModel):
 
 
 class RequestQuery(Query):
-    status: Choice(REQUEST_STATUSES) = Optional
+    status: Choice(REQUEST_STATUSES) = ABSENT
     mine: Annotated[Literal["0", "1", "true", "false"], Field(description="1 for the caller's own.")] = "0"
 
 
