@@ -8,8 +8,6 @@ from hub.errors import Forbidden
 from hub.library import services as library
 from hub.usage import analytics, feedback, services, shares
 
-API_ACTIONS = ("used_in_deal",)
-
 
 def require_editor():
     if not g.user.is_editor:
