@@ -85,6 +85,7 @@ def build_library(app, n, rng, zipf):
     from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
 
     owner = users.create_user(f"bench{n}@example.com", "Bench", "marketing", "benchmark-password")
+    db.session.commit()  # services only flush: release SQLite's write lock before the bulk inserts
     stages = {s.slug: s.id for s in db.session.query(Stage)}
     now = datetime.now(UTC)
     items, versions, links = [], [], []
@@ -190,6 +191,7 @@ def run(n, query_count, seed=7):
 
     from hub import create_app
     from hub.auth import services as users
+    from hub.extensions import db
     from hub.search import sync
 
     rng = random.Random(seed)
@@ -205,6 +207,7 @@ def run(n, query_count, seed=7):
             build = time.perf_counter() - start
             size = sync.backend(app).size_bytes()
             users.create_user(f"rep{n}@example.com", "Rep", "sales", "benchmark-password")
+            db.session.commit()
             (Path(tmp) / "queries.json").write_text(json.dumps(queries(items, versions, zipf, rng, query_count)))
             fts5_setup(items, versions, Path(tmp) / "fts5.db").close()
             sync.backend(app).reset()

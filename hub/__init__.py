@@ -79,8 +79,10 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     """Register each feature's CLI commands."""
+    from hub.admin.backup import backup_command, restore_command
     from hub.auth.cli import create_token_command, create_user_command, delete_user_command, set_password_command
     from hub.demo.cli import seed_demo_command
+    from hub.library.cli import check_files_command, render_previews_command
     from hub.search.cli import check_index_command, reindex_command
 
     app.cli.add_command(create_user_command)
@@ -90,3 +92,7 @@ def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(reindex_command)
     app.cli.add_command(check_index_command)
+    app.cli.add_command(check_files_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(render_previews_command)

@@ -22,15 +22,29 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
     PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_SCORE = 3          # zxcvbn score (0-4) a new password needs; 3: "safely unguessable"
+    PASSWORD_RESET_HOURS = 24       # how long an admin's reset link works (once)
+    # Failed sign-ins (hub/auth/throttle.py): free tries, then locks doubling from LOCK to LOCK_MAX seconds.
+    SIGN_IN_ACCOUNT_FREE_TRIES = 5
+    SIGN_IN_ADDRESS_FREE_TRIES = 30  # one office behind one address shares this
+    SIGN_IN_LOCK_SECONDS = 30
+    SIGN_IN_LOCK_MAX_SECONDS = 15 * 60
+    SIGN_IN_FAILURE_WINDOW = 3600   # failures older than this are forgotten
     MAX_UPLOAD_BYTES = 50 * MB
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24
+    REPORT_ROWS_PER_PAGE = 100     # rows of the content usage report a page shows (its CSV has all)
     API_PER_PAGE = 25              # fixed, not per instance: the OpenAPI document declares both
     API_MAX_PER_PAGE = 100         # (hub/api/schemas.py reads them from here)
     EXPIRING_SOON_DAYS = 30
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
+    SHARE_PREVIEW_MAX_PAGES = 30    # page images a share link without download rights shows
+    DB_LOCK_TIMEOUT = 15.0          # seconds a statement waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
+    DB_STATEMENT_TIMEOUT = 30.0     # seconds, PostgreSQL statement_timeout: no request hangs on a slow query
+    DB_RETRY_AFTER = 5              # seconds, the Retry-After of a 503 answered for a locked or slow database
+    IDEMPOTENCY_HOURS = 24          # how long an API create's Idempotency-Key answer is kept for retries
     PROXY_FIX = 0                  # behind N trusted proxies: honour their X-Forwarded-* headers
 
 
@@ -45,6 +59,7 @@ def load(app, test_config=None):
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'hub.db'}")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("INDEX_FOLDER", str(instance / "index"))
     # Room for the form fields around the largest allowed file.
@@ -53,6 +68,22 @@ def load(app, test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+
+def engine_options(config):
+    """Bound every wait on the database: SQLite's busy timeout (pysqlite's `timeout`), PostgreSQL's
+    lock_timeout and statement_timeout set for each session (libpq `options`). A statement that
+    runs into them fails, and hub.errors answers 503 with Retry-After."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args") or {})
+    uri = str(config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", float(config["DB_LOCK_TIMEOUT"]))
+    elif uri.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c lock_timeout={int(float(config['DB_LOCK_TIMEOUT']) * 1000)} "
+                                           f"-c statement_timeout={int(float(config['DB_STATEMENT_TIMEOUT']) * 1000)}")
+    options["connect_args"] = connect_args
+    return options
 
 
 def instance_secret(path):

@@ -18,6 +18,11 @@ collateral_approved = signals.signal("collateral-approved")
 collateral update to the marketing calendar" tick). A receiver may return a short sentence for the
 page to report (e.g. 'Added “X” to the marketing calendar.')."""
 
+collateral_changed = signals.signal("collateral-changed")
+"""sender: the Collateral whose title, approval or expiry date just changed, or that is about to be
+deleted (flushed, same transaction). Receivers update what shows it (calendar entries linking it
+bump SEQUENCE and LAST-MODIFIED, RFC 5545 3.8.7.4)."""
+
 collateral_opened = signals.signal("collateral-opened")
 """sender: the Collateral; keywords: action ('view', 'preview' or 'download'), user (User or None),
 channel ('page' or 'api'). Observers only."""

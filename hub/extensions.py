@@ -25,11 +25,11 @@ login_manager.login_message_category = "info"
 
 @event.listens_for(Engine, "connect")
 def sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, let readers and one writer work at once, wait for locks."""
+    """SQLite: enforce foreign keys, let readers and one writer work at once (the wait for locks is
+    the `timeout` connect argument: hub.config.engine_options)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; see sqlite.org/wal.html
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()

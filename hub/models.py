@@ -8,6 +8,10 @@ MAX_ID = 2**31 - 1
 # One length for a label every feature shares (an item's product or audience is a calendar entry's
 # label too): an approval that adds a calendar entry must not fail on a label the library accepted.
 LABEL_MAX = 100
+# Tables whose ids sessions, links, history or URLs point at: an id is never handed out twice. SQLite
+# reuses the highest rowid after a delete unless the key is AUTOINCREMENT (sqlite.org/autoinc.html);
+# PostgreSQL sequences never go back.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
 
 
 def utcnow():

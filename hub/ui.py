@@ -34,8 +34,19 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def count(n, singular, plural=None):
+    """'1 result', '3 results', '0 results', 'no results' for None: a number with its noun.
+
+    n: int or None; singular: the noun for one; plural: when not singular + 's'."""
+    noun = singular if n == 1 else (plural or singular + "s")
+    return f"{'no' if n is None else n} {noun}"
+# Flash categories a page shows in place (beside the form that made them) instead of at its top.
+PANEL_NOTES = ("panel-success", "panel-error", "panel-link")
+
+
 def init_app(app):
     """Register the filters and template globals every page uses."""
+    app.jinja_env.filters["count"] = count
     app.jinja_env.filters["filesize"] = size_label
     app.jinja_env.filters["nice_date"] = nice_date
-    app.jinja_env.globals.update(url_with=url_with)
+    app.jinja_env.globals.update(url_with=url_with, PANEL_NOTES=list(PANEL_NOTES))

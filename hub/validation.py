@@ -58,6 +58,13 @@ def filter_value(value, limit=100):
     return " ".join(strip_controls(value if isinstance(value, str) else "").split())[:limit]
 
 
+def label_text(value):
+    """A label as stored: one line, control characters removed, and commas (list separators in forms and
+    feed URLs) read as spaces. Filters go through it too, so "Prod, with comma" finds the label it was
+    stored as."""
+    return " ".join(strip_controls(value).replace(",", " ").split())
+
+
 def labels(value, field, limit, most=20):
     """Short labels from a list (or one comma-separated string): one line each, commas dropped, duplicates
     (ignoring case) removed, at most `most` of at most `limit` characters."""
@@ -69,7 +76,7 @@ def labels(value, field, limit, most=20):
         raise Invalid(f"{label_of(field)} must be a list of labels.", field)
     out = []
     for raw in value:
-        one = " ".join(text(raw, field, limit).replace(",", " ").split())
+        one = label_text(text(raw, field, limit))
         if one and one.lower() not in (v.lower() for v in out):
             out.append(one)
     if len(out) > most:

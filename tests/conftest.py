@@ -99,6 +99,9 @@ def empty_database():
         else:
             for table in tables:
                 conn.execute(table.delete())
+            # Ids start again at 1 for each test, as RESTART IDENTITY does above (AUTOINCREMENT tables).
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).scalar():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
         conn.execute(Stage.__table__.insert(), [
             {"slug": slug, "name": name, "position": i, "description": ""} for i, (slug, name) in enumerate(DEFAULT_STAGES)
         ])
@@ -215,8 +218,26 @@ def token_for(app):
     return make
 
 
-def upload(data=b"%PDF-1.4\n% test\n", name="file.pdf"):
-    return FileStorage(stream=io.BytesIO(data), filename=name)
+def blank_pdf():
+    """A one-page PDF every reader opens (uploads refuse PDFs that none can)."""
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(200, 200)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+BLANK_PDF = blank_pdf()
+
+
+def tiny_pdf(note="test"):
+    """A valid one-page PDF whose bytes differ by `note` (a comment after the end, which readers skip)."""
+    return BLANK_PDF + b"% " + (note.encode() if isinstance(note, str) else note) + b"\n"
+
+
+def upload(data=None, name="file.pdf"):
+    return FileStorage(stream=io.BytesIO(tiny_pdf() if data is None else data), filename=name)
 
 
 @pytest.fixture

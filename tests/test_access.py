@@ -36,6 +36,10 @@ PAGES = [
     ("GET", "/items/{approved}/versions/1/download", expect(REDIRECT, 403, 200)),
     ("GET", "/items/{approved}/preview", expect(REDIRECT, 200, 200)),
     ("GET", "/items/{draft}/preview", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{approved}/thumbnail", expect(REDIRECT, 200, 200)),
+    ("GET", "/items/{draft}/thumbnail", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{expired}/thumbnail", expect(REDIRECT, 404, 200)),
+    ("GET", "/items/{draft}/pages/1", expect(REDIRECT, 404, 200)),  # the world's files are real one-page PDFs
     ("GET", "/review", expect(REDIRECT, 403, 200)),
     ("GET", "/search?q=approved", expect(REDIRECT, 200, 200)),
     ("GET", "/search?q=x&status=draft&sort=newest", expect(REDIRECT, 200, 200)),
@@ -43,10 +47,16 @@ PAGES = [
     ("GET", "/account", expect(REDIRECT, 200, 200)),
     ("POST", "/account/tokens", expect(REDIRECT, 201, 201)),
     ("POST", "/account/tokens/{others_token}/revoke", expect(REDIRECT, 404, 404)),
+    ("POST", "/account/password", expect(REDIRECT, 422, 422)),
+    ("POST", "/account/sessions/end", expect(REDIRECT, 303, 303)),
+    ("GET", "/reset/not-a-real-token", expect(404, 404, 404)),
+    ("POST", "/reset/not-a-real-token", expect(404, 404, 404)),
     ("GET", "/admin/users", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/users", expect(REDIRECT, 403, 403, 422)),
     ("POST", "/admin/users/{other_user}", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/users/{other_user}/delete", expect(REDIRECT, 403, 403, 303)),
+    ("POST", "/admin/users/{other_user}/reset-link", expect(REDIRECT, 403, 403, 201)),
+    ("POST", "/admin/sign-in-locks/{sign_in_lock}/clear", expect(REDIRECT, 403, 403, 303)),
     ("GET", "/admin/stages", expect(REDIRECT, 403, 403, 200)),
     ("POST", "/admin/stages", expect(REDIRECT, 403, 403, 303)),
     ("POST", "/admin/stages/{stage}", expect(REDIRECT, 403, 403, 303)),
@@ -80,11 +90,26 @@ PAGES = [
     # usage (issue 5)
     ("GET", "/s/{share_token}", expect(200, 200, 200)),  # the token is the credential
     ("GET", "/s/{share_token}/preview", expect(200, 200, 200)),
+    ("GET", "/s/{share_token}/pages/1.png", expect(200, 200, 200)),
     ("GET", "/s/{share_token}/download", expect(200, 200, 200)),
     ("GET", "/s/not-a-real-token-at-all-000000", expect(404, 404, 404)),
     ("POST", "/items/{approved}/shares", expect(REDIRECT, 303, 303)),
     ("POST", "/items/{draft}/shares", expect(REDIRECT, 404, 303)),  # editors are told why; nothing is made
     ("GET", "/shares", expect(REDIRECT, 200, 200)),
+    # pitches (issue 14)
+    ("POST", "/pitch/items", expect(REDIRECT, 303, 303)),
+    ("POST", "/pitch/items/{approved}/remove", expect(REDIRECT, 303, 303)),
+    ("GET", "/pitch", expect(REDIRECT, 200, 200)),
+    ("POST", "/pitches", expect(REDIRECT, 422, 422)),  # nothing picked: refused with the page
+    ("POST", "/pitches/{pitch}/revoke", expect(REDIRECT, 404, 303)),
+    ("GET", "/p/{pitch_token}", expect(200, 200, 200)),  # the token is the credential
+    ("GET", "/p/{pitch_token}/items/{approved}", expect(200, 200, 200)),
+    ("GET", "/p/{pitch_token}/items/{approved}/thumbnail", expect(200, 200, 200)),
+    ("GET", "/p/{pitch_token}/items/{approved}/pages/1", expect(200, 200, 200)),
+    ("GET", "/p/{pitch_token}/items/{approved}/pages/2", expect(404, 404, 404)),  # one page only
+    ("GET", "/p/{pitch_token}/items/{approved}/download", expect(200, 200, 200)),
+    ("GET", "/p/{pitch_token}/items/{draft}", expect(404, 404, 404)),
+    ("GET", "/p/not-a-real-token-at-all-000000", expect(404, 404, 404)),
     ("POST", "/shares/{share}/revoke", expect(REDIRECT, 404, 303)),
     ("POST", "/items/{approved}/deals", expect(REDIRECT, 303, 303)),
     ("GET", "/opportunities", expect(REDIRECT, 200, 200)),
@@ -130,6 +155,7 @@ API = [
     # calendar (issue 4)
     ("GET", "/api/v1/calendar/entries", expect(401, 200, 200)),
     ("POST", "/api/v1/calendar/entries", expect(401, 403, 422)),
+    ("POST", "/api/v1/calendar/import", expect(401, 403, 422)),
     ("GET", "/api/v1/calendar/entries/{cal_published}", expect(401, 200, 200)),
     ("GET", "/api/v1/calendar/entries/{cal_draft}", expect(401, 404, 200)),
     ("PATCH", "/api/v1/calendar/entries/{cal_published}", expect(401, 403, 200)),
@@ -143,6 +169,9 @@ API = [
     ("POST", "/api/v1/collateral/{approved}/shares", expect(401, 201, 201)),
     ("POST", "/api/v1/collateral/{draft}/shares", expect(401, 404, 422)),
     ("GET", "/api/v1/shares", expect(401, 200, 200)),
+    ("POST", "/api/v1/pitches", expect(401, 422, 422)),  # no items: refused (made in test_pitches)
+    ("GET", "/api/v1/pitches", expect(401, 200, 200)),
+    ("DELETE", "/api/v1/pitches/{pitch}", expect(401, 404, 200)),
     ("DELETE", "/api/v1/shares/{share}", expect(401, 404, 200)),
     ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome", expect(401, 403, 200)),
     ("POST", "/api/v1/ratings", expect(401, 422, 422)),
@@ -188,6 +217,7 @@ JSON_BODIES = {
     ("POST", "/api/v1/usage"): {"action": "used_in_deal", "account": "Acme", "opportunity": "OPP-8", "stage": "awareness"},
     ("POST", "/api/v1/collateral/{approved}/shares"): {"recipient": "Dana Ruiz"},
     ("POST", "/api/v1/collateral/{draft}/shares"): {"recipient": "Dana Ruiz"},
+    ("POST", "/api/v1/pitches"): {"title": "For Acme", "collateral_ids": []},
     ("PUT", "/api/v1/opportunities/{opportunity_ref}/outcome"): {"outcome": "won"},
     ("POST", "/api/v1/ratings"): {"rating": 5},
     ("POST", "/api/v1/requests"): {"title": "Case study for banks"},
@@ -211,7 +241,23 @@ def world(app, make_user, make_item):
         "stage": 1,
         **calendar_world(make_user, other),
         **usage_world(other, approved),
+        "sign_in_lock": sign_in_lock(),
     }
+
+
+def sign_in_lock():
+    """A locked account (issue 11), for the admin's clear-lock form."""
+    from datetime import timedelta
+
+    from hub.auth.models import SignInThrottle
+    from hub.extensions import db
+    from hub.models import utcnow
+
+    lock = SignInThrottle(scope="account", key="victim@example.com", failures=9, last_failed_at=utcnow(),
+                          locked_until=utcnow() + timedelta(hours=1))
+    db.session.add(lock)
+    db.session.flush()
+    return lock.id
 
 
 def signed_in(app, as_user, role):
@@ -301,10 +347,12 @@ def calendar_world(make_user, other):
 
 def usage_world(other, item):
     """Another rep's share link (downloads allowed), opportunity and content request (issue 5)."""
-    from hub.usage import feedback, services, shares
+    from hub.usage import feedback, pitches, services, shares
 
     share, token = shares.create_share(other, item.id, {"recipient": "Prospect", "allow_download": True})
+    pitch, pitch_token = pitches.create_pitch(other, {"title": "For Acme", "collateral_ids": [item.id],
+                                                      "allow_download": True})
     use = services.record_deal(other, item, {"account": "Acme", "opportunity": "OPP-1", "stage": "awareness"})
     request = feedback.create_request(other, {"title": "Banking case study"})
     return {"share": share.id, "share_token": token, "opportunity": use.opportunity_id, "opportunity_ref": "OPP-1",
-            "content_request": request.id}
+            "content_request": request.id, "pitch": pitch.id, "pitch_token": pitch_token}

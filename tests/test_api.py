@@ -25,7 +25,9 @@ MISSING_ID = 987654
 
 
 def pdf_bytes(note="hello"):
-    return b"%PDF-1.4\n% " + note.encode() + b"\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    from tests.conftest import tiny_pdf
+
+    return tiny_pdf(note)
 
 
 # --- helpers --------------------------------------------------------------------------------------

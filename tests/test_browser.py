@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MISSING = "Chromium not installed: apt-get install chromium"
 TIMEOUT_MS = 10_000
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 # Reported from inside each page: CSP violations (Chromium also logs them, but this names the directive).
 REPORT_CSP = """
@@ -189,6 +190,21 @@ class Tab:
         path = self.shots / f"{name}-{'phone' if width < 700 else 'desktop'}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def axe(self):
+        """Run axe-core (wcag2a, wcag2aa) on the page; its serious and critical violations, one line each.
+
+        The engine is evaluated through the DevTools protocol, which the page's CSP does not govern, so
+        the page keeps its real policy. Rule ids and impacts: https://dequeuniversity.com/rules/axe/."""
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            self.page.evaluate(AXE_SOURCE)
+        found = self.page.evaluate("""async () => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+            return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`
+                          + ` [${v.nodes.length} nodes] ${v.nodes[0].failureSummary.split("\\n").slice(1, 6).join(" | ")}`);
+        }""")
+        return [f"{self.page.url}: {line}" for line in found]
 
     def assert_styled(self):
         """The stylesheet applied: the top bar is dark (or, signed out, the sign-in panel is white)."""
@@ -420,13 +436,21 @@ def tour(open_tab, library, viewport):
 
 
 def test_pages_load_styles_without_console_errors_or_csp_violations(library, open_tab, shots):
-    _, editor, _, visited, overflow = tour(open_tab, library, DESKTOP)
+    rep, editor, admin, visited, overflow = tour(open_tab, library, DESKTOP)
     assert len(visited) == 13
     assert overflow == {}, f"pages wider than the window: {overflow}"
     # Desktop: the menu button is hidden and the nav is laid out in the bar.
     assert not editor.page.locator("[data-toggle-nav]").is_visible()
     assert editor.page.locator("#main-nav").is_visible()
     assert all((shots / f"{name}-desktop.png").stat().st_size > 0 for name in visited)
+    # At 1280 px the top bar is one line for every role (the admin's has the most links): no label wraps.
+    for tab in (rep, editor, admin):
+        tab.goto("/")
+        heights = tab.page.eval_on_selector_all(
+            ".mainnav > a:not(.mainnav__user), .linklike, .mainnav__user > span:last-child",
+            "els => els.map(el => [el.textContent.trim(), el.offsetHeight])")
+        assert all(height <= 40 for _, height in heights), heights  # one line: 39 px; a name and role: 31 px
+        assert tab.page.locator("header.topbar").evaluate("el => el.offsetHeight") <= 60
 
 
 def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
@@ -445,13 +469,13 @@ def test_phone_menu_button_opens_the_nav(library, open_tab, shots):
     toggle.click()
     assert nav.is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
-    for name in ("Library", "Review", "Upload"):
-        assert nav.get_by_role("link", name=name, exact=True).is_visible()
+    for name in ("Library", "Review", "Upload"):  # Review carries the count waiting: "Review 1"
+        assert nav.get_by_role("link", name=re.compile(rf"^{name}( \d+)?$")).is_visible()
     assert nav.get_by_role("button", name="Sign out").is_visible()
     editor.shot("menu-open")
 
     with page.expect_navigation():
-        nav.get_by_role("link", name="Review", exact=True).click()
+        nav.get_by_role("link", name="Review 1", exact=True).click()
     assert editor.heading() == "Review"
     assert not nav.is_visible()  # a new page starts with the menu closed
 
@@ -561,3 +585,350 @@ def test_calendar_pages_at_desktop_and_phone(library, open_tab, make_user, shots
     assert info.value.suggested_filename.endswith(".ics")
     assert Path(info.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     assert editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_page_passes_axe(library, open_tab, viewport):
+    """Everyone can read it (issue 15): axe-core finds no serious or critical WCAG 2 A/AA violation
+    on any page, as each role sees it, at desktop and phone widths."""
+    from hub.auth.models import User
+    from hub.calendar import demo
+    from hub.calendar.models import CalendarEntry
+
+    marketing = db.session.scalar(db.select(User).where(User.email == library["users"]["marketing"]))
+    demo.seed_entries({"priya": marketing})
+    show = db.session.scalar(db.select(CalendarEntry.id).where(CalendarEntry.title == "HIMSS Europe"))
+    release_db()
+    ids = library["ids"]
+    week = f"/calendar/week?date={date.today() + timedelta(days=7)}"
+    pages = {
+        None: ["/login"],
+        "sales": ["/", "/stages/consideration", f"/items/{ids['approved']}", "/search?q=pricing",
+                  "/search?q=zzzqqq", "/shares", "/opportunities", "/requests", "/account", "/calendar/",
+                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe"],
+        "marketing": ["/", f"/items/{ids['approved']}", f"/items/{ids['review']}", f"/items/{ids['draft']}",
+                      "/items/new", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
+                      "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
+                      "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import"],
+        "admin": ["/admin/users", "/admin/stages", "/admin/health"],
+    }
+    violations = []
+    for role, paths in pages.items():
+        tab = open_tab(viewport)
+        if role:
+            tab.login(library["users"][role])
+        for path in paths:
+            tab.goto(path)
+            tab.page.wait_for_load_state("load")
+            violations += tab.axe()
+        assert tab.problems == [], "\n".join(tab.problems)
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_new_share_link_is_in_view_and_focused(library, open_tab, viewport):
+    """The one-time link lands where the rep looks, focused and selected, with a Copy button (it used to
+    appear at the top of the page, 203 px above a desktop window and 661 px above a phone's)."""
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{library['ids']['approved']}")
+    page.get_by_text("Share a tracked link").click()
+    form = page.locator("form", has=page.get_by_label("Recipient"))
+    form.get_by_label("Recipient").fill("Dana Ruiz, CFO")
+    form.get_by_label("Account").fill("Acme Corp")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create link").click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)  # let the fragment jump and the focus settle
+    link = page.locator("#new-link-url")
+    url = link.input_value()
+    assert re.fullmatch(re.escape(rep.url("/s/")) + r"[\w-]{20,}", url), url
+    box = link.bounding_box()
+    height = viewport["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, f"link box {box} in {height}px"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], f"link box {box}"
+    assert page.evaluate("document.activeElement.tagName + '#' + document.activeElement.id") == "TEXTAREA#new-link-url"
+    assert page.evaluate("(() => { const el = document.activeElement; return el.value.slice(el.selectionStart, el.selectionEnd); })()") == url
+    # The whole link is readable without scrolling the field.
+    assert link.evaluate("el => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1")
+    assert "Link for Dana Ruiz, CFO created" in page.locator("#usage").inner_text()
+    assert "Copy it now" not in page.locator(".flashes").all_inner_texts()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    rep.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=rep.base_url)
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    rep.shot("share-created")
+
+    # The link works for a prospect who is not signed in.
+    prospect = open_tab(viewport)
+    prospect.goto(url.removeprefix(rep.base_url))
+    assert prospect.heading() == "Pricing one-pager"
+    # A reload shows the link no more: it was shown once.
+    page.reload()
+    assert page.locator("#new-link-url").count() == 0
+    assert rep.problems == [] and prospect.problems == []
+
+
+def loaded_images(tab, selector):
+    """[(src, naturalWidth, rendered width, rendered height)] of the images matching selector, after
+    scrolling each into view (they load lazily)."""
+    images = tab.page.locator(selector)
+    found = []
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        tab.page.wait_for_function("el => el.complete", arg=image.element_handle())
+        found.append(image.evaluate("el => [el.getAttribute('src'), el.naturalWidth, el.clientWidth, el.clientHeight]"))
+    return found
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_thumbnails_on_home_stage_search_and_review(library, open_tab, make_item, viewport):
+    """Every card and row shows its thumbnail: rendered pages for PDFs (and PPTX where LibreOffice is
+    installed), typed placeholder cards otherwise, never a broken image, in a fixed box."""
+    from tests import search_files
+
+    deck = make_item(title="Retail pitch deck", content_type="slide_deck", file=(search_files.pptx(slides=3), "pitch.pptx"),
+                     stages=["awareness"])
+    pending = make_item("in_review", title="Pending datasheet", file=(search_files.pdf(pages=2), "ds.pdf"),
+                        stages=["awareness"])
+    deck_id, pending_id = deck.id, pending.id
+    release_db()
+    rep = open_tab(viewport)
+    rep.login(library["users"]["sales"])
+    pages = [("/", "home"), ("/stages/awareness", "stage"), ("/search?q=pricing", "search")]
+    for path, name in pages:
+        rep.goto(path)
+        images = loaded_images(rep, "img.thumb")
+        assert images, f"no thumbnails on {path}"
+        for src, natural, width, height in images:
+            assert natural > 0, f"broken thumbnail {src} on {path}"
+            assert abs(width / height - (4 / 3)) < 0.05, f"{src} is {width}x{height} on {path}"
+        rep.shot(f"thumbs-{name}")
+        assert rep.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+    rep.goto("/")
+    pricing = rep.page.locator("article.card", has_text="Pricing one-pager").first.locator("img.thumb")
+    assert pricing.evaluate("el => el.naturalWidth") == 480  # the PDF's first page, rendered
+    deck_thumb = rep.page.locator("article.card", has_text="Retail pitch deck").first.locator("img.thumb")
+    deck_thumb.scroll_into_view_if_needed()
+    rep.page.wait_for_function("el => el.complete", arg=deck_thumb.element_handle())
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        assert deck_thumb.evaluate("el => el.naturalWidth") == 480, "the PPTX's first slide"
+    else:  # the placeholder card (an SVG 480x360 too, but not a PNG)
+        assert deck_thumb.evaluate("el => el.naturalWidth") == 480
+    assert f"/items/{deck_id}/thumbnail" in deck_thumb.get_attribute("src")
+
+    editor = open_tab(viewport)
+    editor.login(library["users"]["marketing"])
+    editor.goto("/review")
+    images = loaded_images(editor, "img.thumb")
+    assert any(f"/items/{pending_id}/thumbnail" in src for src, *_ in images)
+    assert all(natural > 0 for _, natural, _, _ in images)
+    editor.shot("thumbs-review")
+    assert editor.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == [] and editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_item_page_viewer_turns_pages_with_buttons_and_arrows(library, open_tab, make_item, viewport):
+    from tests import search_files
+
+    item = make_item(title="Pricing guide", file=(search_files.pdf(pages=3), "guide.pdf"), stages=["decision"])
+    item_id = item.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{item_id}")
+    viewer = page.locator("[data-viewer]")
+    label = viewer.locator("[data-viewer-label]")
+    image = viewer.locator("img.viewer__page")
+
+    def shown(number):
+        assert label.inner_text() == f"Page {number} of 3"
+        page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+        assert image.get_attribute("src").split("?")[0].endswith(f"/pages/{number}")
+        assert image.evaluate("el => el.naturalWidth") == 1200
+
+    shown(1)
+    assert viewer.get_by_role("link", name="← Previous").get_attribute("aria-disabled") == "true"
+    assert page.locator("iframe.preview--pdf").count() == 0  # no download, no PDF plug-in
+    box = image.bounding_box()
+    assert box["width"] <= viewport["width"]
+    viewer.get_by_role("link", name="Next →").click()
+    shown(2)
+    assert page.url.endswith(f"/items/{item_id}?page=2")
+    page.keyboard.press("ArrowRight")
+    shown(3)
+    assert viewer.get_by_role("link", name="Next →").get_attribute("aria-disabled") == "true"
+    page.keyboard.press("ArrowRight")
+    shown(3)
+    page.keyboard.press("ArrowLeft")
+    shown(2)
+    rep.shot("viewer")
+
+    # A link to a page opens the viewer there; without script the links reload at that page.
+    rep.goto(f"/items/{item_id}?page=3")
+    shown(3)
+    rep.goto(f"/items/{item_id}?page=99")
+    shown(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == []
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
+def test_pptx_viewer_shows_each_slide(library, open_tab, make_item):
+    from tests import search_files
+
+    deck = make_item(title="Healthcare deck", content_type="slide_deck", file=(search_files.pptx(slides=4), "deck.pptx"))
+    deck_id = deck.id
+    release_db()
+    rep = open_tab(DESKTOP)
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/items/{deck_id}?page=4")
+    viewer = rep.page.locator("[data-viewer]")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 4 of 4"
+    image = viewer.locator("img.viewer__page")
+    rep.page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("el => el.naturalWidth > el.naturalHeight")  # a slide, landscape
+    rep.shot("viewer-pptx")
+    assert rep.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_rep_sends_a_pitch_and_sees_which_items_the_prospect_opened(library, open_tab, make_item, viewport):
+    """Add to pitch from an item page, a stage page and search results; the one link is in view and
+    focused; the prospect, signed out, opens the pitch and one item; the rep sees the per-item opens."""
+    from tests import search_files
+
+    guide = make_item(title="Pricing guide", file=(search_files.pdf(pages=2), "guide.pdf"), stages=["decision"])
+    guide_id = guide.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+
+    rep.goto(f"/items/{guide_id}")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Add to pitch")).click()
+    assert "to your pitch (1 item)" in page.locator(".flashes").inner_text()
+    rep.goto("/stages/consideration")
+    with page.expect_navigation():
+        page.locator("article.card", has_text="Acme case study").get_by_role("button", name="Add to pitch").click()
+    assert page.url == rep.url("/stages/consideration")
+    rep.goto("/search?q=pricing")
+    with page.expect_navigation():
+        page.locator("li.hit", has_text="Pricing one-pager").get_by_role("button", name="Add to pitch").click()
+    assert "(3 items)" in page.locator(".flashes").inner_text()
+
+    rep.goto("/pitch")
+    assert page.locator(".pitch-list li").count() == 3
+    page.get_by_label("Title").fill("Acme: pricing and proof")
+    page.get_by_label("Message").fill("Dana, here is what we discussed.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create pitch link").click()
+    page.wait_for_timeout(200)
+    link = page.locator("#new-link-url")
+    url = link.input_value()
+    assert re.fullmatch(re.escape(rep.url("/p/")) + r"[\w-]{20,}", url), url
+    box = link.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    assert page.evaluate("document.activeElement.id") == "new-link-url"
+    assert link.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    rep.shot("pitch-created")
+
+    prospect = open_tab(viewport)
+    prospect.goto(url.removeprefix(rep.base_url))
+    assert prospect.heading() == "Acme: pricing and proof"
+    assert "Sam Rep" in prospect.text() and "Dana, here is what we discussed." in prospect.text()
+    images = loaded_images(prospect, "img.thumb")
+    assert len(images) == 3 and all(natural > 0 for _, natural, _, _ in images)
+    prospect.shot("pitch-public")
+    with prospect.page.expect_navigation():
+        prospect.page.locator("article.card", has_text="Pricing guide").get_by_role("link").click()
+    assert prospect.heading() == "Pricing guide"
+    prospect.page.keyboard.press("ArrowRight")
+    assert prospect.page.locator("[data-viewer-label]").inner_text() == "Page 2 of 2"
+    prospect.shot("pitch-item")
+    assert prospect.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    rep.goto("/shares")
+    row = page.locator(".pitches-table tbody tr", has_text="Acme: pricing and proof")
+    assert row.locator(f"[data-item-opens='{guide_id}']").inner_text() == "opened once"
+    assert row.get_by_text("not opened yet").count() == 2
+    rep.shot("pitch-shares")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert rep.problems == [] and prospect.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_search_hit_on_slide_14_opens_the_viewer_there(library, open_tab, make_item, viewport):
+    """The result says which page matched, shows that page, and opens the viewer at it (a PPTX where
+    LibreOffice is installed, else a PDF with the words on its 14th page)."""
+    from tests import search_files
+
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        file = (search_files.pptx(slides=14), "deck.pptx")
+        query = "objection handling"
+    else:
+        file = (search_files.pdf(pages=14, marker="objection handling"), "deck.pdf")
+        query = "objection handling"
+    deck = make_item(title="Healthcare deck", content_type="slide_deck", file=file, stages=["decision"])
+    deck_id = deck.id
+    release_db()
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto(f"/search?q={query.replace(' ', '+')}")
+    hit = page.locator("li.hit", has_text="Healthcare deck")
+    assert hit.locator("[data-hit-page]").inner_text() == "page 14 of 14"
+    thumb = hit.locator("img.thumb")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=thumb.element_handle())
+    assert thumb.get_attribute("src").startswith(f"/items/{deck_id}/pages/14?")
+    rep.shot("search-hit-page")
+    with page.expect_navigation():
+        hit.locator("a.hit__title").click()
+    assert page.url == rep.url(f"/items/{deck_id}?page=14#viewer")
+    viewer = page.locator("[data-viewer]")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 14 of 14"
+    label_box = viewer.locator("[data-viewer-label]").bounding_box()
+    assert 58 <= label_box["y"] <= viewport["height"] - 40, label_box  # in view, below the sticky top bar
+    page.keyboard.press("ArrowLeft")
+    assert viewer.locator("[data-viewer-label]").inner_text() == "Page 13 of 14"
+    rep.shot("search-hit-viewer")
+    assert rep.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_skip_link_slash_to_search_and_filters_folded_on_a_phone(library, open_tab, viewport):
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q-top"
+    page.keyboard.type("pricing")
+    assert page.locator("#q-top").input_value() == "pricing"  # "/" typed in a field is just a character
+
+    rep.goto("/search?q=one")
+    facets = page.locator("#search-facets")
+    toggle = page.get_by_role("button", name=re.compile(r"^Filters"))
+    first = page.locator("li.hit").first
+    if viewport is PHONE:
+        assert not facets.is_visible() and toggle.is_visible()
+        box = first.bounding_box()
+        assert box["y"] + 40 < viewport["height"], f"the first result starts at {box['y']}px"
+        toggle.click()
+        assert facets.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        rep.shot("search-filters-open")
+    else:
+        assert facets.is_visible() and not toggle.is_visible()
+    assert rep.problems == []

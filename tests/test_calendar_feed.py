@@ -406,6 +406,31 @@ def test_conditional_get_answers_304_until_something_changes(app, client, editor
     assert b"SUMMARY:Changed" in changed.data
 
 
+def test_feed_is_gzipped_when_accepted_under_its_own_etag(app, client, editor, make_entry):
+    """Issue 16: gzip for clients that accept it; each encoding has its own ETag, and a validator from
+    either answers 304; the same bytes come back on every poll, and new bytes after a change."""
+    import gzip
+
+    entries = [make_entry(title=f"Roadshow stop {n}") for n in range(30)]
+    path = feed_path(editor)
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert all("Accept-Encoding" in r.headers["Vary"] for r in (plain, packed))
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 4
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    for etag in (plain.headers["ETag"], packed.headers["ETag"]):
+        assert client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}).status_code == 304
+    assert client.get(path, headers={"Accept-Encoding": "gzip"}).data == packed.data
+    assert client.get(path, headers={"Accept-Encoding": "gzip;q=0"}).data == plain.data
+
+    services.update_entry(editor, entries[0], {"title": "Roadshow moved"})
+    db.session.commit()
+    after = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert after.headers["ETag"] != packed.headers["ETag"]
+    assert b"SUMMARY:Roadshow moved" in gzip.decompress(after.data)
+
+
 def test_last_modified_is_left_out_while_it_is_under_a_second_old(app, client, editor, make_entry):
     make_entry()  # just now
     response = client.get(feed_path(editor))
@@ -434,6 +459,34 @@ def test_collateral_changes_change_the_etag(app, client, make_user, editor, make
     library.transition(editor, item, "archived")
     second = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and b"Deck" not in second.data
+
+
+def sequence_and_stamp(body):
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    return int(event["SEQUENCE"]), event["LAST-MODIFIED"].dt
+
+
+def test_linked_collateral_renamed_withdrawn_or_deleted_revises_the_entry(app, client, make_user, editor,
+                                                                          make_entry, make_item):
+    from hub.library import services as library
+
+    item = make_item("approved", title="Deck")
+    entry = make_entry(collateral_ids=[item.id])
+    path = feed_path(make_user("sales"))
+    seen = [sequence_and_stamp(client.get(path).data)]
+    for change in (lambda: library.update_item(editor, item, {"title": "Deck 2"}),
+                   lambda: library.transition(editor, item, "archived"),
+                   lambda: library.delete_item(editor, item)):
+        entry.updated_at = entry.updated_at - timedelta(seconds=5)  # LAST-MODIFIED has whole seconds
+        db.session.flush()
+        before = entry.updated_at
+        change()
+        db.session.commit()
+        assert entry.updated_at > before
+        seen.append(sequence_and_stamp(client.get(path).data))
+    assert [s for s, _ in seen] == [0, 1, 2, 3]
+    library.update_item(editor, make_item("approved", title="Unlinked"), {"title": "Still unlinked"})
+    assert sequence_and_stamp(client.get(path).data)[0] == 3
 
 
 def test_every_fetch_is_recorded_with_user_filter_and_client(app, client, make_user, editor, make_entry):

@@ -1,4 +1,5 @@
 """The library's rules: workflow, visibility, expiry, versions, deletion, pages by stage."""
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,8 +10,8 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import services
 from hub.library.models import Collateral, FileVersion, StatusChange
-from hub.models import today
-from tests.conftest import upload
+from hub.models import today, utcnow
+from tests.conftest import tiny_pdf, upload
 
 
 def test_full_workflow_is_recorded(app, make_user, make_item):
@@ -130,15 +131,37 @@ def test_review_queue_lists_items_waiting(app, as_user, make_item):
     assert "Waiting one" in queue and "Not waiting" not in queue
 
 
+def test_review_queue_puts_the_longest_waiting_first_and_counts_in_the_nav(app, as_user, make_user, make_item):
+    """Issue 15: waiting longest first, by when each went into review (a later edit does not move it),
+    and the count beside Review in every editor's navigation; reps see neither."""
+    owner = make_user("marketing")
+    first = make_item("draft", owner=owner, title="Submitted first")
+    second = make_item("draft", owner=owner, title="Submitted second")
+    services.transition(owner, first, "in_review")
+    db.session.flush()
+    stamp = db.session.scalars(db.select(StatusChange).where(StatusChange.collateral_id == first.id)).all()[-1]
+    stamp.created_at = utcnow() - timedelta(days=2)
+    services.transition(owner, second, "in_review")
+    services.update_item(owner, first, {"title": "Submitted first, edited since"})  # does not move it back
+    db.session.commit()
+    assert [item.title for item, _ in services.review_queue()] == ["Submitted first, edited since", "Submitted second"]
+    marketing, _ = as_user("marketing")
+    html = marketing.get("/review").get_data(as_text=True)
+    assert html.index("Submitted first, edited since") < html.index("Submitted second")
+    assert re.search(r'>Review <span class="badge[^"]*"[^>]*>2</span>', html)
+    rep, _ = as_user("sales")
+    assert 'title="Items in review"' not in rep.get("/").get_data(as_text=True)
+
+
 def test_new_versions_keep_the_old_and_serve_the_newest(app, make_user, make_item, as_user):
-    item = make_item("approved", file=(b"%PDF-1.4 first", "v1.pdf"))
+    item = make_item("approved", file=(tiny_pdf("first"), "v1.pdf"))
     marketer = make_user("marketing")
-    services.add_version(marketer, item, upload(b"%PDF-1.4 second", "v2.pdf"))
+    services.add_version(marketer, item, upload(tiny_pdf("second"), "v2.pdf"))
     assert [v.number for v in item.versions] == [2, 1]
     assert item.current_version.uploaded_by_id == marketer.id
     rep, _ = as_user("sales")
     response = rep.get(f"/items/{item.id}/download")
-    assert response.data == b"%PDF-1.4 second"
+    assert response.data == tiny_pdf("second")
     assert "v2.pdf" in response.headers["Content-Disposition"]
     old = [Path(app.config["UPLOAD_FOLDER"], v.stored_name) for v in item.versions]
     assert all(p.is_file() for p in old)
@@ -148,7 +171,7 @@ def test_new_versions_keep_the_old_and_serve_the_newest(app, make_user, make_ite
 
 def test_delete_removes_rows_and_files(app, make_item, make_user):
     item = make_item("approved")
-    services.add_version(item.owner, item, upload(b"%PDF-1.4 two", "two.pdf"))
+    services.add_version(item.owner, item, upload(tiny_pdf("two"), "two.pdf"))
     paths = [Path(app.config["UPLOAD_FOLDER"], v.stored_name) for v in item.versions]
     services.delete_item(item.owner, item)
     assert all(p.exists() for p in paths)  # until the deletion is committed: a rollback keeps them

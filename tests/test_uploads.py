@@ -41,13 +41,9 @@ def saved(document, **options):
 
 
 def pdf_bytes(note="hello"):
-    return (
-        b"%PDF-1.4\n% " + note.encode() + b"\n"
-        b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    from tests.conftest import tiny_pdf
+
+    return tiny_pdf(note)
 
 
 def docx_bytes():
@@ -483,7 +479,9 @@ def one_mb_limit(app):
 
 
 def padded_pdf(size):
-    head = b"%PDF-1.4\n"
+    from tests.conftest import BLANK_PDF
+
+    head = BLANK_PDF + b"%"
     return head + b"0" * (size - len(head))
 
 

@@ -451,3 +451,13 @@ def test_api_downloads_are_recorded(app, client, make_user, make_item, token_for
                               .where(UsageEvent.collateral_id == item.id)).all()
     assert ("download", "api", rep.id) in rows
     assert db.session.scalar(select(func.count(UsageEvent.id))) >= 1
+
+
+def test_activity_counts_read_as_english(as_user):
+    """Issue 15: "1 result", never "1 results" or "None results"."""
+    browser, rep = as_user("sales")
+    services.record_event("search", rep, query="pricing", result_count=1)
+    services.record_event("search", rep, query="roadmap", result_count=3)
+    html = browser.get("/activity").get_data(as_text=True)
+    assert "“pricing” · 1 result<" in html and "“roadmap” · 3 results<" in html
+    assert "1 results" not in html and "None" not in html

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from hub import jobs
 from hub.auth import services as users
+from hub.auth import throttle
 from hub.auth.access import admin_required
 from hub.auth.models import ROLE_LABELS
 from hub.errors import ApiError
@@ -26,10 +27,10 @@ def user_list():
     return users_page({}, None)
 
 
-def users_page(values, error):
-    """The users page, with the add-user form's values and error."""
+def users_page(values, error, reset_link=None):
+    """The users page, with the add-user form's values and error, and a reset link just issued."""
     return render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, teams=users.list_teams(),
-                           values=values, error=error)
+                           values=values, error=error, locks=throttle.list_locks(), reset_link=reset_link)
 
 
 @bp.post("/users")
@@ -76,6 +77,29 @@ def delete_user(user_id):
         flash(e.message, "error")
     else:
         flash(f"Deleted {email}. Their views, ratings and deals stay in the reports as a former user.", "success")
+    return redirect(url_for("admin.user_list"), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id):
+    """Issue a one-time, expiring link for the user to choose a new password; shown this once."""
+    user = users.get_user(user_id)
+    try:
+        token, expires_at = users.issue_reset_link(current_user, user)
+    except ApiError as e:
+        discard()
+        flash(e.message, "error")
+        return redirect(url_for("admin.user_list"), 303)
+    link = {"user": user, "expires_at": expires_at, "url": url_for("auth.reset_password", token=token, _external=True)}
+    page = users_page({}, None, reset_link=link)
+    return page, 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/sign-in-locks/<int:lock_id>/clear")
+def clear_lock(lock_id):
+    """Unlock an account or address before its lock ends."""
+    lock = throttle.clear_lock(lock_id)
+    flash(f"Cleared the sign-in lock on {lock.key}.", "success")
     return redirect(url_for("admin.user_list"), 303)
 
 

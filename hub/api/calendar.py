@@ -1,10 +1,11 @@
 """API routes for the marketing calendar and the caller's feed links."""
-from flask import g, url_for
+from flask import current_app, g, request, url_for
 from sqlalchemy import func, or_, select
 
 from hub.api import bp, page_of, schemas
+from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
-from hub.calendar import feeds, services, validation
+from hub.calendar import feeds, importer, services, validation
 from hub.calendar.models import CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
@@ -50,6 +51,7 @@ def list_calendar_entries():
 
 @bp.post("/calendar/entries")
 @documented(json=schemas.CalendarEntryInput, ok=schemas.CalendarEntry, status=201, errors=[403, 422])
+@idempotent
 def create_calendar_entry():
     """A new entry (a draft unless `published` is true)."""
     services.require_editor(g.user)
@@ -79,6 +81,19 @@ def cancel_calendar_entry(entry_id):
     """Cancel the entry (it stays in feeds for 30 days as cancelled); deleting for good is on the page."""
     entry = services.get_entry(g.user, entry_id)
     return entry_json(services.cancel_entry(g.user, entry), g.user)
+
+
+@bp.post("/calendar/import")
+@documented(form=schemas.CalendarImport, ok=schemas.ImportResult, errors=[403, 413, 422])
+def import_calendar():
+    """Import an .ics file (multipart field `file`): added, updated, unchanged and what was skipped, or 422."""
+    services.require_editor(g.user)
+    form = body()
+    config = current_app.config
+    data = importer.upload_bytes(request.files.get("file"), config["CALENDAR_IMPORT_MAX_BYTES"])
+    result = importer.import_ics(g.user, data, form.get("kind", "other"), form.get("published", ""),
+                                 config["CALENDAR_TIMEZONE"])
+    return result.as_json()
 
 
 @bp.get("/me/feeds")

@@ -3,6 +3,7 @@ from flask import g, request, url_for
 
 from hub import events
 from hub.api import bp, page_of, schemas, spec
+from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import NotFound
 from hub.library import files, services
@@ -23,7 +24,9 @@ def version_json(version):
         "mimetype": version.mimetype,
         "uploaded_at": version.created_at.isoformat(),
         "text_indexed": bool(version.text_indexed),
-        "text_error": version.text_error or None,
+        "text_error": (version.text_error or None) if version.text_status == "failed" else None,
+        "text_status": version.text_status,
+        "text_status_reason": version.text_error or None,
     }
 
 
@@ -93,6 +96,7 @@ def get_collateral(item_id):
 
 @bp.post("/collateral")
 @documented(form=schemas.NewItem, ok=schemas.Item, status=201, errors=[403, 413, 422])
+@idempotent
 def create_collateral():
     """A new draft item from a file or a link."""
     services.require_editor(g.user)
@@ -114,6 +118,7 @@ def update_collateral(item_id):
 
 @bp.post("/collateral/<int:item_id>/versions")
 @documented(form=schemas.NewVersion, ok=schemas.Item, status=201, errors=[403, 404, 409, 413, 422])
+@idempotent
 def add_version(item_id):
     """Upload a new file version; it is served from now on."""
     item = services.get_item(g.user, item_id)

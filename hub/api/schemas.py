@@ -9,12 +9,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from hub import validation
+from hub.calendar import validation as calendar_validation
 from hub.calendar.models import KINDS
 from hub.calendar.models import STATUSES as ENTRY_STATUSES
 from hub.config import Defaults
-from hub.library.models import CONTENT_TYPES, STATUSES
+from hub.library.models import CONTENT_TYPES, STATUSES, FileVersion
 from hub.models import LABEL_MAX, MAX_ID
 from hub.usage.models import CHANNELS, OUTCOMES, REQUEST_STATUSES
+from hub.usage.pitches import MAX_ITEMS as MAX_PITCH_ITEMS
 
 PER_PAGE, MAX_PER_PAGE = Defaults.API_PER_PAGE, Defaults.API_MAX_PER_PAGE
 SEARCH_MAX_PER_PAGE = 50  # results carry snippets: a page of 50 is the most one search builds
@@ -91,6 +93,15 @@ ABSENT = None  # the default of a field the caller may leave out
 # --- errors and lists ---------------------------------------------------------------------------
 
 
+class IdempotencyHeaders(BaseModel):
+    """Headers of a create that honours Idempotency-Key (hub/api/idempotency.py)."""
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    idempotency_key: Annotated[str | None, Field(
+        alias="Idempotency-Key", min_length=1, max_length=255,
+        description="A retry with the same key and body gets the first answer again (Idempotent-Replayed: true) "
+                    "instead of a duplicate; the key reused for another request is 422.")] = None
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -135,6 +146,9 @@ class Version(BaseModel):
     uploaded_at: datetime
     text_indexed: bool
     text_error: str | None
+    text_status: Choice(FileVersion.TEXT_STATUSES, "Whether the file's text is in the search index: all of it, part of it (cut by "
+                                       "the time or size budget) or none (it could not be read).")
+    text_status_reason: str | None = Field(description="Why the text is partial or failed.")
 
 
 class Item(BaseModel):
@@ -416,6 +430,30 @@ class FeedLinks(BaseModel):
     saved: list[SavedFeed]
 
 
+def _form_bool(value, info):
+    return calendar_validation.clean_bool(value, name_of(info))
+
+
+class CalendarImport(Input):
+    """An iCalendar file (multipart form) whose events are added or updated by UID."""
+    file: Binary
+    kind: Choice(KINDS, "The kind given to the imported entries.") = "other"
+    published: Annotated[bool, BeforeValidator(_form_bool),
+                         Field(description="Publish the imported entries (else they are drafts).")] = False
+
+
+class SkippedEvent(BaseModel):
+    uid: str
+    reason: str
+
+
+class ImportResult(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    skipped: list[SkippedEvent]
+
+
 # --- usage ----------------------------------------------------------------------------------------
 
 
@@ -502,6 +540,45 @@ class ShareWithOpens(Share):
 
 class SharePage(BaseModel):
     items: list[ShareWithOpens]
+    total: int
+    page: int
+    per_page: int
+
+
+class PitchInput(Input):
+    title: Text(120, required=True)
+    message: Text(2000, multiline=True) = ""
+    collateral_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_PITCH_ITEMS,
+                                              description="Live items, in the order the prospect sees them.")]
+    allow_download: bool = False
+    expires_on: Day = ABSENT
+
+
+class Pitch(BaseModel):
+    id: int
+    title: str
+    message: str
+    collateral_ids: list[int]
+    allow_download: bool
+    expires_on: date | None
+    created_at: datetime
+    revoked_at: datetime | None
+    working: bool
+
+
+class NewPitch(Pitch):
+    url: str = Field(description="Only in this answer.")
+    token: str = Field(description="Only in this answer.")
+
+
+class PitchWithOpens(Pitch):
+    opens: int
+    last_opened_at: datetime | None
+    item_opens: dict[str, int] = Field(description="Opens per item id.")
+
+
+class PitchPage(BaseModel):
+    items: list[PitchWithOpens]
     total: int
     page: int
     per_page: int

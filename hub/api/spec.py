@@ -12,6 +12,8 @@ Input is checked when a view asks for it (`query()`, `body()`), after its role c
 empty form still gets 403 rather than 422. In testing, an answer that does not match its declared model,
 or a status the document does not list, fails the test."""
 import copy
+import math
+import re
 from types import UnionType
 from typing import Union, get_args, get_origin
 
@@ -40,7 +42,7 @@ class HubPlugin(FlaskPlugin):
         if current_app.testing and resp is not None:
             check_answer(self.model_adapter, resp, response)
             if (json or form) and request.method != "GET" and "body" not in g.api_models["read"] \
-                    and response.status_code < 300:
+                    and response.status_code < 300 and "Idempotent-Replayed" not in response.headers:
                 raise AssertionError(f"{request.endpoint} declares a body but never read it")
         return response
 
@@ -76,12 +78,20 @@ api = SpecTree(
 
 def documented(*, query=None, json=None, form=None, ok=None, status=200, errors=(), public=False, **extra):
     """Declare a route's query, body and answers: `ok` is the model of the success answer (None: no body)
-    and errors the 4xx it can give besides 400 and 401 (every route can); extra goes to api.validate."""
-    codes = {f"HTTP_{status}": ok}
-    for code in (*(() if public else (400, 401)), *errors):
-        codes[f"HTTP_{code}"] = schemas.Error
+    and errors the 4xx it can give besides 400 and 401 (every route can); extra goes to api.validate.
 
+    Every authenticated route may also answer 503 (the database is locked or slow: retry after Retry-After)
+    and a route that takes a form (an upload) 507 (the disk is full), both from hub.errors. A view wrapped
+    in hub.api.idempotency.idempotent (put it below this decorator) declares the Idempotency-Key header and
+    its 409 (a twin request is being answered) and 422 (the key was used for another request)."""
     def wrap(view):
+        more = [409, 422] if getattr(view, "idempotent", False) else []
+        codes = {f"HTTP_{status}": ok}
+        server = () if public else (503, 507) if form is not None else (503,)
+        for code in sorted({*(() if public else (400, 401)), *errors, *more, *server}):
+            codes[f"HTTP_{code}"] = schemas.Error
+        if more:
+            extra.setdefault("headers", schemas.IdempotencyHeaders)
         return api.validate(query=query, json=json, form=form, resp=Response(**codes), operation_id=view.__name__,
                             security={} if public else None, **extra)(view)
     return wrap
@@ -110,8 +120,32 @@ def body():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "Send a JSON object with Content-Type: application/json.")
+    for field, value in data.items():
+        check_json_value(value, field if isinstance(field, str) and not SURROGATE.search(field) else "body")
     parse(models["json"], data)
     return data
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_json_value(value, field):
+    """Refuse, as 422 naming the top-level field, what Python's JSON parser lets through but no field can
+    hold: unpaired surrogates ("\\ud800": not Unicode text, RFC 8259 §8.2; they fail later when encoded) and
+    NaN or ±Infinity (not JSON at all, RFC 8259 §6). Checked before the model, so the message says so."""
+    if isinstance(value, str):
+        if SURROGATE.search(value):
+            raise Invalid(f"{label_of(field)} contains an invalid character (an unpaired UTF-16 surrogate).", field)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise Invalid(f"{label_of(field)} must be a finite number.", field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_json_value(key, field)
+            check_json_value(item, field)
+    elif isinstance(value, list):
+        for item in value:
+            check_json_value(item, field)
 
 
 def is_list(model, name):

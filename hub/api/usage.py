@@ -3,10 +3,11 @@
 from flask import g, request, url_for
 
 from hub.api import bp, page_of, schemas
+from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import Forbidden
 from hub.library import services as library
-from hub.usage import analytics, feedback, services, shares
+from hub.usage import analytics, feedback, pitches, services, shares
 
 
 def require_editor():
@@ -15,7 +16,8 @@ def require_editor():
 
 
 @bp.post("/usage")
-@documented(json=schemas.DealInput, ok=schemas.Deal, status=201, errors=[404, 422])
+@documented(json=schemas.DealInput, ok=schemas.Deal, status=201, errors=[403, 404, 422])
+@idempotent
 def record_usage():
     """Record that an item was used in a deal (account, opportunity, stage, note)."""
     data = body()
@@ -43,6 +45,7 @@ def list_usage():
 
 @bp.post("/collateral/<int:item_id>/shares")
 @documented(json=schemas.ShareInput, ok=schemas.NewShare, status=201, errors=[403, 404, 422])
+@idempotent
 def create_share(item_id):
     """A tracked link for a prospect; the token is returned only here."""
     share, token = shares.create_share(g.user, item_id, body(), channel="api")
@@ -68,6 +71,33 @@ def revoke_share(share_id):
     return shares.share_json(share)
 
 
+@bp.post("/pitches")
+@documented(json=schemas.PitchInput, ok=schemas.NewPitch, status=201, errors=[404, 422])
+@idempotent
+def create_pitch():
+    """One prospect link for several live items; the URL is returned only here."""
+    pitch, token = pitches.create_pitch(g.user, body(), channel="api")
+    url = url_for("pitches.public", token=token, _external=True)
+    return {**pitches.pitch_json(pitch, url), "token": token}, 201
+
+
+@bp.get("/pitches")
+@documented(ok=schemas.PitchPage)
+def list_pitches():
+    """The caller's pitches with their opens, per item too."""
+    items = [{**pitches.pitch_json(p), "opens": n, "last_opened_at": last.isoformat() if last else None,
+              "item_opens": {str(k): v for k, v in per_item.items()}}
+             for p, n, last, per_item in pitches.pitches_of(g.user)]
+    return page_of(items, len(items), 1, max(len(items), 1))
+
+
+@bp.delete("/pitches/<int:pitch_id>")
+@documented(ok=schemas.Pitch, errors=[403, 404])
+def revoke_pitch(pitch_id):
+    """Revoke a pitch: its link stops working at once."""
+    return pitches.pitch_json(pitches.revoke_pitch(g.user, pitches.get_pitch(g.user, pitch_id)))
+
+
 @bp.put("/opportunities/<ref>/outcome")
 @documented(json=schemas.OutcomeInput, ok=schemas.Opportunity, errors=[403, 404, 422])
 def set_outcome(ref):
@@ -80,6 +110,7 @@ def set_outcome(ref):
 
 @bp.post("/ratings")
 @documented(json=schemas.RatingInput, ok=schemas.Rating, errors=[404, 422])
+@idempotent
 def rate():
     """Rate an item 1-5 with an optional comment (replaces the caller's earlier rating)."""
     data = body()
@@ -142,6 +173,7 @@ def analytics_feedback():
 
 @bp.post("/requests")
 @documented(json=schemas.RequestInput, ok=schemas.ContentRequest, status=201, errors=[422])
+@idempotent
 def create_request():
     """Ask marketing for missing content."""
     req = feedback.create_request(g.user, body())
@@ -175,6 +207,7 @@ def update_request(request_id):
 
 @bp.post("/requests/<int:request_id>/votes")
 @documented(ok=schemas.ContentRequest, status=201, errors=[404, 409])
+@idempotent
 def vote_request(request_id):
     """Add the caller's vote to a request."""
     req = feedback.vote(g.user, feedback.get_request(request_id))

@@ -4,19 +4,17 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user
 
-from hub.auth.models import User
-from hub.extensions import db, login_manager
+from hub.auth import services
+from hub.extensions import login_manager
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.reset_password", "static"}
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """A session's user, refused once they are deactivated."""
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id):
+    """A session's (or remember-me cookie's) user: refused once deactivated, deleted, or signed out
+    everywhere, since the cookie then holds an old session secret."""
+    return services.user_for_session(session_id)
 
 
 def require_login():

@@ -11,3 +11,14 @@ class LoginForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm_password = PasswordField("New password again", validators=[DataRequired(), Length(max=256)])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm_password = PasswordField("New password again", validators=[DataRequired(), Length(max=256)])

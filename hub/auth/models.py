@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
-from hub.models import UTCDateTime, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, utcnow
 
 ROLES = ("admin", "marketing", "sales")
 ROLE_LABELS = {"admin": "Admin", "marketing": "Marketing", "sales": "Sales"}
@@ -15,8 +15,14 @@ EDITOR_ROLES = ("admin", "marketing")
 TEAM_MAX = 60
 
 
+def new_session_secret():
+    """A fresh per-user session secret (256 random bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -27,12 +33,22 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_login_at = mapped_column(UTCDateTime, nullable=True)
+    # Part of every session and remember-me cookie (see get_id): a new one ends all of them at once.
+    session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)
+    # At most one outstanding reset link per user, stored as a hash; used or expired means gone.
+    reset_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    reset_expires_at = mapped_column(UTCDateTime, nullable=True)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the current
+        session secret, so a cookie outlives neither a sign-out everywhere nor the user."""
+        return f"{self.id}.{self.session_secret}"
 
     @property
     def is_editor(self):
@@ -53,6 +69,7 @@ class User(UserMixin, db.Model):
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -76,3 +93,20 @@ class ApiToken(db.Model):
     def generate(cls):
         """A new secret token string."""
         return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per account (the email typed, known or not) or per client address.
+
+    Kept in the database so every worker and host sees the same count (OWASP Authentication Cheat
+    Sheet, "Account lockout"; ASVS 5.0 V6.3.1)."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (db.UniqueConstraint("scope", "key", name="uq_sign_in_throttles_scope_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" or "address"
+    key: Mapped[str] = mapped_column(String(254))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at = mapped_column(UTCDateTime, nullable=False)
+    locked_until = mapped_column(UTCDateTime, nullable=True, index=True)

@@ -1,18 +1,24 @@
 """Users, passwords and API tokens: the rules, independent of pages and API."""
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from hub import events
-from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User
+from hub.auth import throttle
+from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User, new_session_secret
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.models import get_or_404, utcnow
+from hub.models import MAX_ID, get_or_404, utcnow
 from hub.transactions import write_aside
-from hub.validation import strip_controls
+from hub.validation import DIGITS, strip_controls
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -23,9 +29,16 @@ def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+_DUMMY_HASHES = {}
+
+
 def burn_time(password):
-    """Check a throwaway hash when the email is unknown, so a failed sign-in takes as long either way."""
-    check_password_hash(hash_password("not-a-real-password"), password)
+    """Check the password against a stored-once throwaway hash when the email is unknown: one hash
+    check, as for a known email with a wrong password, so the two take as long (ASVS 5.0 V6.3.8)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(16))
+    check_password_hash(_DUMMY_HASHES[method], password)
 
 
 def normalise_email(email):
@@ -43,12 +56,20 @@ def check_role(role):
     return role
 
 
-def check_password(password):
-    """Long enough, not absurdly long."""
+def check_password(password, user_inputs=()):
+    """Long enough, not absurdly long, and not easily guessed: zxcvbn (Dropbox's estimator, which
+    knows the most common passwords, names, words, keyboard walks, dates and repeats) must score it
+    at least PASSWORD_MIN_SCORE out of 4 (ASVS 5.0 V6.2.4). user_inputs (email, name) count as
+    guessable words. Only the first 72 characters are scored, zxcvbn's own limit. Raises Invalid."""
     if not password or len(password) < MIN_PASSWORD:
         raise Invalid(f"Passwords need at least {MIN_PASSWORD} characters.", "password")
     if len(password) > 256:
         raise Invalid("Passwords can be at most 256 characters.", "password")
+    texts = [(text or "").lower() for text in user_inputs]
+    words = texts + [w for text in texts for w in re.split(r"[^\w]+", text) if len(w) > 2]
+    if zxcvbn(password[:72], user_inputs=words)["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
+        raise Invalid("That password is too easy to guess: it is common, or made of names, words, dates or "
+                      "patterns that guessers try first. Try a few unrelated words.", "password")
     return password
 
 
@@ -68,7 +89,7 @@ def create_user(email, name, role, password, team=""):
         raise Invalid("Enter a name of at most 120 characters.", "name")
     check_role(role)
     team = clean_team(team)
-    check_password(password)
+    check_password(password, (email, name))
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"A user with the email {email} already exists.", "exists")
     user = User(email=email, name=name, role=role, team=team, password_hash=hash_password(password))
@@ -81,20 +102,47 @@ def create_user(email, name, role, password, team=""):
     return user
 
 
-def authenticate(email, password):
-    """The active user with these credentials, or None."""
+def authenticate(email, password, address=None):
+    """The active user with these credentials, or None; each failure is counted against the email
+    typed and the client address (hub/auth/throttle.py). Raises throttle.Locked while either is
+    locked, before any password is checked. Unknown emails, wrong passwords and deactivated users
+    cost one password hash check each and are refused alike."""
+    key = (email or "").strip().lower()
+    throttle.check(key, address)
     try:
         email = normalise_email(email)
     except Invalid:
-        return None
-    user = db.session.scalar(select(User).where(User.email == email))
+        user = None
+    else:
+        user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         burn_time(password or "")
+        ok = False
+    else:
+        ok = check_password_hash(user.password_hash, password or "") and user.active
+    if not ok:
+        throttle.record_failure(key, address)
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
-        return None
+    throttle.forget_account(key)
     user.last_login_at = utcnow()
     db.session.flush()
+    return user
+
+
+def end_sessions(user):
+    """Sign the user out everywhere: every session and remember-me cookie carries the old secret."""
+    user.session_secret = new_session_secret()
+    db.session.flush()
+
+
+def user_for_session(session_id):
+    """The active user a session's id ("<id>.<secret>", see User.get_id) belongs to, or None."""
+    user_id, _, secret = (session_id or "").partition(".")
+    if not DIGITS.fullmatch(user_id) or int(user_id) > MAX_ID or not secret:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_secret.encode(), secret.encode()):
+        return None
     return user
 
 
@@ -115,6 +163,8 @@ def update_user(user, actor, role=None, active=None, name=None, team=None):
     if active is not None:
         if user.id == actor.id and not active:
             raise Conflict("You cannot deactivate yourself.")
+        if active != user.active:
+            end_sessions(user)  # reactivating must not revive the sessions deactivation ended
         user.active = active
     if name is not None:
         name = name.strip()
@@ -126,10 +176,63 @@ def update_user(user, actor, role=None, active=None, name=None, team=None):
 
 
 def set_password(user, password):
-    """Replace a user's password."""
-    check_password(password)
+    """Replace a user's password, end all their sessions and void any reset link. Raises Invalid."""
+    check_password(password, (user.email, user.name))
     user.password_hash = hash_password(password)
+    user.reset_token_hash = user.reset_expires_at = None
+    end_sessions(user)
+
+
+def change_own_password(user, current, new, confirm):
+    """The signed-in user replaces their password, proving the current one (ASVS 5.0 V6.2.3).
+
+    Raises Invalid naming the field at fault."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise Invalid("Your current password is not right.", "current_password")
+    if new != confirm:
+        raise Invalid("The new password and its confirmation differ.", "confirm_password")
+    if new == current:
+        raise Invalid("Choose a password different from the current one.", "password")
+    set_password(user, new)
+
+
+def _reset_hash(token):
+    """Reset tokens carry 256 random bits, so a fast hash is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_reset_link(actor, user):
+    """A one-time token for the user to choose a new password, valid PASSWORD_RESET_HOURS; it
+    replaces any earlier one and is stored only as a hash. Returns (token, expires_at)."""
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("Only admins can issue password reset links.")
+    if not user.active:
+        raise Conflict(f"{user.email} is deactivated: reactivate them first.")
+    token = secrets.token_urlsafe(32)
+    user.reset_token_hash = _reset_hash(token)
+    user.reset_expires_at = utcnow() + timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"])
     db.session.flush()
+    return token, user.reset_expires_at
+
+
+def user_for_reset(token):
+    """The active user whose unexpired reset link this is, or NotFound."""
+    user = None
+    if token and len(token) <= 100:
+        user = db.session.scalar(select(User).where(User.reset_token_hash == _reset_hash(token)))
+    if user is None or not user.active or user.reset_expires_at is None or user.reset_expires_at < utcnow():
+        raise NotFound("This reset link is not valid: it was used, replaced or has expired. Ask an admin for a new one.")
+    return user
+
+
+def reset_password(token, password, confirm):
+    """Use a reset link once: set the new password, which ends every session. Raises NotFound/Invalid."""
+    user = user_for_reset(token)
+    if password != confirm:
+        raise Invalid("The new password and its confirmation differ.", "confirm_password")
+    set_password(user, password)
+    throttle.forget_account(user.email)
+    return user
 
 
 def list_users():

@@ -1,22 +1,14 @@
 """Sign in, sign out, and the account page with personal API tokens."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from hub.auth import services
-from hub.auth.forms import LoginForm, TokenForm
-from hub.errors import ApiError
+from hub.auth.forms import LoginForm, PasswordChangeForm, PasswordResetForm, TokenForm
+from hub.auth.throttle import Locked
+from hub.errors import ApiError, Invalid
+from hub.routing import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target):
-    """Only same-site relative paths are followed after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,7 +18,11 @@ def login():
         return redirect(url_for("library.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except Locked as e:
+            flash(e.message, "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(e.retry_after)}
         if user is not None:
             session.clear()  # a fresh session on every sign-in
             login_user(user)
@@ -39,16 +35,19 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out: this session and every other one of the user's (a copied cookie stops working)."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), 303)
 
 
-def render_account(form=None, new_secret=None, status=200):
+def render_account(form=None, new_secret=None, status=200, password_error=None):
     tokens = services.list_tokens(current_user)
-    page = render_template("account/account.html", tokens=tokens, form=form or TokenForm(), new_secret=new_secret)
+    page = render_template("account/account.html", tokens=tokens, form=form or TokenForm(), new_secret=new_secret,
+                           password_error=password_error)
     return page, status
 
 
@@ -78,3 +77,51 @@ def revoke_token(token_id):
     services.revoke_token(current_user, token_id)
     flash("Token revoked. Anything using it is refused from now on.", "info")
     return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/password")
+def change_password():
+    """Replace one's own password (the current one is needed); every other session ends."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_account(status=422, password_error=Invalid("Fill in all three password fields.", "password"))
+    try:
+        services.change_own_password(current_user, form.current_password.data, form.password.data,
+                                     form.confirm_password.data)
+    except ApiError as e:
+        return render_account(status=e.status, password_error=e)
+    login_user(current_user._get_current_object())  # this session carries the new secret; the others end
+    flash("Password changed. Every other session of yours is signed out.", "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/sessions/end")
+def end_sessions():
+    """Sign out everywhere: every browser and remember-me cookie, this one included."""
+    services.end_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out everywhere.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password through an admin's one-time reset link (no session needed)."""
+    user = services.user_for_reset(token)
+    form = PasswordResetForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, form.confirm_password.data)
+        except Invalid as e:
+            error = e
+        else:
+            logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with it.", "success")
+            return redirect(url_for("auth.login"), 303)
+    elif request.method == "POST":
+        error = Invalid("Fill in both password fields.", "password")
+    status = 422 if error else 200
+    return render_template("auth/reset.html", form=form, user=user, error=error), status, {"Cache-Control": "no-store"}

@@ -5,6 +5,7 @@ DEFAULTS = {
     "CALENDAR_TIMEZONE": "UTC",  # X-WR-TIMEZONE and the form's first suggestion
     "CALENDAR_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL and X-PUBLISHED-TTL (Google ignores both)
     "CALENDAR_FEED_PAST_DAYS": 365,  # entries that ended longer ago leave the feeds
+    "CALENDAR_FEED_CACHE_MB": 32,  # rendered feeds kept per process, by ETag (see feeds.BodyCache)
     "CALENDAR_IMPORT_MAX_BYTES": 2 * 1024 * 1024,
 }
 
@@ -20,6 +21,7 @@ def init_app(app):
     PUBLIC_ENDPOINTS.add("calendar.feed")  # the secret token in the URL is the credential
     events.user_created.connect(give_feed_key)
     events.collateral_approved.connect(announce_approval)
+    events.collateral_changed.connect(linked_collateral_changed)
     app.register_blueprint(bp)
 
 
@@ -28,6 +30,13 @@ def give_feed_key(user, **_):
     from hub.calendar.feeds import rotate_token
 
     rotate_token(user)
+
+
+def linked_collateral_changed(item, **_):
+    """Entries linking the item say its title and link in their feed text: they change too."""
+    from hub.calendar.services import collateral_changed
+
+    collateral_changed(item)
 
 
 def announce_approval(item, actor, announce=False, **_):

@@ -1,9 +1,12 @@
 """Private iCal feeds: secret per-user tokens, saved filters, what a feed holds, its ETag, and who polled."""
 import base64
+import gzip
 import hashlib
 import hmac
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
@@ -189,11 +192,13 @@ def urls(user, saved=None, filters=None):
 
 
 def feed_query(user, filters, on=None):
-    """Published entries for the feed: cancelled ones for 30 days, nothing that ended a year ago."""
+    """Published entries for the feed (for reps, as services.rep_clause() allows): cancelled ones for
+    30 days, nothing that ended a year ago."""
     on = on or today()
     cutoff = services.midnight(on - timedelta(days=CANCELLED_DAYS))
     past = services.midnight(on - timedelta(days=current_app.config["CALENDAR_FEED_PAST_DAYS"]))
-    query = services.apply_filters(select(CalendarEntry).where(CalendarEntry.published.is_(True)), filters)
+    shown = CalendarEntry.published.is_(True) if user.is_editor else services.rep_clause()
+    query = services.apply_filters(select(CalendarEntry).where(shown), filters)
     return query.where(
         or_(CalendarEntry.status != "cancelled", CalendarEntry.cancelled_at >= cutoff),
         or_(CalendarEntry.span_ends_at.is_(None), CalendarEntry.span_ends_at >= past),
@@ -281,6 +286,10 @@ class FeedEntry:
     def kind_label(self):
         return KINDS.get(self.kind, self.kind)
 
+    @property
+    def added(self):
+        return tuple(c for c in self.moved if c.added)
+
 
 ENTRY_COLUMNS = [getattr(CalendarEntry, f.name) for f in fields(FeedEntry)[:18]]
 
@@ -317,6 +326,54 @@ def render(user, filters, saved, url_templates, on=None):
     return ical.calendar_bytes(entries, url_templates, links, name=feed_name(saved, filters),
                                timezone=config["CALENDAR_TIMEZONE"],
                                refresh_minutes=config["CALENDAR_REFRESH_MINUTES"], on=on)
+
+
+class BodyCache:
+    """Rendered feeds by ETag, in this process, least recently used first out; bounded in bytes.
+
+    The ETag covers every input of the bytes (see `state`), so a body cached under it is the body a
+    fresh render would give. Calendar apps poll every few minutes and Google's and Outlook's servers
+    send no conditional headers, so most polls of a 2,000-entry feed become a dictionary lookup.
+    The gzip copy is made on the first request that accepts it (RFC 9110 8.4.1.3).
+    """
+
+    def __init__(self, budget_bytes):
+        self.budget = budget_bytes
+        self.used = 0
+        self.bodies = OrderedDict()  # etag -> {"identity": bytes, "gzip": bytes}
+        self.lock = threading.Lock()
+
+    def get(self, etag, coding, produce):
+        """The body for ``etag`` in ``coding`` ('identity' or 'gzip'); ``produce()`` renders it on a miss."""
+        with self.lock:
+            variants = self.bodies.get(etag)
+            if variants is not None:
+                self.bodies.move_to_end(etag)
+                if coding in variants:
+                    return variants[coding]
+        raw = variants["identity"] if variants else produce()
+        body = raw if coding == "identity" else gzip.compress(raw, compresslevel=6, mtime=0)
+        with self.lock:
+            variants = self.bodies.setdefault(etag, {})
+            for key, value in (("identity", raw), (coding, body)):
+                if key not in variants:
+                    variants[key] = value
+                    self.used += len(value)
+            self.bodies.move_to_end(etag)
+            while self.used > self.budget and len(self.bodies) > 1:
+                _, dropped = self.bodies.popitem(last=False)
+                self.used -= sum(len(value) for value in dropped.values())
+        return body
+
+
+def body(user, filters, saved, url_templates, etag, coding="identity"):
+    """The feed's bytes in ``coding`` ('identity' or 'gzip'), from this process's cache when the ETag
+    was rendered before. Budget per process: HUB_CALENDAR_FEED_CACHE_MB (default 32)."""
+    app = current_app._get_current_object()
+    cache = app.extensions.get("hub.feed_bodies")
+    if cache is None:
+        cache = app.extensions.setdefault("hub.feed_bodies", BodyCache(int(app.config["CALENDAR_FEED_CACHE_MB"] * 2**20)))
+    return cache.get(etag, coding, lambda: render(user, filters, saved, url_templates))
 
 
 def entry_bytes(user, entry, url_templates):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from hub.calendar import recurrence
 from hub.calendar.models import CalendarEntry
+from hub.calendar.validation import YEARS
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
@@ -104,10 +105,11 @@ def collateral_choices():
 
 
 def parse_day_arg(text, default):
-    """A YYYY-MM-DD query value, or the default; None when it is malformed."""
+    """A YYYY-MM-DD query value, or the default; None when it is malformed or outside Hub's years
+    (pages step a week or a grid's width from it, which must stay within what dates can hold)."""
     if not text:
         return default
     try:
-        return parse_day(text, "date")
+        return parse_day(text, "date", years=YEARS)
     except Invalid:
         return None

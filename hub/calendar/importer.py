@@ -1,13 +1,18 @@
-"""Importing an .ics file exported from another calendar: events added or updated by UID, all or nothing."""
+"""Importing an .ics file exported from another calendar: events added or updated by UID.
+
+The good events of a file come in; each one Hub cannot represent is listed as skipped with the
+reason. A file that is not iCalendar, or breaks the limits, changes nothing.
+"""
 import hashlib
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+from icalendar.error import InvalidCalendar
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from hub.calendar import services, validation, zones
+from hub.calendar import ical, icsfile, recurrence, services, validation, zones
 from hub.calendar.models import KINDS, STATUSES, CalendarEntry
 from hub.errors import ApiError, Invalid
 from hub.extensions import db
@@ -15,49 +20,30 @@ from hub.library.services import clean_url
 
 MAX_EVENTS = 2000
 LABEL_TO_KIND = {label.lower(): kind for kind, label in KINDS.items()} | {kind: kind for kind in KINDS}
+NOT_ENTRIES = {"VTODO": "a to-do, not an event", "VJOURNAL": "a journal entry, not an event",
+               "VFREEBUSY": "free/busy time, not an event"}
+SINGLE = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")  # RFC 5545 3.6.1: MUST NOT occur more than once
 
 
-def read_calendar(data):
-    """Parse the file's bytes; Invalid (field 'file') with a plain message when it is not a usable .ics."""
-    if not data:
-        raise Invalid("Choose an .ics file to import.", "file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text: export it again as an .ics (iCalendar) file.", "file") from None
-    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        raise Invalid("This is not an iCalendar file: it must start with BEGIN:VCALENDAR.", "file")
-    try:
-        calendar = Calendar.from_ical(text)
-    except (ValueError, KeyError, IndexError, TypeError) as e:
-        raise Invalid(f"The file could not be read as iCalendar: {e}", "file") from None
-    for component in calendar.walk():
-        if component.errors:
-            _, problem = component.errors[0]
-            raise Invalid(f"The file has a broken {component.name} ({problem}); nothing was imported.", "file")
-    return calendar
+class Skip(Exception):
+    """One series Hub cannot represent: the message says why."""
 
 
-def zone_name(value, floating_zone):
-    """(IANA zone, aware datetime) for an event time, mapping Windows zone names where needed.
+@dataclass
+class ImportResult:
+    """What an import did: counts of entries and the items left out, each [uid, reason]."""
 
-    Floating times are read in the file's X-WR-TIMEZONE (or Hub's zone); a custom zone Hub cannot
-    name keeps its instant and is stored in UTC.
-    """
-    if value.tzinfo is None:
-        return floating_zone, value.replace(tzinfo=ZoneInfo(floating_zone))
-    name = getattr(value.tzinfo, "key", None) or str(getattr(value.tzinfo, "_tzid", "") or value.tzinfo.tzname(value))
-    for candidate in (name, WINDOWS_TO_OLSON.get(name)):
-        if candidate and zones.is_valid(candidate):
-            return candidate, value
-    return "UTC", value
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list = field(default_factory=list)
 
+    def as_json(self):
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": [{"uid": uid, "reason": reason} for uid, reason in self.skipped]}
 
-def decoded(event, name):
-    try:
-        return event.decoded(name) if name in event else None
-    except (ValueError, TypeError, KeyError):
-        raise Invalid(f"{name} of event {event.get('UID', '?')} is not a valid date or time.", "file") from None
+    def counts(self):
+        return self.added, self.updated, self.unchanged
 
 
 def text(event, name):
@@ -69,47 +55,252 @@ def text(event, name):
     return str(value)
 
 
-def moment(value, zone):
-    """ISO text for the API-shaped input: dates as dates, times in the entry's zone."""
-    if isinstance(value, datetime):
-        return value.astimezone(ZoneInfo(zone)).isoformat()
-    return value.isoformat()
+def single(event, name):
+    """The value of a property that may appear once; Skip when it appears more often."""
+    value = event.get(name)
+    if isinstance(value, list):
+        raise Skip(f"it has {len(value)} {name} lines; an event has at most one")
+    return getattr(value, "dt", None) if value is not None else None
 
 
-def times_of(event, floating_zone):
-    """all_day, timezone, starts_at and ends_at (last day inclusive) for one VEVENT."""
-    start = decoded(event, "DTSTART")
-    if start is None:
-        raise Invalid(f"Event {event.get('UID', '?')} has no start (DTSTART).", "file")
-    end = decoded(event, "DTEND")
-    if end is None and "DURATION" in event:
-        end = start + decoded(event, "DURATION")
-    if not isinstance(start, datetime):
-        last = (end - timedelta(days=1)) if isinstance(end, date) and end > start else start
-        if isinstance(last, datetime):
-            last = last.date()
-        return {"all_day": True, "timezone": None, "starts_at": start.isoformat(), "ends_at": last.isoformat()}
-    zone, start = zone_name(start, floating_zone)
-    if isinstance(end, datetime) and end.tzinfo is None:
-        end = end.replace(tzinfo=start.tzinfo)
-    if not isinstance(end, datetime) or end <= start:
-        end = start + timedelta(hours=1)  # no end, or a zero-length event: Hub needs an end after the start
-    return {"all_day": False, "timezone": zone, "starts_at": moment(start, zone), "ends_at": moment(end, zone)}
+class Reader:
+    """Turns one file's VEVENTs into the API-shaped input of validation.clean_entry."""
 
+    def __init__(self, ics, floating_zone):
+        self.ics = ics
+        self.floating = floating_zone
 
-def exdates_of(event, times):
-    found = []
-    raw = event.get("EXDATE")
-    for group in raw if isinstance(raw, list) else ([raw] if raw is not None else []):
-        for value in group.dts:
-            dt = value.dt
+    def zoned(self, value, zone=None):
+        """(IANA name or None for a zone Hub cannot name, aware datetime) for a DATE-TIME value."""
+        if value.tzinfo is None:
+            name = zone or self.floating
+            return name, value.replace(tzinfo=ZoneInfo(name))
+        name = self.ics.zone_of(value)[0]
+        if name is None:
+            return None, value.astimezone(UTC)
+        return name, value.astimezone(ZoneInfo(name))
+
+    def unnamed_zone(self, value):
+        return self.ics.zone_of(value)[1]
+
+    def times(self, event, existing=None):
+        """all_day, timezone, starts_at and ends_at (last day inclusive) for one VEVENT."""
+        start = single(event, "DTSTART")
+        if start is None:
+            raise Skip("it has no start (DTSTART)")
+        tzid = event["DTSTART"].params.get("TZID")
+        if isinstance(start, datetime) and start.tzinfo is None and tzid in self.ics.unidentified:
+            raise Skip(f"its time zone \u201c{tzid}\u201d is neither defined in the file (VTIMEZONE) nor an IANA "
+                       "or Windows zone name, so its time is unknown")
+        end = single(event, "DTEND")
+        if end is None and event.get("DURATION") is not None:
+            end = start + single(event, "DURATION")
+        if not isinstance(start, datetime):
+            return {"all_day": True, "timezone": None, "starts_at": start, "ends_at": last_day(start, end)}
+        zone, start_at = self.zoned(start)
+        if zone is None:
+            zone = "UTC"
+        elif zone == "UTC" and self.ics.hub_feed and existing is not None and existing.timezone:
+            zone = existing.timezone  # Hub writes UTC where its VTIMEZONE does not reach: same instant
+        start_at = start_at.astimezone(ZoneInfo(zone))
+        if isinstance(end, datetime):
+            end_at = self.zoned(end, zone)[1]
+        elif isinstance(end, date) and end > start.date():
+            end_at = datetime.combine(end, time(), ZoneInfo(zone))
+        else:
+            end_at = None
+        if end_at is None or end_at <= start_at:
+            end_at = start_at + timedelta(hours=1)  # no end, or zero length: Hub needs an end after the start
+        return {"all_day": False, "timezone": zone, "starts_at": start_at, "ends_at": end_at.astimezone(ZoneInfo(zone))}
+
+    def original(self, value, times, anchor):
+        """An EXDATE, RDATE or RECURRENCE-ID value in the series' terms: a date, or an aware local time."""
+        if times["all_day"]:
+            return value.date() if isinstance(value, datetime) else value
+        if not isinstance(value, datetime):
+            return datetime.combine(value, anchor.timetz().replace(tzinfo=None), anchor.tzinfo)
+        return self.zoned(value, times["timezone"])[1]
+
+    def values(self, event, name):
+        found = []
+        raw = event.get(name)
+        for group in raw if isinstance(raw, list) else ([raw] if raw is not None else []):
+            found += [v.dt for v in getattr(group, "dts", [])]
+        return found
+
+    def series(self, master, overrides, existing=None):
+        """(input for clean_entry, kind from CATEGORIES or None, notes on overrides left out)."""
+        times = self.times(master, existing)
+        start = single(master, "DTSTART")
+        rrules = master.get("RRULE")
+        if isinstance(rrules, list):
+            raise Skip("it has several RRULEs; Hub keeps one rule per entry")
+        rule = rrules.to_ical().decode() if rrules is not None else None
+        rdates = self.values(master, "RDATE")
+        if isinstance(start, datetime) and start.tzinfo is not None and self.zoned(start)[0] is None \
+                and (rule or rdates or overrides):
+            raise Skip(f"it repeats in the time zone \u201c{self.unnamed_zone(start)}\u201d, which matches no IANA "
+                       "zone; Hub cannot tell when its clocks change. Export it with a named zone "
+                       "(e.g. Europe/Berlin)")
+        data = self.texts(master)
+        data.update(times)
+        notes = []
+        if rule is None and not rdates:
+            return data, kind_of(master), notes
+        data["rrule"] = rule or "FREQ=DAILY;COUNT=1"  # RDATEs alone: the start, then each RDATE
+        extra = self.rebase(data, times)
+        anchor = times["starts_at"]
+        local_start = anchor
+        try:
+            data["rrule"] = recurrence.normalise(data["rrule"], local_start, times["timezone"], times["all_day"])
+        except recurrence.RuleError as e:
+            raise Skip(f"its repeat rule: {e}") from None
+        on_rule = self.rule_test(data["rrule"], local_start, times["all_day"])
+        data["rdates"] = [self.rdate(value, times, anchor) for value in rdates] + extra
+        data["exdates"] = []
+        for value in self.values(master, "EXDATE"):
+            if times["all_day"] or isinstance(value, datetime):
+                data["exdates"].append(self.original(value, times, anchor))
+            else:  # a DATE on a timed series: every occurrence that day (as recurring-ical-events reads it)
+                data["exdates"] += self.on_day(data["rrule"], local_start, value)
+        data["overrides"] = self.changes(master, overrides, data, times, on_rule, notes)
+        return data, kind_of(master), notes
+
+    def rebase(self, data, times):
+        """A DTSTART the rule does not give still counts (RFC 5545 3.8.5.3; recurring-ical-events reads it
+        so): the series starts at the rule's first date and the DTSTART becomes an added occurrence.
+        Returns the rdates to add; `times` and `data` move to the rule's first date."""
+        try:
+            first = recurrence.first_after(data["rrule"], times["starts_at"], times["timezone"], times["all_day"])
+        except recurrence.RuleError as e:
+            raise Skip(f"its repeat rule: {e}") from None
+        start = times["starts_at"]
+        if first is None or first == start:
+            return []
+        moved = {"starts_at": start, "ends_at": times["ends_at"]}
+        times["ends_at"] = first + (times["ends_at"] - start)
+        times["starts_at"] = first
+        data.update(starts_at=first, ends_at=times["ends_at"])
+        return [moved]
+
+    def rule_test(self, rule, start, all_day):
+        return lambda original: recurrence.is_occurrence(rule, start, all_day, original)
+
+    def on_day(self, rule, start, day):
+        zone = start.tzinfo
+        built = recurrence.build(rule, start, False)
+        return built.between(datetime.combine(day, time(), zone),
+                             datetime.combine(day + timedelta(days=1), time(), zone), inc=False)
+
+    def rdate(self, value, times, anchor):
+        if isinstance(value, tuple):  # VALUE=PERIOD: (start, end) or (start, duration)
+            begin, end = value
+            end = begin + end if isinstance(end, timedelta) else end
+            begin, end = self.original(begin, times, anchor), self.original(end, times, anchor)
             if times["all_day"]:
-                found.append((dt.date() if isinstance(dt, datetime) else dt).isoformat())
-            else:
-                if dt.tzinfo is None:
-                    dt = dt.replace(tzinfo=ZoneInfo(times["timezone"]))
-                found.append(moment(dt, times["timezone"]))
-    return found
+                end = end - timedelta(days=1) if end > begin else begin
+            return {"starts_at": begin, "ends_at": end}
+        return self.original(value, times, anchor)
+
+    def texts(self, event, master=None):
+        """Title, description, location, link and status; for an override only what differs from its master."""
+        description = text(event, "DESCRIPTION")
+        url = text(event, "URL").strip()
+        title = text(event, "SUMMARY").strip()
+        if self.ics.hub_feed:
+            description, facts = ical.own_text(description)
+            url = facts.get("Link", "")
+            if text(event, "STATUS").lower() == "cancelled":
+                title = title.removeprefix("Cancelled: ")
+        if master is not None:
+            base = self.texts(master)
+            own = {"title": title[:200], "description": description, "location": text(event, "LOCATION")[:300]}
+            return {name: value for name, value in own.items() if value and value.strip() != str(base[name]).strip()}
+        try:
+            url = clean_url(url) if url else None
+        except Invalid:
+            url = None  # a bad link in someone else's export is not worth refusing the event over
+        status = text(event, "STATUS").lower()
+        return {"title": title[:200] or "Untitled event", "description": description,
+                "location": text(event, "LOCATION")[:300], "url": url,
+                "status": status if status in STATUSES else "confirmed"}
+
+    def changes(self, master, overrides, data, times, on_rule, notes):
+        """Overrides as Hub's moved occurrences; cancelled ones become exdates; RANGE=THISANDFUTURE
+        spread over every later occurrence (RFC 5545 3.8.4.4)."""
+        moved, anchor, later = {}, times["starts_at"], []
+        rdate_keys = {self.key(r["starts_at"] if isinstance(r, dict) else r) for r in data["rdates"]}
+        for override in sorted(overrides, key=recurrence_sort):
+            try:
+                original = self.original(single(override, "RECURRENCE-ID"), times, anchor)
+                if original is None:
+                    raise Skip("it has no RECURRENCE-ID")
+                if text(override, "STATUS").lower() == "cancelled":
+                    data["exdates"].append(original)
+                    continue
+                new = self.times(override)
+            except (Skip, InvalidCalendar) as e:
+                notes.append(f"one changed occurrence was left out: {e}")
+                continue
+            if new["all_day"] != times["all_day"]:
+                raise Skip("it moves an occurrence between all-day and timed")
+            if not new["all_day"]:
+                new["starts_at"] = new["starts_at"].astimezone(anchor.tzinfo)
+                new["ends_at"] = new["ends_at"].astimezone(anchor.tzinfo)
+            own = self.texts(override, master)
+            if not on_rule(original) and self.key(original) not in rdate_keys:
+                data["rdates"].append(original)  # an override of a date the rule does not give adds it
+                rdate_keys.add(self.key(original))
+            moved[self.key(original)] = {"recurrence_id": original, "starts_at": new["starts_at"],
+                                         "ends_at": new["ends_at"], **own}
+            if str(override.get("RECURRENCE-ID").params.get("RANGE", "")).upper() == "THISANDFUTURE":
+                later.append((original, new, own))
+        for original, new, own in later:
+            self.this_and_future(data, times, original, new, own, moved)
+        return list(moved.values())
+
+    def this_and_future(self, data, times, original, new, own, moved):
+        parts = recurrence.parse(data["rrule"])
+        if "COUNT" not in parts and "UNTIL" not in parts:
+            raise Skip("it changes all future occurrences of an endless series (RANGE=THISANDFUTURE); Hub needs "
+                       "the series ended (COUNT or UNTIL) to spread the change")
+        shift, length = new["starts_at"] - original, new["ends_at"] - new["starts_at"]
+        rule = recurrence.build(data["rrule"], times["starts_at"], times["all_day"])
+        for n, dt in enumerate(rule):
+            value = dt.date() if times["all_day"] else dt
+            if n > validation.MAX_CHANGES:
+                raise Skip("its RANGE=THISANDFUTURE change reaches more occurrences than Hub keeps changes for")
+            if value <= original or self.key(value) in moved:
+                continue
+            begin = value + shift
+            moved[self.key(value)] = {"recurrence_id": value, "starts_at": begin, "ends_at": begin + length, **own}
+
+    def key(self, value):
+        return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def recurrence_sort(override):
+    try:
+        value = getattr(override.get("RECURRENCE-ID"), "dt", None)
+    except InvalidCalendar:
+        value = None  # reported when the override is read
+    if isinstance(value, datetime):
+        return (1, value.timestamp() if value.tzinfo else value.replace(tzinfo=UTC).timestamp())
+    if isinstance(value, date):
+        return (1, datetime.combine(value, time(), UTC).timestamp())
+    return (0, 0)
+
+
+def last_day(start, end):
+    """The inclusive last day of an all-day event; a DATE-TIME end at midnight is exclusive too."""
+    if isinstance(end, datetime):
+        exclusive = end.time() == time() or (end.tzinfo is not None and end.astimezone(UTC).time() == time())
+        day = end.date() - timedelta(days=1) if exclusive else end.date()
+    elif isinstance(end, date):
+        day = end - timedelta(days=1)
+    else:
+        day = start
+    return max(day, start)
 
 
 def kind_of(event):
@@ -122,114 +313,142 @@ def kind_of(event):
     return None
 
 
-def event_input(master, overrides, floating_zone):
-    """The API-shaped input for one series (its master VEVENT and any RECURRENCE-ID overrides)."""
-    times = times_of(master, floating_zone)
-    rrules = master.get("RRULE")
-    if isinstance(rrules, list):
-        raise Invalid(f"Event {master.get('UID', '?')} has several RRULEs; Hub supports one.", "file")
-    url = text(master, "URL").strip()
-    try:
-        url = clean_url(url)
-    except Invalid:
-        url = None  # a bad link in someone else's export is not worth refusing the file over
-    data = {
-        "title": text(master, "SUMMARY").strip() or "Untitled event",
-        "description": text(master, "DESCRIPTION"),
-        "location": text(master, "LOCATION")[:300],
-        "url": url,
-        "status": text(master, "STATUS").lower() if text(master, "STATUS").lower() in STATUSES else "confirmed",
-        "rrule": rrules.to_ical().decode() if rrules is not None else None,
-        **times,
-    }
-    data["title"] = data["title"][:200]
-    exdates, moved = exdates_of(master, times), []
-    for override in overrides:
-        original = decoded(override, "RECURRENCE-ID")
-        if times["all_day"]:
-            original = (original.date() if isinstance(original, datetime) else original).isoformat()
-        else:
-            if original.tzinfo is None:
-                original = original.replace(tzinfo=ZoneInfo(times["timezone"]))
-            original = moment(original, times["timezone"])
-        if text(override, "STATUS").lower() == "cancelled":
-            exdates.append(original)
+def uid_of(event):
+    uid = text(event, "UID").strip()
+    if not uid:
+        start = event.get("DTSTART")
+        start = start[0] if isinstance(start, list) else start
+        basis = f"{start.to_ical().decode() if start is not None else ''}|{text(event, 'SUMMARY')}"
+        uid = hashlib.sha256(basis.encode()).hexdigest()[:32] + "@import.hub"
+    return uid[:255]
+
+
+def group_series(calendar, result):
+    """{uid: (master, [overrides])} in file order; lone overrides, repeated UIDs and broken events skipped."""
+    found, broken, twice = {}, set(), set()
+    for component in calendar.subcomponents:
+        if component.name in NOT_ENTRIES:
+            result.skipped.append([uid_of(component), f"It is {NOT_ENTRIES[component.name]}."])
+    for event in calendar.walk("VEVENT"):
+        uid = uid_of(event)
+        if event.errors:
+            broken.add(uid)
+            result.skipped.append([uid, f"It has a broken line ({event.errors[0][1]})."])
             continue
-        new = times_of(override, floating_zone)
-        if new["all_day"] != times["all_day"]:
-            raise Invalid(f"Event {master.get('UID', '?')} moves an occurrence between all-day and timed.", "file")
-        if not times["all_day"]:
-            new["starts_at"] = moment(datetime.fromisoformat(new["starts_at"]), times["timezone"])
-            new["ends_at"] = moment(datetime.fromisoformat(new["ends_at"]), times["timezone"])
-        moved.append({"recurrence_id": original, "starts_at": new["starts_at"], "ends_at": new["ends_at"]})
-    if data["rrule"]:
-        data["exdates"], data["overrides"] = exdates, moved
-    return data, kind_of(master)
-
-
-def series(calendar):
-    """{uid: (master, [overrides])} in file order; events without a UID get one from their content."""
-    found = {}
-    events = calendar.walk("VEVENT")
-    if not events:
-        raise Invalid("The file has no events to import.", "file")
-    if len(events) > MAX_EVENTS:
-        raise Invalid(f"The file has {len(events)} events; import at most {MAX_EVENTS} at a time.", "file")
-    for event in events:
-        uid = text(event, "UID").strip()
-        if not uid:
-            basis = f"{text(event, 'DTSTART')}|{event.get('DTSTART').to_ical() if event.get('DTSTART') else ''}|{text(event, 'SUMMARY')}"
-            uid = hashlib.sha256(basis.encode()).hexdigest()[:32] + "@import.hub"
-        uid = uid[:255]
         master, overrides = found.get(uid, (None, []))
         if "RECURRENCE-ID" in event:
             overrides.append(event)
         elif master is not None:
-            raise Invalid(f"The file has two events with the UID {uid}.", "file")
+            twice.add(uid)
         else:
             master = event
         found[uid] = (master, overrides)
-    for uid, (master, _) in found.items():
-        if master is None:
-            raise Invalid(f"The file changes an occurrence of {uid} but has no event {uid} itself.", "file")
+    for uid in twice:
+        result.skipped.append([uid, "Two events in the file have this UID; neither was imported."])
+    for uid, (master, _) in list(found.items()):
+        if uid in twice or uid in broken:
+            del found[uid]
+        elif master is None:
+            result.skipped.append([uid, "It changes one occurrence of a repeating event that is not in the file."])
+            del found[uid]
     return found
 
 
+def entries_by_uid(uids):
+    """The existing entries for these UIDs, in a few queries rather than one per event."""
+    found = {}
+    for n in range(0, len(uids), 500):
+        chunk = uids[n:n + 500]
+        query = select(CalendarEntry).where(CalendarEntry.uid.in_(chunk)).options(selectinload(CalendarEntry.collateral))
+        found.update({e.uid: e for e in db.session.scalars(query)})
+    return found
+
+
+def upload_bytes(upload, limit):
+    """An uploaded file's bytes (a werkzeug FileStorage or None), or Invalid when it is over `limit` bytes."""
+    data = upload.read(limit + 1) if upload else b""
+    if len(data) > limit:
+        raise Invalid(f"The file is larger than {limit // 1024 // 1024} MB.", "file")
+    return data
+
+
 def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
-    """Add or update the file's events by UID in one transaction; returns (added, updated, unchanged)."""
+    """Add or update the file's events by UID (flush only: the caller's transaction commits).
+
+    Returns an ImportResult. Raises Invalid (field 'file') when the file is not iCalendar, has no
+    events, more than MAX_EVENTS, or none of its events can be imported (each reason then given).
+    """
     services.require_editor(actor)
     if kind not in KINDS:
         raise Invalid(f"Kind must be one of: {', '.join(KINDS)}.", "kind")
     published = validation.clean_bool(published, "published")
-    calendar = read_calendar(data)
-    floating = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    floating = floating if zones.is_valid(floating) else floating_zone
-    plans = []
-    for uid, (master, overrides) in series(calendar).items():
-        entry = db.session.scalar(select(CalendarEntry).where(CalendarEntry.uid == uid))
+    floating_zone = floating_zone if zones.is_valid(floating_zone) else "UTC"
+    ics = icsfile.read(data, floating_zone)
+    events = ics.calendar.walk("VEVENT")
+    if len(events) > MAX_EVENTS:
+        raise Invalid(f"The file has {len(events)} events; import at most {MAX_EVENTS} at a time.", "file")
+    result = ImportResult()
+    groups = group_series(ics.calendar, result)
+    if not events:
+        raise Invalid("The file has no events to import" + reasons(result), "file")
+    existing = entries_by_uid(list(groups))
+    reader, plans = Reader(ics, floating_zone), []
+    for uid, (master, overrides) in groups.items():
+        entry = existing.get(uid)
         try:
-            fields, found_kind = event_input(master, overrides, floating)
+            fields, found_kind, notes = reader.series(master, overrides, entry)
             if entry is None:
                 fields.update(kind=found_kind or kind, published=published)
-                plans.append((None, uid, validation.clean_entry(actor, fields)))
+                fields.update(hub_labels(ics, master))
+                cleaned = validation.clean_entry(actor, fields, strict_changes=False)
             else:
                 if found_kind:
                     fields["kind"] = found_kind
-                fields.setdefault("exdates", [])
-                fields.setdefault("overrides", [])
-                plans.append((entry, uid, validation.clean_entry(actor, fields, entry)))
+                for name in ("exdates", "rdates", "overrides"):
+                    fields.setdefault(name, [])
+                cleaned = validation.clean_entry(actor, fields, entry, strict_changes=False)
+        except Skip as e:
+            result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}."])
+            continue
+        except InvalidCalendar as e:  # icalendar's broken property values
+            result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}"])
+            continue
         except ApiError as e:
-            title = text(master, "SUMMARY").strip()[:80] or uid
-            raise Invalid(f"Event \u201c{title}\u201d: {e.message}" + ("" if e.field in (None, "file") else f" ({e.field})"),
-                          "file") from None
-    added = updated = unchanged = 0
+            where = "" if e.field in (None, "file") else f" ({e.field})"
+            result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e.message}{where}"])
+            continue
+        result.skipped += [[uid, f"\u201c{title_of(master, uid)}\u201d: {note}."] for note in notes]
+        plans.append((entry, uid, cleaned))
+    if not plans:
+        raise Invalid("Nothing in the file could be imported" + reasons(result), "file")
     for entry, uid, cleaned in plans:
         if entry is None:
             services.add_entry(actor, cleaned, uid=uid)
-            added += 1
+            result.added += 1
         elif services.change_entry(entry, cleaned):
-            updated += 1
+            result.updated += 1
         else:
-            unchanged += 1
+            result.unchanged += 1
     db.session.flush()
-    return added, updated, unchanged
+    return result
+
+
+def hub_labels(ics, master):
+    """Products and audience from a Hub feed's DESCRIPTION, for an entry new to this Hub."""
+    if not ics.hub_feed:
+        return {}
+    facts = ical.own_text(text(master, "DESCRIPTION"))[1]
+    return {"products": facts.get("Products", "").split(", ") if facts.get("Products") else [],
+            "audience": facts.get("Audience", "").split(", ") if facts.get("Audience") else []}
+
+
+def title_of(master, uid):
+    return text(master, "SUMMARY").strip()[:80] or uid
+
+
+def reasons(result):
+    if not result.skipped:
+        return "."
+    shown = "; ".join(f"{reason}" for _, reason in result.skipped[:3])
+    more = f" (and {len(result.skipped) - 3} more)" if len(result.skipped) > 3 else ""
+    return f": {shown}{more}"

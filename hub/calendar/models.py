@@ -1,12 +1,12 @@
 """Marketing calendar entries, their labels, links and changed occurrences; feed keys and fetches."""
 import uuid
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import LABEL_MAX, UTCDateTime, utcnow
+from hub.models import LABEL_MAX, NEVER_REUSED_IDS, UTCDateTime, utcnow
 
 KINDS = {
     "campaign": "Campaign",
@@ -41,6 +41,7 @@ class CalendarEntry(db.Model):
     """One calendar entry: timed (UTC instants plus an IANA zone) or all-day (dates, last day inclusive)."""
 
     __tablename__ = "calendar_entries"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_uid)
@@ -104,8 +105,13 @@ class CalendarEntry(db.Model):
 
     @property
     def moved(self):
-        """Changes that move an occurrence."""
+        """Changes that move an occurrence, give it its own text, or add one (RDATE)."""
         return [c for c in self.changes if not c.removed]
+
+    @property
+    def added(self):
+        """Occurrences the rule does not give (RDATE)."""
+        return [c for c in self.changes if c.added and not c.removed]
 
     def __repr__(self):
         return f"<CalendarEntry {self.id} {self.title!r}>"
@@ -124,7 +130,11 @@ class EntryLabel(db.Model):
 
 
 class OccurrenceChange(db.Model):
-    """One occurrence of a recurring entry removed, or moved to a new start and end."""
+    """One occurrence of a recurring entry removed, moved to a new start and end, or added (an RDATE).
+
+    title, description and location are the occurrence's own (an override's SUMMARY, DESCRIPTION and
+    LOCATION), None when it shows the entry's.
+    """
 
     __tablename__ = "calendar_occurrence_changes"
 
@@ -137,6 +147,10 @@ class OccurrenceChange(db.Model):
     ends_at = mapped_column(UTCDateTime, nullable=True)
     starts_on = mapped_column(Date, nullable=True)
     ends_on = mapped_column(Date, nullable=True)  # inclusive
+    added: Mapped[bool] = mapped_column(default=False, server_default=false())
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
     entry: Mapped[CalendarEntry] = relationship(back_populates="changes")
 
@@ -178,6 +192,7 @@ class SavedFeed(db.Model):
     """A named, filtered feed a user subscribed to."""
 
     __tablename__ = "calendar_saved_feeds"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

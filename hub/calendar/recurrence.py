@@ -9,7 +9,11 @@ from dateutil.rrule import rrulestr
 from hub.validation import DIGITS
 
 FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST")
+PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY", "BYWEEKNO",
+         "BYHOUR", "BYMINUTE", "BYSETPOS", "WKST")
+# RFC 5545 3.3.10: each BYxxx list's allowed values (absolute value for the signed ones).
+NUMBER_LISTS = {"BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True), "BYHOUR": (0, 23, False),
+                "BYMINUTE": (0, 59, False), "BYSETPOS": (1, 366, True)}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
                      strict=True))
@@ -39,7 +43,8 @@ def parse(text):
         if not sep or not value:
             raise RuleError(f"'{chunk}' is not NAME=VALUE.")
         if name not in PARTS:
-            raise RuleError(f"{name} is not supported: use FREQ, INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH.")
+            raise RuleError(f"{name} is not supported: use FREQ, INTERVAL, COUNT or UNTIL, BYDAY, BYMONTHDAY, BYMONTH, "
+                            "BYYEARDAY, BYWEEKNO, BYHOUR, BYMINUTE, BYSETPOS, WKST.")
         if name in parts:
             raise RuleError(f"{name} is given twice.")
         parts[name] = value.upper()
@@ -56,14 +61,22 @@ def parse(text):
             if not match:
                 raise RuleError(f"BYDAY value '{day}' is not a weekday like MO or 2TU.")
             if match.group(1) and freq not in ("MONTHLY", "YEARLY"):
-                raise RuleError("Numbered weekdays like 2TU are only for monthly rules.")
+                raise RuleError("Numbered weekdays like 2TU are only for monthly and yearly rules.")
     if "BYMONTHDAY" in parts:
         for day in parts["BYMONTHDAY"].split(","):
             if not re.fullmatch(r"-?\d{1,2}", day) or not 1 <= abs(int(day)) <= 31:
                 raise RuleError("BYMONTHDAY values must be days of the month from 1 to 31 (or -1 to -31).")
+    for name, (low, high, signed) in NUMBER_LISTS.items():
+        for value in parts[name].split(",") if name in parts else ():
+            digits = value[1:] if signed and value[:1] in "+-" else value
+            if not digits.isdigit() or not low <= int(digits) <= high:
+                raise RuleError(f"{name} values must be whole numbers from {'-' if signed else ''}{high if signed else low}"
+                                f" to {high}{' (not 0)' if signed else ''}.")
+    if "BYWEEKNO" in parts and freq != "YEARLY":
+        raise RuleError("BYWEEKNO is only for yearly rules.")
+    if "BYSETPOS" in parts and not any(n.startswith("BY") and n != "BYSETPOS" for n in parts):
+        raise RuleError("BYSETPOS picks from the dates another BYxxx part gives, e.g. BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1.")
     if "BYMONTH" in parts:
-        if freq != "YEARLY":
-            raise RuleError("BYMONTH is only for yearly rules.")
         for month in parts["BYMONTH"].split(","):
             if not DIGITS.fullmatch(month) or not 1 <= int(month) <= 12:
                 raise RuleError("BYMONTH values must be months from 1 to 12.")
@@ -111,12 +124,7 @@ def normalise(text, start, zone=None, all_day=False):
 
     Raises RuleError when the rule is outside Hub's subset or does not start on `start`.
     """
-    parts = parse(text)
-    if "UNTIL" in parts:
-        parts["UNTIL"] = until_value(parts["UNTIL"], zone, all_day)
-    if parts.get("INTERVAL") == "1":
-        del parts["INTERVAL"]
-    canonical = ";".join(f"{name}={parts[name]}" for name in PARTS if name in parts)
+    canonical = canonical_text(text, zone, all_day)
     rule = build(canonical, start, all_day)
     first = next(iter(rule), None)
     expected = as_dtstart(start, all_day)
@@ -126,6 +134,22 @@ def normalise(text, start, zone=None, all_day=False):
         raise RuleError(f"The start ({describe_start(start)}) must itself be one of the repeat days; "
                         f"the rule's first date is {describe_start(first if not all_day else first.date())}.")
     return canonical
+
+
+def canonical_text(text, zone=None, all_day=False):
+    """The rule in Hub's subset and order, UNTIL as Hub stores it; RuleError when outside the subset."""
+    parts = parse(text)
+    if "UNTIL" in parts:
+        parts["UNTIL"] = until_value(parts["UNTIL"], zone, all_day)
+    if parts.get("INTERVAL") == "1":
+        del parts["INTERVAL"]
+    return ";".join(f"{name}={parts[name]}" for name in PARTS if name in parts)
+
+
+def first_after(text, start, zone=None, all_day=False):
+    """The first start the rule gives from `start` on (a date for all-day rules), or None."""
+    first = next(iter(build(canonical_text(text, zone, all_day), start, all_day)), None)
+    return first.date() if all_day and first is not None else first
 
 
 def as_dtstart(start, all_day):
@@ -158,6 +182,15 @@ class Occurrence:
     end: object
     original: object  # the start the rule gave it (the RECURRENCE-ID), or None for single entries
     moved: bool = False
+    change: object = None  # the OccurrenceChange that moved or added it, with any text of its own
+
+    @property
+    def title(self):
+        return (self.change and self.change.title) or self.entry.title
+
+    @property
+    def location(self):
+        return (self.change and self.change.location) or self.entry.location
 
     @property
     def days(self):
@@ -226,10 +259,23 @@ def occurrences(entry, first_day, last_day):
 
 def moved_occurrence(entry, change):
     if entry.all_day:
-        return Occurrence(entry, change.starts_on, change.ends_on, change.original_on, moved=True)
+        moved = change.starts_on != change.original_on or not change.added
+        return Occurrence(entry, change.starts_on, change.ends_on, change.original_on, moved=moved, change=change)
     zone = ZoneInfo(entry.timezone)
+    moved = change.starts_at != change.original_at or not change.added
     return Occurrence(entry, change.starts_at.astimezone(zone), change.ends_at.astimezone(zone),
-                      change.original_at.astimezone(zone), moved=True)
+                      change.original_at.astimezone(zone), moved=moved, change=change)
+
+
+def plain_rdate(entry, change):
+    """An added occurrence (RDATE) at its own start, of the entry's length, with no text of its own:
+    the RDATE alone describes it, no override VEVENT is needed."""
+    if entry.all_day:
+        start, end, length = change.starts_on, change.ends_on, entry.ends_on - entry.starts_on
+    else:
+        start, end, length = change.starts_at, change.ends_at, entry.ends_at - entry.starts_at
+    return (bool(change.added) and start == change.original and end - start == length
+            and not (change.title or change.description or change.location))
 
 
 def overlaps(occ, first_day, last_day):
@@ -290,6 +336,13 @@ def describe(text, all_day=False):
         words += " on day " + join(parts["BYMONTHDAY"].split(","))
     if "BYMONTH" in parts:
         words += " in " + join([date(2000, int(m), 1).strftime("%B") for m in parts["BYMONTH"].split(",")])
+    for name, label in (("BYYEARDAY", "day of the year"), ("BYWEEKNO", "week"), ("BYHOUR", "at hour"),
+                        ("BYMINUTE", "at minute")):
+        if name in parts:
+            words += f", {label} " + join(parts[name].split(","))
+    if "BYSETPOS" in parts:
+        picks = [ORDINALS.get(int(n), n) for n in parts["BYSETPOS"].split(",")]
+        words += f", only the {join(picks)} of those each {unit}"
     if "COUNT" in parts:
         words += ", once" if parts["COUNT"] == "1" else f", {parts['COUNT']} times"
     if "UNTIL" in parts:

@@ -11,7 +11,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import today, utcnow
-from hub.validation import strip_controls
+from hub.validation import label_text
 
 # --- visibility ---------------------------------------------------------------------------------
 
@@ -22,18 +22,33 @@ def require_editor(user):
         raise Forbidden("Only marketing and admins can change the calendar.")
 
 
+def rep_clause():
+    """SQL for what reps may see: published entries, except a "collateral update" whose item left
+    approval (withdrawn, archived, expired or deleted): its title and description are the item's,
+    and must not reach reps through the calendar when the library no longer shows them the item."""
+    withdrawn = or_(~CalendarEntry.collateral.any(), CalendarEntry.collateral.any(~Collateral.live_clause()))
+    return CalendarEntry.published.is_(True) & ~((CalendarEntry.kind == "collateral_update") & withdrawn)
+
+
+def rep_may_see(entry):
+    """rep_clause() for one loaded entry."""
+    if not entry.published:
+        return False
+    return entry.kind != "collateral_update" or (bool(entry.collateral) and all(i.is_live for i in entry.collateral))
+
+
 def visible_query(user):
-    """Entries this user may see: all for editors, published ones for reps."""
+    """Entries this user may see: all for editors, for reps what rep_clause() allows."""
     query = select(CalendarEntry)
     if not user.is_editor:
-        query = query.where(CalendarEntry.published.is_(True))
+        query = query.where(rep_clause())
     return query
 
 
 def get_entry(user, entry_id):
     """One entry, or NotFound when it does not exist or the user may not see it."""
     entry = db.session.get(CalendarEntry, entry_id)
-    if entry is None or (not user.is_editor and not entry.published):
+    if entry is None or (not user.is_editor and not rep_may_see(entry)):
         raise NotFound("No such calendar entry.")
     return entry
 
@@ -62,7 +77,7 @@ def clean_filters(kinds=(), products=(), audience=()):
         raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS)}.", "kind")
     filters = {"kind": sorted(kinds)}
     for facet, values in (("product", products), ("audience", audience)):
-        values = [v for v in dict.fromkeys(" ".join(strip_controls(v).split()) for v in values if isinstance(v, str)) if v]
+        values = [v for v in dict.fromkeys(label_text(v) for v in values if isinstance(v, str)) if v]
         if len(values) > MAX_LABELS or any(len(v) > MAX_LABEL for v in values):
             raise Invalid(f"Give at most {MAX_LABELS} {facet} values of at most {MAX_LABEL} characters.", facet)
         filters[facet] = sorted(values)
@@ -118,7 +133,8 @@ def snapshot(entry):
         entry.title, entry.kind, entry.description, entry.all_day, entry.timezone, entry.starts_at, entry.ends_at,
         entry.starts_on, entry.ends_on, entry.location, entry.url, entry.rrule, entry.status,
         tuple(entry.products), tuple(entry.audience), tuple(sorted(i.id for i in entry.collateral)),
-        tuple(sorted((str(c.original), c.removed, str(c.starts_at), str(c.ends_at), str(c.starts_on), str(c.ends_on))
+        tuple(sorted((str(c.original), c.removed, str(c.starts_at), str(c.ends_at), str(c.starts_on), str(c.ends_on),
+                      bool(c.added), c.title or "", c.description or "", c.location or "")
                      for c in entry.changes)),
     )
 
@@ -139,7 +155,8 @@ def apply(entry, cleaned):
             original_at=None if entry.all_day else change["original"],
             original_on=change["original"] if entry.all_day else None)
         row.removed = change["removed"]
-        for name in ("starts_at", "ends_at", "starts_on", "ends_on"):
+        row.added = change.get("added", False)
+        for name in ("starts_at", "ends_at", "starts_on", "ends_on", "title", "description", "location"):
             setattr(row, name, change.get(name))
         changes.append(row)
     entry.changes = changes
@@ -204,8 +221,31 @@ def update_entry(actor, entry, data):
     return entry
 
 
+def same_as(entry, cleaned):
+    """True when applying these cleaned values would change nothing (labels and changes in any order)."""
+    if entry.published != cleaned["published"]:
+        return False
+    have, want = snapshot(entry), cleaned_snapshot(cleaned, entry.all_day)
+    return (have[:13] == want[:13] and sorted(have[13]) == sorted(want[13]) and sorted(have[14]) == sorted(want[14])
+            and have[15:] == want[15:])
+
+
+def cleaned_snapshot(cleaned, all_day):
+    """snapshot() of an entry once these cleaned values are applied, without applying them."""
+    changes = tuple(sorted(
+        (str(c["original"]), c["removed"], str(c.get("starts_at")), str(c.get("ends_at")), str(c.get("starts_on")),
+         str(c.get("ends_on")), bool(c.get("added")), c.get("title") or "", c.get("description") or "",
+         c.get("location") or "") for c in cleaned["changes"]))
+    return (cleaned["title"], cleaned["kind"], cleaned["description"], cleaned["all_day"], cleaned["timezone"],
+            cleaned["starts_at"], cleaned["ends_at"], cleaned["starts_on"], cleaned["ends_on"], cleaned["location"],
+            cleaned["url"], cleaned["rrule"], cleaned["status"], tuple(cleaned["products"]),
+            tuple(cleaned["audience"]), tuple(sorted(i.id for i in cleaned["collateral"])), changes)
+
+
 def change_entry(entry, cleaned):
     """Apply cleaned values; SEQUENCE and updated_at move only if something changed (no commit)."""
+    if same_as(entry, cleaned):
+        return False  # nothing to write: re-importing an unchanged file leaves the session clean
     before, was_cancelled, was_published = snapshot(entry), entry.is_cancelled, entry.published
     with db.session.no_autoflush:
         apply(entry, cleaned)
@@ -270,6 +310,17 @@ def change_occurrence(actor, entry, occurrence, action, starts_at=None, ends_at=
     elif action != "restore":
         raise Invalid("Action must be remove, move or restore.", "action")
     return update_entry(actor, entry, {"exdates": exdates, "overrides": overrides})
+
+
+def collateral_changed(item):
+    """Bump SEQUENCE and LAST-MODIFIED of the entries linking this item: the DESCRIPTION a feed gives
+    them names it and links it (RFC 5545 3.8.7.4: SEQUENCE goes up when the event is revised)."""
+    linked = db.session.scalars(select(CalendarEntry).where(CalendarEntry.collateral.any(Collateral.id == item.id)))
+    now = utcnow()
+    for entry in linked:
+        entry.sequence += 1
+        entry.updated_at = now
+    db.session.flush()
 
 
 def add_collateral_update(actor, item, on=None):

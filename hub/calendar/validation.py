@@ -20,7 +20,8 @@ MAX_TIMED = timedelta(days=31)
 MAX_DAYS = 366
 YEARS = (1970, 2200)
 FIELDS = ("title", "kind", "description", "all_day", "timezone", "starts_at", "ends_at", "location", "url",
-          "status", "published", "rrule", "exdates", "overrides", "collateral_ids", "products", "audience")
+          "status", "published", "rrule", "exdates", "rdates", "overrides", "collateral_ids", "products", "audience")
+OVERRIDE_TEXT = ("title", "description", "location")
 
 
 def clean_line(value, field, required=False, limit=None):
@@ -161,35 +162,46 @@ def parse_original(value, field, times):
 
 
 def clean_changes(merged, times, rule, strict):
-    """Removed (exdates) and moved (overrides) occurrences, each checked against the rule.
+    """Removed (exdates), added (rdates) and moved (overrides) occurrences, checked against the rule.
 
+    rdates: starts (ISO text) or {"starts_at", "ends_at"} for an occurrence the rule does not give
+    (RFC 5545 3.8.5.2); overrides may name an rdate and carry their own title, description, location.
     strict: the caller sent them, so a wrong one is an error; otherwise ones the new rule no longer
     produces are dropped quietly (the series moved).
     """
-    exdates, overrides = merged.get("exdates") or [], merged.get("overrides") or []
-    for field, value in (("exdates", exdates), ("overrides", overrides)):
+    exdates, rdates, overrides = (merged.get("exdates") or [], merged.get("rdates") or [],
+                                  merged.get("overrides") or [])
+    for field, value in (("exdates", exdates), ("rdates", rdates), ("overrides", overrides)):
         if not isinstance(value, list) or len(value) > MAX_CHANGES:
             raise Invalid(f"{field} must be a list of at most {MAX_CHANGES}.", field)
     if rule is None:
-        if strict and (exdates or overrides):
-            field = "exdates" if exdates else "overrides"
+        if strict and (exdates or rdates or overrides):
+            field = "exdates" if exdates else "rdates" if rdates else "overrides"
             raise Invalid(f"{field} need a repeat rule (rrule).", field)
         return []
     start = local_start_of(times)
-    changes, seen = [], set()
+    changes, seen, added = [], set(), {}
+
+    def on_rule(original):
+        probe = original if times["all_day"] else original.astimezone(start.tzinfo)
+        return recurrence.is_occurrence(rule, start, times["all_day"], probe)
 
     def check(original, field, raw):
-        probe = original if times["all_day"] else original.astimezone(start.tzinfo)
-        ok = recurrence.is_occurrence(rule, start, times["all_day"], probe) and original not in seen
+        ok = (original in added or on_rule(original)) and original not in seen
         if not ok and strict:
             raise Invalid(f"{raw} is not an occurrence of the repeat rule (or is given twice).", field)
         seen.add(original)
         return ok
 
+    for raw in rdates:
+        change = added_occurrence(raw, times)
+        if change["original"] in added or on_rule(change["original"]):
+            continue  # RFC 5545 3.8.5.2: a date the rule gives already counts once
+        added[change["original"]] = change
     for raw in exdates:
         original = parse_original(raw, "exdates", times)
         if check(original, "exdates", raw):
-            changes.append({"original": original, "removed": True})
+            added.pop(original, None) or changes.append({"original": original, "removed": True})
     for raw in overrides:
         if not isinstance(raw, dict):
             raise Invalid("Each override is an object with recurrence_id, starts_at and ends_at.", "overrides")
@@ -197,11 +209,41 @@ def clean_changes(merged, times, rule, strict):
         try:
             moved = clean_times({"all_day": times["all_day"], "timezone": times["timezone"],
                                  "starts_at": raw.get("starts_at"), "ends_at": raw.get("ends_at")})
+            own = {name: clean_override_text(raw.get(name), name) for name in OVERRIDE_TEXT}
         except Invalid as e:
             raise Invalid(f"Moved occurrence {raw.get('recurrence_id')}: {e.message}", "overrides") from None
         if check(original, "overrides", raw.get("recurrence_id")):
-            changes.append({"original": original, "removed": False, **moved})
-    return changes
+            was_added = added.pop(original, None) is not None
+            changes.append({"original": original, "removed": False, "added": was_added, **moved, **own})
+    return changes + list(added.values())
+
+
+def added_occurrence(raw, times):
+    """One rdate: a start (the entry's length) or a start and end of its own."""
+    if isinstance(raw, dict):
+        begin, end = raw.get("starts_at"), raw.get("ends_at")
+    else:
+        begin, end = raw, None
+    original = parse_original(begin, "rdates", times)
+    if end in (None, ""):
+        length = (times["ends_on"] - times["starts_on"]) if times["all_day"] else times["ends_at"] - times["starts_at"]
+        end = original + length
+    try:
+        span = clean_times({"all_day": times["all_day"], "timezone": times["timezone"],
+                            "starts_at": original, "ends_at": end})
+    except Invalid as e:
+        raise Invalid(f"Added occurrence {begin}: {e.message}", "rdates") from None
+    return {"original": original, "removed": False, "added": True, **span,
+            **dict.fromkeys(OVERRIDE_TEXT)}
+
+
+def clean_override_text(value, name):
+    """An occurrence's own title, description or location; None when it has none."""
+    if value in (None, ""):
+        return None
+    if name == "description":
+        return text(value, "description", LIMITS["description"], multiline=True) or None
+    return clean_line(value, name) or None
 
 
 def whentext(entry, value):
@@ -209,6 +251,14 @@ def whentext(entry, value):
     if entry.all_day:
         return value.isoformat()
     return value.astimezone(ZoneInfo(entry.timezone)).isoformat()
+
+
+def rdate_input(entry, change):
+    """An added occurrence as rdates input: its start and end, or just its start when an override moves it."""
+    if recurrence.plain_rdate(entry, change):
+        return {"starts_at": whentext(entry, change.original),
+                "ends_at": whentext(entry, change.ends_on if entry.all_day else change.ends_at)}
+    return whentext(entry, change.original)
 
 
 def entry_input(entry):
@@ -220,16 +270,23 @@ def entry_input(entry):
         "location": entry.location, "url": entry.url, "status": entry.status, "published": entry.published,
         "rrule": entry.rrule,
         "exdates": [whentext(entry, c.original) for c in entry.removed],
-        "overrides": [{"recurrence_id": whentext(entry, c.original),
-                       "starts_at": whentext(entry, c.starts_on if entry.all_day else c.starts_at),
-                       "ends_at": whentext(entry, c.ends_on if entry.all_day else c.ends_at)} for c in entry.moved],
+        "rdates": [rdate_input(entry, c) for c in entry.added],
+        "overrides": [dict({"recurrence_id": whentext(entry, c.original),
+                            "starts_at": whentext(entry, c.starts_on if entry.all_day else c.starts_at),
+                            "ends_at": whentext(entry, c.ends_on if entry.all_day else c.ends_at)},
+                           **{name: getattr(c, name) for name in OVERRIDE_TEXT if getattr(c, name)})
+                      for c in entry.moved if not recurrence.plain_rdate(entry, c)],
         "collateral_ids": [item.id for item in entry.collateral],
         "products": entry.products, "audience": entry.audience,
     }
 
 
-def clean_entry(actor, data, entry=None):
-    """Validate a whole entry; with an existing entry, data holds only the fields that change."""
+def clean_entry(actor, data, entry=None, strict_changes=None):
+    """Validate a whole entry; with an existing entry, data holds only the fields that change.
+
+    strict_changes=False drops exdates and overrides the rule does not give instead of refusing them
+    (imports: RFC 5545 lets such EXDATEs match nothing).
+    """
     if not isinstance(data, dict):
         raise Invalid("Send the entry as an object.")
     unknown = sorted(set(data) - set(FIELDS))
@@ -252,7 +309,8 @@ def clean_entry(actor, data, entry=None):
     cleaned["status"] = status
     cleaned["published"] = clean_bool(merged.get("published"), "published")
     cleaned["rrule"] = clean_rrule(merged.get("rrule"), times)
-    strict = entry is None or "exdates" in data or "overrides" in data
+    strict = entry is None or "exdates" in data or "rdates" in data or "overrides" in data
+    strict = strict if strict_changes is None else strict_changes
     cleaned["changes"] = clean_changes(merged, times, cleaned["rrule"], strict)
     cleaned["products"] = labels(merged.get("products"), "products", MAX_LABEL, MAX_LABELS)
     cleaned["audience"] = labels(merged.get("audience"), "audience", MAX_LABEL, MAX_LABELS)

@@ -9,10 +9,9 @@ from flask_login import current_user
 from hub.auth.access import editor_required
 from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
 from hub.calendar.models import KINDS, STATUSES
-from hub.errors import ApiError, Invalid, NotFound
+from hub.errors import ApiError, NotFound
 from hub.models import today, utcnow
 from hub.transactions import discard
-from hub.validation import day as parse_day
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 AGENDA_DAYS = 60
@@ -62,10 +61,9 @@ def month():
     """The month grid."""
     filters = read_filters()
     raw = request.args.get("month", "")
-    try:
-        first = parse_day(raw + "-01", "month", "month must be written YYYY-MM.") if raw else today().replace(day=1)
-    except Invalid as e:
-        abort(400, e.message)
+    first = forms.parse_day_arg(raw + "-01" if raw else None, today().replace(day=1))
+    if first is None or (raw and len(raw) != 7):
+        abort(400, "month must be written YYYY-MM, between 1970 and 2200.")
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
@@ -234,17 +232,16 @@ def import_file():
     values = {"kind": request.form.get("kind", "other"), "published": bool(request.form.get("published"))}
     if request.method == "GET":
         return page("calendar/import.html", values=values, error=None)
-    upload = request.files.get("file")
-    limit = current_app.config["CALENDAR_IMPORT_MAX_BYTES"]
-    data = upload.read(limit + 1) if upload else b""
     try:
-        if len(data) > limit:
-            raise Invalid(f"The file is larger than {limit // 1024 // 1024} MB.", "file")
-        added, updated, unchanged = importer.import_ics(current_user, data, values["kind"], values["published"],
-                                                        current_app.config["CALENDAR_TIMEZONE"])
+        data = importer.upload_bytes(request.files.get("file"), current_app.config["CALENDAR_IMPORT_MAX_BYTES"])
+        result = importer.import_ics(current_user, data, values["kind"], values["published"],
+                                     current_app.config["CALENDAR_TIMEZONE"])
     except ApiError as e:
         return page("calendar/import.html", values=values, error=e), e.status
-    flash(f"Imported: {added} added, {updated} updated, {unchanged} unchanged.", "success")
+    flash(f"Imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+          + (f", {len(result.skipped)} skipped." if result.skipped else "."), "success")
+    if result.skipped:
+        return page("calendar/import.html", values=values, error=None, result=result)
     return redirect(url_for("calendar.agenda"), 303)
 
 
@@ -315,24 +312,31 @@ def feed(token):
     except ApiError as e:
         return plain(400, e.message)
     etag, last_modified = feeds.state(user, filters, saved, request.url_root)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    # Gzip when the client accepts it, under its own ETag: a representation's ETag names its bytes
+    # (RFC 9110 8.8.3), so a cache never pairs one encoding's validator with the other's body.
+    coding = "gzip" if request.accept_encodings["gzip"] else "identity"
+    variants = {"identity": etag, "gzip": etag[:-1] + '-gzip"'}
+    headers = {"ETag": variants[coding], "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if (utcnow() - last_modified).total_seconds() >= 1:
         # Only a Last-Modified at least a second old: HTTP dates have whole seconds, so a newer one
         # could be followed by another change within the same second that If-Modified-Since would miss.
         headers["Last-Modified"] = format_datetime(last_modified.replace(microsecond=0), usegmt=True)
-    fresh = not_modified(etag, last_modified)
+    fresh = not_modified(variants.values(), last_modified)
     feeds.record_fetch(user, saved, filters, 304 if fresh else 200, request.headers.get("User-Agent", ""))
     if fresh:
         return Response(status=304, headers=headers)
-    body = feeds.render(user, filters, saved, url_templates())
+    body = feeds.body(user, filters, saved, url_templates(), etag, coding)
     response = Response(body, content_type="text/calendar; charset=utf-8", headers=headers)
+    if coding == "gzip":
+        response.headers["Content-Encoding"] = "gzip"
     response.headers["Content-Disposition"] = 'inline; filename="hub-calendar.ics"'
     return response
 
 
-def not_modified(etag, last_modified):
-    """If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)."""
+def not_modified(etags, last_modified):
+    """Whether the client's copy is current: If-None-Match (any of ``etags``, the representation's
+    ETags in each encoding) wins over If-Modified-Since (RFC 9110 13.1.3)."""
     if request.if_none_match:
-        return request.if_none_match.contains_weak(etag.strip('"'))
+        return any(request.if_none_match.contains_weak(etag.strip('"')) for etag in etags)
     since = request.if_modified_since
     return since is not None and last_modified.replace(microsecond=0) <= since

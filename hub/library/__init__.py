@@ -4,9 +4,12 @@ from hub.library.views import bp
 
 def init_app(app):
     """Mount the blueprint and give templates the library's labels."""
+    from hub.library import previews
     from hub.library.models import CONTENT_TYPES, STATUSES
+    from hub.library.services import review_count
 
-    app.jinja_env.globals.update(CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES)
+    previews.init_app(app)
+    app.jinja_env.globals.update(CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES, library_review_count=review_count)
     app.register_blueprint(bp)
 
 

@@ -1,6 +1,8 @@
 """Uploaded files: stream to disk, decide the type from the content, store under a generated name."""
+import errno
 import hashlib
 import os
+import re
 import unicodedata
 import uuid
 import zipfile
@@ -40,7 +42,27 @@ EXTENSION_KIND = {ext: k.key for k in KINDS.values() for ext in k.extensions}
 PREVIEWABLE = {"pdf", "png", "jpeg"}
 ACCEPTED = "PDF, DOCX, PPTX, XLSX, TXT, Markdown, PNG or JPEG"
 OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
+# Content types of a package's main part (ECMA-376 Part 1, 11.3, 13.3, 12.3), templates and
+# shows included; the macro-enabled ones are refused.
+MAIN_TYPES = {
+    "wordprocessingml.document.main": "docx", "wordprocessingml.template.main": "docx",
+    "presentationml.presentation.main": "pptx", "presentationml.slideshow.main": "pptx",
+    "presentationml.template.main": "pptx",
+    "spreadsheetml.sheet.main": "xlsx", "spreadsheetml.template.main": "xlsx",
+}
+MACRO_TYPE = re.compile(rb"macroEnabled|vbaProject|ms-office\.activeX", re.IGNORECASE)
+PASSWORD_PROTECTED = "This file is password-protected: remove the password and upload it again."
+MACROS = ("This file contains macros, which Hub does not accept: save it as a document without macros "
+          "(DOCX, PPTX or XLSX) and upload it again.")
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+
+
+class DiskFull(ApiError):
+    """The upload folder's disk is full (RFC 4918 §11.5, 507 Insufficient Storage): nothing is kept."""
+
+    def __init__(self):
+        super().__init__(507, "insufficient_storage", "The server's disk is full: the file was not stored. "
+                                                      "Try again later, or tell a Hub admin.", "file")
 
 
 class TooLarge(ApiError):
@@ -120,6 +142,11 @@ def store_upload(file_storage):
         stored_name = f"{uuid.uuid4().hex}{kind.extensions[0]}"
         final = folder / stored_name
         os.replace(tmp, final)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFull() from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -128,15 +155,18 @@ def store_upload(file_storage):
 
 
 def sniff(path, original_name=""):
-    """Decide the type from the bytes; refuse anything else, or a name that claims another type."""
+    """Decide the type from the bytes; refuse anything else, or a name whose extension is not the
+    type's (`notes.exe` holding text is refused; a name without an extension is fine)."""
     with open(path, "rb") as f:
         head = f.read(CHUNK)
     key = sniff_bytes(head, path, original_name)
-    claimed = EXTENSION_KIND.get(Path(original_name).suffix.lower())
-    if claimed and claimed != key and {claimed, key} != {"txt", "md"}:
+    suffix = Path(original_name).suffix.lower()
+    claimed = EXTENSION_KIND.get(suffix)
+    named = re.fullmatch(r"\.[a-z][a-z0-9]{0,9}", suffix) is not None  # "v1.2" has no extension
+    if (claimed or named) and claimed != key and {claimed, key} != {"txt", "md"}:
         raise Invalid(
-            f"The file is named {Path(original_name).suffix} but its content is a {KINDS[key].label}. "
-            "Rename it or upload the right file.",
+            f"The file is named {suffix} but its content is a {KINDS[key].label}. "
+            f"Name it {KINDS[key].extensions[0]} or upload the right file.",
             "file",
         )
     return KINDS[key]
@@ -144,6 +174,7 @@ def sniff(path, original_name=""):
 
 def sniff_bytes(head, path, original_name):
     if head.startswith(b"%PDF-"):
+        check_pdf(path)
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -152,35 +183,188 @@ def sniff_bytes(head, path, original_name):
     if head.startswith(b"PK\x03\x04"):
         return sniff_ooxml(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if is_encrypted_ooxml(path):
+            raise Invalid(PASSWORD_PROTECTED, "file")
         raise Invalid("Legacy Office files (.doc, .ppt, .xls) are not accepted: save as DOCX, PPTX or XLSX.", "file")
     if is_text(head):
         return "md" if Path(original_name).suffix.lower() in KINDS["md"].extensions else "txt"
     raise Invalid(f"This type of file is not accepted. Upload a {ACCEPTED} file.", "file")
 
 
+def is_encrypted_ooxml(path):
+    """Whether an OLE2 compound file is an Office document encrypted with a password (MS-OFFCRYPTO
+    2.3.4: the package is the EncryptedPackage stream beside EncryptionInfo)."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptedPackage") and ole.exists("EncryptionInfo")
+    except (OSError, ValueError, olefile.olefile.OleFileError):
+        return False
+
+
 def sniff_ooxml(path):
-    """A ZIP is accepted only as a Word, PowerPoint or Excel file."""
+    """A ZIP is accepted only as a Word, PowerPoint or Excel file without macros: the main part is
+    found through the package relationships and its content type decides (ECMA-376 Part 2), so a
+    main part named otherwise, or Strict Open XML, is recognised too."""
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist()[:20000])
-    except (zipfile.BadZipFile, OSError, ValueError):
+            types = read_member(z, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            rels = read_member(z, "_rels/.rels") if "_rels/.rels" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise Invalid("The file looks like a damaged Office document or ZIP archive.", "file") from None
-    if "[Content_Types].xml" in names:
-        for part, key in OOXML_PARTS.items():
-            if part in names:
-                return key
+    if not types:
+        raise Invalid(f"ZIP archives are not accepted. Upload a {ACCEPTED} file.", "file")
+    if MACRO_TYPE.search(types) or any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise Invalid(MACROS, "file")
+    key = main_part_kind(types, rels) or next((k for part, k in OOXML_PARTS.items() if part in names), None)
+    if key:
+        check_office(path)
+        return key
     raise Invalid(f"ZIP archives are not accepted. Upload a {ACCEPTED} file.", "file")
 
 
+# Office archives: the limits the text extractor applies again (hub/search/readers.py), kept equal
+# so that no file passes the upload and then fails extraction as a bomb.
+MAX_MEMBERS = 5000             # entries in an Office archive
+MAX_MEMBER_BYTES = 256 << 20   # one part, uncompressed
+MAX_TOTAL_BYTES = 1 << 30      # all parts, uncompressed
+MAX_RATIO = 500                # uncompressed/compressed, beyond which a part is a bomb (XML is 5-50)
+MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX/)", re.IGNORECASE)
+DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_pdf(path):
+    """A "PDF" must open in a PDF reader (PDFium, Chromium's) and have a page; a password-protected
+    one counts, since its readers can open it. Refused at upload otherwise (issue 11)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as e:
+        if "password" in str(e).lower():
+            return
+        raise refuse("This PDF cannot be opened by a PDF reader: it is damaged, cut short or not really "
+                     "a PDF.") from None
+    try:
+        if len(document) == 0:
+            raise refuse("This PDF has no pages.")
+    finally:
+        document.close()
+
+
+def refuse(why):
+    return Invalid(why, "file")
+
+
+def check_office(path):
+    """Refuse at upload what Hub will not keep: macros or ActiveX (the .docm/.xlsm/.pptm family,
+    whatever the name says), a DTD or entity declarations in any XML part (Office never writes
+    them; they carry XXE and billion-laughs attacks), and archives that fail the bomb guards: too
+    many parts, a part too large or too compressed, too much data in all. Each XML part is read
+    (bounded), so the guards use real sizes, not the sizes the archive declares."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise refuse(f"The Office file has more than {MAX_MEMBERS} parts.")
+        content_types = archive.read("[Content_Types].xml")[:MAX_MEMBER_BYTES] if len(infos) else b""
+        if any(MACRO_PART.search(info.filename) for info in infos) or b"macroEnabled" in content_types:
+            raise refuse("Office files with macros or ActiveX controls are not accepted: save it without "
+                         "macros (DOCX, PPTX or XLSX) and upload that.")
+        total = 0
+        for info in infos:
+            if info.file_size > MAX_MEMBER_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
+                raise refuse("The Office file looks like a zip bomb.")
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                total += info.file_size
+                continue
+            try:
+                with archive.open(info) as part:
+                    data = part.read(MAX_MEMBER_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+                raise refuse("The file looks like a damaged Office document.") from None
+            total += len(data)
+            if len(data) > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+                raise refuse("The Office file looks like a zip bomb.")
+            if DTD.search(data[:4096]):
+                raise refuse("The Office file contains a DTD or entity declarations, which Office never writes.")
+        if total > MAX_TOTAL_BYTES:
+            raise refuse("The Office file expands to too much data.")
+def read_member(archive, name, limit=1 << 20):
+    with archive.open(name) as f:
+        return f.read(limit)
+
+
+def main_part_kind(types, rels):
+    """'docx', 'pptx' or 'xlsx' from the content type of the part the officeDocument relationship
+    names; None when the package does not say."""
+    target = re.search(rb'<Relationship\b[^>]*?Type="[^"]*/officeDocument"[^>]*>', rels)
+    name = re.search(rb'Target="/?([^"]+)"', target.group()) if target else None
+    if not name:
+        return None
+    part = re.escape(b"/" + name.group(1).lstrip(b"/"))
+    override = re.search(rb'<Override\b[^>]*PartName="' + part + rb'"[^>]*>', types, re.IGNORECASE)
+    content = re.search(rb'ContentType="application/vnd\.openxmlformats-officedocument\.([^"+]+)\+xml"',
+                        override.group()) if override else None
+    return MAIN_TYPES.get(content.group(1).decode()) if content else None
+
+
+# Encodings text files are saved in besides UTF-8: Windows code pages first (the old default kept
+# winning ties), then the East Asian multi-byte ones. Mac, EBCDIC and BOM-less UTF-16 guesses that
+# charset-normalizer also considers are left out: on short texts they win with gibberish.
+LEGACY_ENCODINGS = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+                    "cp932", "euc_jp", "gb18030", "big5", "cp949", "koi8_r", "iso8859_11"]
+
+
+def detect_encoding(raw):
+    """The legacy encoding of bytes that are not UTF-8. Western text (accented letters among plain
+    ones, never three in a row) is cp1252, as before: on short French or German text
+    charset-normalizer often prefers a Baltic or Central European code page. Otherwise the one
+    charset-normalizer finds least messy among LEGACY_ENCODINGS, earlier ones winning ties;
+    cp1252 when none decodes."""
+    from charset_normalizer import from_bytes
+
+    if looks_western(raw[:200_000]):
+        return "cp1252"
+    matches = list(from_bytes(raw[:200_000], cp_isolation=LEGACY_ENCODINGS))
+    if not matches:
+        return "cp1252"
+    rank = {name: i for i, name in enumerate(LEGACY_ENCODINGS)}
+    return min(matches, key=lambda m: (round(m.chaos, 2), rank.get(m.encoding, 99))).encoding
+
+
+WESTERN_RUN = re.compile(r"[^\x00-\x7f]{3}")
+
+
+def looks_western(raw):
+    """Whether bytes read as Windows-1252 give Western European text: few accented letters, each
+    next to plain ones (Cyrillic, Greek or East Asian bytes read so give long runs of them)."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(1 for ch in text if ch.isalpha())
+    accented = sum(1 for ch in text if not ch.isascii())
+    return accented <= 0.3 * max(letters, 1) and not WESTERN_RUN.search(text)
+
+
+# The WHATWG Encoding Standard's names for them, which browsers understand in a charset parameter.
+CHARSET_LABELS = {"cp932": "shift_jis", "euc_jp": "euc-jp", "gb18030": "gb18030", "big5": "big5", "cp949": "euc-kr",
+                  "koi8_r": "koi8-r", "iso8859_11": "windows-874"}
+
+
 def text_charset(head):
-    """The charset a browser needs to show this text: from the BOM, else UTF-8 if it decodes, else cp1252."""
+    """The charset a browser needs to show this text: from the BOM, else UTF-8 if it decodes, else the
+    detected legacy encoding (detect_encoding)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as e:
         if e.start < len(head) - 3:
-            return "windows-1252"
+            encoding = detect_encoding(head)
+            return CHARSET_LABELS.get(encoding, encoding.replace("cp", "windows-"))
     return "utf-8"
 
 
@@ -216,4 +400,7 @@ def send(version, inline=False):
     response.headers["Content-Type"] = version.mimetype  # as stored; send_file would add a second charset
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A file is never a page of Hub's: scripts, forms and same-origin access stay off even if a
+    # browser renders it (HTML in an SVG, a PDF's JavaScript). Chromium's PDF viewer ignores it.
+    response.headers["Content-Security-Policy"] = "sandbox"
     return response

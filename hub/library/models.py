@@ -1,10 +1,27 @@
 """Collateral items, their funnel stages, file versions and workflow history."""
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+import secrets
+from itertools import chain
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.models import UTCDateTime, today, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, today, utcnow
 
 CONTENT_TYPES = {
     "one_pager": "One-pager",
@@ -39,6 +56,7 @@ collateral_stages = Table(
 
 class Stage(db.Model):
     __tablename__ = "stages"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -49,6 +67,9 @@ class Stage(db.Model):
 
 class Collateral(db.Model):
     __tablename__ = "collateral"
+    # Newest-first lists (home, stage pages, the API) read these in order and stop after a page.
+    __table_args__ = (db.Index("ix_collateral_newest", "updated_at", "id"),
+                      db.Index("ix_collateral_status_newest", "status", "updated_at", "id"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -65,7 +86,6 @@ class Collateral(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
-
     owner: Mapped[User | None] = relationship(lazy="joined")
     stages: Mapped[list[Stage]] = relationship(
         secondary=collateral_stages, order_by="Stage.position", lazy="selectin"
@@ -133,7 +153,8 @@ class FileVersion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    # Text extracted for search: None until tried; the reason when it could not be read.
+    # Text extracted for search: None until tried; text_error says why it could not be read (False)
+    # or why only part of it was (True).
     text_indexed: Mapped[bool | None] = mapped_column(nullable=True)
     text_error: Mapped[str] = mapped_column(String(300), default="")
     extracted_text = mapped_column(Text, nullable=True, deferred=True)
@@ -141,7 +162,20 @@ class FileVersion(db.Model):
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),)
+    TEXT_STATUSES = ("pending", "complete", "partial", "failed")
+
+    @property
+    def text_status(self):
+        """'pending' (not read yet), 'complete', 'partial' (cut by the time or size budget: text_error
+        says why) or 'failed' (text_error says why)."""
+        if self.text_indexed is None:
+            return "pending"
+        if not self.text_indexed:
+            return "failed"
+        return "partial" if self.text_error else "complete"
+
+    __table_args__ = (db.UniqueConstraint("collateral_id", "number", name="uq_file_versions_item_number"),
+                      NEVER_REUSED_IDS)
 
 
 class StatusChange(db.Model):
@@ -157,3 +191,35 @@ class StatusChange(db.Model):
 
     collateral: Mapped[Collateral] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
+
+
+class LibraryState(db.Model):
+    """One row whose ``version`` changes, to a fresh random number, in every transaction that changes
+    an item, its stages or files, or the stages themselves. Pages keep what they count (items per
+    stage, facet values) by version, so their cost does not grow with the library. Random rather than
+    counted: a rolled-back transaction's number is never reused by a later one."""
+    __tablename__ = "library_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version = mapped_column(BigInteger, nullable=False)
+
+
+def library_changed(session):
+    """Give the library a new version inside ``session``'s transaction. Called on every ORM flush that
+    touches the library; call it after writing collateral tables with Core statements."""
+    version = secrets.randbits(62)
+    if session.execute(update(LibraryState).values(version=version)).rowcount == 0:
+        session.execute(insert(LibraryState).values(id=1, version=version))
+
+
+def library_version(session):
+    """The library's current version (an int), or None before anything was written."""
+    return session.scalar(select(LibraryState.version).where(LibraryState.id == 1))
+
+
+@event.listens_for(Session, "before_flush")
+def _library_flush(session, flush_context, instances):
+    watched = (Collateral, Stage, FileVersion)
+    touched = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
+    if any(isinstance(obj, watched) for obj in touched):
+        library_changed(session)

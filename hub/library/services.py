@@ -1,15 +1,27 @@
 """The collateral library's rules: who sees what, validation, versions and the approval workflow."""
 import re
-from datetime import timedelta
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from hub import events, validation
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library import files
-from hub.library.models import CONTENT_TYPES, STATUSES, Collateral, FileVersion, Stage, StatusChange, collateral_stages
+from hub.library import files, previews
+from hub.library.models import (
+    CONTENT_TYPES,
+    STATUSES,
+    Collateral,
+    FileVersion,
+    Stage,
+    StatusChange,
+    collateral_stages,
+    library_version,
+)
 from hub.models import LABEL_MAX, get_or_404, today, utcnow
 from hub.transactions import after_commit, after_rollback
 from hub.validation import as_text, strip_controls
@@ -91,10 +103,47 @@ def filtered_query(user, filters):
     return query
 
 
+class Kept:
+    """Counts and facet values by library version, in this process: the pages' answers that would
+    otherwise scan every item on each request. Keys carry the version (see models.LibraryState), the
+    date (items expire by date), whether the reader is an editor, and the filters, so a kept answer
+    is the answer a fresh query would give. Least recently used out beyond ``size`` answers."""
+
+    def __init__(self, size=512):
+        self.size = size
+        self.answers = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.answers:
+                self.answers.move_to_end(key)
+                return self.answers[key]
+        answer = compute()
+        with self.lock:
+            self.answers[key] = answer
+            while len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+        return answer
+
+
+def kept(what, user, filters, compute):
+    """``compute()``, or its answer kept from an earlier request at the same library version.
+
+    what: a name for the answer ('stage counts', 'facets'…); filters: the dict the answer depends on.
+    Before anything was written (no version yet) nothing is kept."""
+    version = library_version(db.session)
+    if version is None:
+        return compute()
+    key = (what, version, today(), user.is_editor, tuple(sorted((k, v) for k, v in filters.items() if v)))
+    return current_app.extensions.setdefault("hub.library_kept", Kept()).get(key, compute)
+
+
 def list_items(user, filters, page=1, per_page=25):
     """One page of visible items, newest first, and the total."""
     query = filtered_query(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = kept("total", user, filters, lambda: db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())))
     rows = db.session.scalars(
         query.order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -106,11 +155,11 @@ def items_by_stage(user, filters, per_stage=8):
     base = filtered_query(user, {**filters, "stage": None})
     ids = base.with_only_columns(Collateral.id).order_by(None)
     link = collateral_stages.c
-    counts = dict(
+    counts = kept("stage counts", user, {**filters, "stage": None}, lambda: dict(
         db.session.execute(
             select(link.stage_id, func.count()).where(link.collateral_id.in_(ids)).group_by(link.stage_id)
         ).all()
-    )
+    ))
     sections = []
     for stage in list_stages():
         items = []
@@ -125,21 +174,40 @@ def items_by_stage(user, filters, per_stage=8):
 
 
 def facet_values(user):
-    """Distinct values of each filterable field among the items the user can see."""
-    visible = visible_query(user).subquery()
-    values = {}
-    for field in FACETS:
-        column = visible.c[field]
-        rows = db.session.scalars(select(column).where(column != "").distinct().order_by(column)).all()
-        values[field] = rows
-    return values
+    """Distinct values of each filterable field among the items the user can see:
+    {field: [value, …]} for each of FACETS, sorted. Kept by library version (see `kept`)."""
+    def compute():
+        visible = visible_query(user).subquery()
+        values = {}
+        for field in FACETS:
+            column = visible.c[field]
+            values[field] = db.session.scalars(select(column).where(column != "").distinct().order_by(column)).all()
+        return values
+    return kept("facets", user, {}, compute)
 
 
 def review_queue():
-    """Items waiting for approval, oldest first."""
-    return db.session.scalars(
-        select(Collateral).where(Collateral.status == "in_review").order_by(Collateral.updated_at)
-    ).all()
+    """Items waiting for approval, the one waiting longest first: [(Collateral, submitted_at)], where
+    submitted_at is when it last went into review (an edit while waiting does not move it back)."""
+    submitted = (select(func.max(StatusChange.created_at))
+                 .where(StatusChange.collateral_id == Collateral.id, StatusChange.to_status == "in_review")
+                 .correlate(Collateral).scalar_subquery())
+    waiting_since = func.coalesce(submitted, Collateral.updated_at)
+    rows = db.session.execute(select(Collateral, waiting_since).where(Collateral.status == "in_review")
+                              .order_by(waiting_since, Collateral.id)).all()
+    return [(item, as_utc(since)) for item, since in rows]
+
+
+def review_count():
+    """How many items wait for approval (the navigation's badge)."""
+    return db.session.scalar(select(func.count()).select_from(Collateral).where(Collateral.status == "in_review"))
+
+
+def as_utc(value):
+    """Aggregates skip the column type: SQLite gives text, PostgreSQL a naive datetime; UTC either way."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def expiring_soon(days=30, on=None):
@@ -284,10 +352,13 @@ def update_item(actor, item, data):
             raise Invalid("This item is a file; upload a new version instead of a link.", "url")
         if not item.versions and not fields["url"]:
             raise Invalid("A link item needs its link.", "url")
+    shown = (item.title, item.expires_on)
     for name, value in fields.items():
         setattr(item, name, value)
     item.updated_at = utcnow()
     db.session.flush()
+    if (item.title, item.expires_on) != shown:
+        events.collateral_changed.send(item)
     return item
 
 
@@ -308,13 +379,35 @@ def add_version_row(actor, item, stored):
     return version
 
 
+def claim(item, status=None):
+    """Serialise changes to one item: the first write of the action is this conditional UPDATE,
+    which waits for any other action on the item to end (PostgreSQL's row lock; SQLite's write
+    lock, taken here, before anything is read for the change) and matches nothing if the item's
+    status is no longer `status`. Raises Conflict (409) with the current state then, or NotFound
+    if the item was deleted meanwhile. The item's versions are re-read after it."""
+    query = update(Collateral).where(Collateral.id == item.id)
+    if status is not None:
+        query = query.where(Collateral.status == status)
+    claimed = db.session.execute(query.values(updated_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.expire(item)
+    if claimed.rowcount == 1:
+        return
+    current = db.session.scalar(select(Collateral.status).where(Collateral.id == item.id))
+    if current is None:
+        raise NotFound("This item was deleted meanwhile.")
+    raise Conflict(f"Someone changed this item at the same moment: it is now {STATUSES[current].lower()}. "
+                   "Reload it and try again.", "changed")
+
+
 def add_version(actor, item, upload):
-    """Keep the old files and serve the new one from now on."""
+    """Keep the old files and serve the new one from now on (numbered after the latest, even when
+    several are uploaded at once: see claim)."""
     require_editor(actor)
     if item.url and not item.versions:
         raise Conflict("This item links to an external page; edit its link instead of uploading a file.")
     stored = files.store_upload(upload)
     after_rollback(stored.discard)
+    claim(item)
     version = add_version_row(actor, item, stored)
     item.updated_at = utcnow()
     db.session.flush()
@@ -338,10 +431,14 @@ def transition(actor, item, to_status, comment="", announce=False):
             f"An item that is {STATUSES[item.status].lower()} cannot become {STATUSES[to_status].lower()}.",
             "invalid_transition",
         )
+    claim(item, item.status)  # six editors moving an approved item at once: one wins, the others get 409
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
+    was_approved = item.status == "approved"
     item.status = to_status
     item.updated_at = utcnow()
     db.session.flush()
+    if was_approved != (to_status == "approved"):
+        events.collateral_changed.send(item)
     if to_status == "approved":
         return events.collected(events.collateral_approved.send(item, actor=actor, announce=announce))
     return []
@@ -356,12 +453,15 @@ def delete_item(actor, item):
     """Remove an item, its history and, after the commit, its files."""
     require_editor(actor)
     paths = [files.path_for(v.stored_name) for v in item.versions]
+    events.collateral_changed.send(item)
+    version_ids = [v.id for v in item.versions]
     db.session.delete(item)
     db.session.flush()
 
     def remove_files():
         for path in paths:
             path.unlink(missing_ok=True)
+        previews.remove(version_ids)
 
     after_commit(remove_files)
 

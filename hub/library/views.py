@@ -5,7 +5,7 @@ from flask_login import current_user
 from hub import events
 from hub.auth.access import editor_required
 from hub.errors import ApiError
-from hub.library import files, services
+from hub.library import files, previews, services
 from hub.library.models import CONTENT_TYPES
 from hub.ui import page_number
 
@@ -60,14 +60,16 @@ def item(item_id):
     """One item: metadata, stages, preview, versions and history."""
     item = services.get_item(current_user, item_id)
     events.collateral_opened.send(item, action="view", user=current_user, channel="page")
-    return render_item(item)
+    return render_item(item, start_page=page_number())
 
 
-def render_item(item, error=None):
-    """The item page, with a refused action's message and status when there is one."""
+def render_item(item, error=None, start_page=1):
+    """The item page (its viewer open at `start_page`, kept within the pages there are), with a
+    refused action's message and status when there is one."""
+    pages = previews.page_count(item.current_version)
     page = render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
                            previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE,
-                           error=error)
+                           pages=pages, start_page=min(start_page, max(pages, 1)), error=error)
     return page, error.status if error else 200
 
 
@@ -166,7 +168,7 @@ def delete_item(item_id):
 def review():
     """Marketing's queue: waiting for approval, expiring soon, just expired, my drafts."""
     days = current_app.config["EXPIRING_SOON_DAYS"]
-    return render_template("library/review.html", queue=services.review_queue(),
+    return render_template("library/review.html", waiting=services.review_queue(),
                            expiring=services.expiring_soon(days), expired=services.recently_expired(days),
                            drafts=services.drafts_of(current_user), days=days)
 
@@ -204,3 +206,15 @@ def preview(item_id):
     events.collateral_opened.send(item, action="preview", user=current_user, channel="page")
     return files.send(version, inline=True)
 
+
+
+@bp.get("/items/<int:item_id>/thumbnail")
+def thumbnail(item_id):
+    """The first page or image of the item, or its typed placeholder card (never a broken image)."""
+    return previews.send_thumbnail(services.get_item(current_user, item_id), request)
+
+
+@bp.get("/items/<int:item_id>/pages/<int:number>")
+def page_image(item_id, number):
+    """One page of the current file as an image, for the page-by-page viewer."""
+    return previews.send_page(services.get_item(current_user, item_id), number)

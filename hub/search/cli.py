@@ -9,9 +9,17 @@ from hub.search import sync
 
 
 @click.command("reindex")
-def reindex_command():
-    """Rebuild the search index from the database."""
+@click.option("--item", "item_id", type=int, help="Read this item's file again and index it (nothing else).")
+def reindex_command(item_id):
+    """Rebuild the search index from the database, or read one item's file again."""
     app = current_app._get_current_object()
+    if item_id is not None:
+        try:
+            status = sync.reread(app, item_id)
+        except LookupError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Item {item_id}: text {status or 'none (no file)'}.")
+        return
     total = db.session.scalar(select(func.count(Collateral.id)))
     with click.progressbar(length=total, label="Indexing collateral", show_pos=True) as bar:
         count = sync.rebuild(app, progress=bar.update, procs=2)

@@ -1,32 +1,38 @@
 """Highlighted snippets: the passage of a document's text that holds the most query words.
 
-Words are matched the way the index analyzes them (Whoosh's StemmingAnalyzer: `\\w+(\\.?\\w+)*`
-tokens, lower-cased, Porter-stemmed), but without running the analyzer over the whole text: each
-distinct word is stemmed once (and cached), and only the tokens whose stem the query looks for
-are visited. Running the analyzer's token pipeline over ten 600-word hits took 15 to 30 ms per
-results page; this takes about one.
+Words are matched the way the index analyzes them (hub.search.analysis: folded, CJK bigrams,
+stemmed), but without running the analyzer over the whole text: each distinct word is analysed
+once (and cached), and only the tokens holding a term the query looks for are visited. Running
+the analyzer's token pipeline over ten 600-word hits took 15 to 30 ms per results page; this
+takes about one. The snippet shows the original text: accents, ligatures and case as written.
 """
 import re
-from functools import lru_cache
 
-from whoosh.lang.porter import stem
+from hub.search.analysis import terms_of, token_pattern
 
-TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # the analyzer's default tokenizer pattern
 SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=100_000)
-def stem_word(word):
-    """The index term for one token as it appears in the text."""
-    return stem(word.lower())
-
-
 def matches(text, terms):
-    """[(start, end, stem)] of every token in `text` whose stem is one of `terms`, in text order."""
-    wanted = {word for word in set(TOKEN.findall(text)) if stem_word(word) in terms}
+    """[(start, end, term)] of every stretch of `text` whose index term is one of `terms`, in text
+    order; overlapping CJK bigrams (東京, 京本) are merged into one stretch."""
+    pattern = token_pattern(text)
+    wanted = {word for word in set(pattern.findall(text)) if any(t in terms for _, _, t in terms_of(word))}
     if not wanted:
         return []
-    return [(m.start(), m.end(), stem_word(m.group())) for m in TOKEN.finditer(text) if m.group() in wanted]
+    found = []
+    for m in pattern.finditer(text):
+        if m.group() not in wanted:
+            continue
+        for start, end, term in terms_of(m.group()):
+            if term not in terms:
+                continue
+            start, end = m.start() + start, m.start() + end
+            if found and start < found[-1][1]:
+                found[-1] = (found[-1][0], max(end, found[-1][1]), found[-1][2])
+            else:
+                found.append((start, end, term))
+    return found
 
 
 def snippet(text, terms, width=240, scan_limit=100_000):

@@ -74,9 +74,14 @@ def backend(app):
 @jobs.handler(INDEX_JOB)
 def index_items(claimed):
     """Extract what was never read, then write the items to the index (a missing index is rebuilt)."""
-    app = current_app._get_current_object()
-    ids = {int(job.key) for job in claimed}
-    if not backend(app).exists():
+    index_now(current_app._get_current_object(), {int(job.key) for job in claimed})
+
+
+def index_now(app, ids):
+    """Extract what was never read of these items, then write them to the index (an index that is
+    missing, or was built with another schema or analysis, is rebuilt whole)."""
+    if not backend(app).current():
+        backend(app).reset()
         rebuild(app)  # covers these items too
         return
     with Session(app.extensions["sqlalchemy"].engine) as session:
@@ -136,7 +141,24 @@ def extract_missing(session, item_ids):
     for version in versions:
         result = extract(files.path_for(version.stored_name), version.kind)
         session.execute(update(FileVersion).where(FileVersion.id == version.id).values(
-            extracted_text=result.text, text_indexed=result.ok, text_error=result.error[:300]))
+            extracted_text=result.text, text_indexed=result.ok, text_error=(result.error or result.partial)[:300]))
+
+
+def reread(app, item_id):
+    """Read an item's current file again (after a failure or a partial read) and index it; returns
+    the version's text status, or None when the item has no file."""
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        item = session.get(Collateral, item_id)
+        if item is None:
+            raise LookupError(f"There is no item {item_id}.")
+        version_id = item.current_version.id if item.current_version else None
+        if version_id is None:
+            return None
+        session.execute(update(FileVersion).where(FileVersion.id == version_id).values(text_indexed=None))
+        session.commit()
+    index_now(app, {item_id})
+    with Session(app.extensions["sqlalchemy"].engine) as session:
+        return session.get(FileVersion, version_id).text_status
 
 
 def rebuild(app, progress=None, procs=1):

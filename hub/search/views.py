@@ -1,14 +1,18 @@
 """The search results page."""
+import re
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from hub import events
 from hub.errors import ApiError
+from hub.library import previews
 from hub.library import services as library
 from hub.search import services
 from hub.ui import page_number
 
 bp = Blueprint("search", __name__)
+WORD = re.compile(r"\w+")
 FILTERS = ("stage", "content_type", "product", "industry", "persona", "status")
 
 
@@ -27,4 +31,21 @@ def results():
                                      total=found.total, page=found.page, channel="page")
     stages = {s.slug: s.name for s in library.list_stages()}
     return render_template("search/results.html", found=found, text=text, filters=filters, sort=sort,
-                           stages=stages)
+                           stages=stages, hit_pages=hit_pages(found.hits, text))
+
+
+def hit_pages(hits, text):
+    """{item id: (page, pages)} for hits inside a paged file: the page holding the most of the
+    snippet's marked words (or the query's words), so the result opens the viewer there."""
+    query_words = {w for w in WORD.findall(text.lower()) if len(w) > 1}
+    found = {}
+    for item, _score, snippet in hits:
+        version = item.current_version
+        total = previews.page_count(version)
+        if total < 2:
+            continue
+        marked = {part.lower().strip() for part, is_marked in (snippet or []) if is_marked and part.strip()}
+        page = previews.matching_page(version, marked or query_words)
+        if page:
+            found[item.id] = (page, total)
+    return found

@@ -14,33 +14,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import fields, index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.writing import CLEAR
 
+from hub.search.analysis import ANALYSIS_VERSION, analysis_version, analyzer, folded_words
 from hub.search.backend import Drift, IndexUnavailable, SearchBackend
 from hub.search.whoosh_query import TEXT_FIELDS
-from hub.search.whoosh_search import WORD, Search, Snapshot, exact_title
+from hub.search.whoosh_search import Search, Snapshot, exact_title
 
 log = logging.getLogger(__name__)
 # Whoosh's ways of saying that the files under an open index went away or are damaged.
 INDEX_ERRORS = (OSError, EOFError, index.IndexError)
 
 
-STEM = StemmingAnalyzer()
+STEM = analyzer()
 
 
 def schema():
-    """Field boosts put the title above tags and description, and those above the body."""
+    """Field boosts put the title above tags and description, and those above the body. A query
+    word that the analyzer splits (CJK bigrams) is a phrase of its parts."""
     stem = STEM
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        title=fields.TEXT(analyzer=stem, field_boost=5.0, stored=True),
+        title=fields.TEXT(analyzer=stem, field_boost=5.0, stored=True, multitoken_query="phrase"),
         title_exact=fields.ID(),  # the title's words: an exact title match ranks first
-        description=fields.TEXT(analyzer=stem, field_boost=2.0),
-        tags=fields.TEXT(analyzer=stem, field_boost=2.5),
-        meta=fields.TEXT(analyzer=stem, field_boost=1.5),
-        body=fields.TEXT(analyzer=stem, stored=True),
-        # Raw words, for "did you mean". Scorable only so that Whoosh writes a length column for the
+        description=fields.TEXT(analyzer=stem, field_boost=2.0, multitoken_query="phrase"),
+        tags=fields.TEXT(analyzer=stem, field_boost=2.5, multitoken_query="phrase"),
+        meta=fields.TEXT(analyzer=stem, field_boost=1.5, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=stem, stored=True, multitoken_query="phrase"),
+        # Folded, unstemmed words, for "did you mean". Scorable only so that Whoosh writes a length column for the
         # field: without one its writer stat()s the disk for every posting (370,000 per 1,000 items).
         words=fields.KEYWORD(lowercase=True, scorable=True),
         stage=fields.KEYWORD(commas=True, stored=True),
@@ -57,9 +58,13 @@ def schema():
 
 
 def raw_words(doc):
-    """Each distinct unstemmed word of the document, for spelling suggestions."""
-    text = " ".join(doc[f] for f in TEXT_FIELDS).lower()
-    return " ".join(sorted(set(WORD.findall(text))))
+    """Each distinct unstemmed word of the document, folded as the analyzer folds, for suggestions."""
+    return " ".join(sorted(folded_words(" ".join(doc[f] for f in TEXT_FIELDS))))
+
+
+def compatible(ix):
+    """Whether an index was built with this schema and this version of the analysis."""
+    return set(ix.schema.names()) == set(schema().names()) and analysis_version(ix.schema) == ANALYSIS_VERSION
 
 
 def extra_fields(doc):
@@ -100,6 +105,16 @@ class WhooshBackend(SearchBackend):
         there (whoosh.index.exists_in would open, and raise for a damaged one)."""
         return self.folder.is_dir() and any(self.folder.glob(f"_{index._DEF_INDEX_NAME}_*.toc"))
 
+    def current(self):
+        """Whether an index exists and was built with this schema and analysis (else it needs a
+        rebuild: writing a few items into a fresh one would lose the rest)."""
+        if not self.exists():
+            return False
+        try:
+            return compatible(self.ix(create=False))
+        except IndexUnavailable:
+            return False
+
     def state(self):
         """'ok', 'empty', 'missing' or 'unreadable' (for the worker's watch and `check-index`)."""
         if not self.exists():
@@ -114,10 +129,9 @@ class WhooshBackend(SearchBackend):
             raise IndexUnavailable("The search index has not been built yet.")
         try:
             ix = index.open_dir(self.folder)
-            names = set(ix.schema.names())
         except Exception as e:  # any way a damaged index can fail to open
             raise IndexUnavailable(f"The search index is unreadable ({type(e).__name__}).") from e
-        if names != set(schema().names()):
+        if not compatible(ix):
             raise IndexUnavailable("The search index was built for another version of Hub.")
         return ix
 
@@ -138,9 +152,9 @@ class WhooshBackend(SearchBackend):
                 ix = index.open_dir(self.folder)
                 with ix.searcher() as s:
                     s.doc_count()
-                if set(ix.schema.names()) == set(schema().names()):
+                if compatible(ix):
                     return ix
-                log.warning("search index schema changed: rebuilding")
+                log.warning("search index schema or analysis changed: rebuilding")
             except Exception:  # any way a damaged index can fail to open
                 log.exception("search index at %s is unreadable: setting it aside and rebuilding", self.folder)
             aside = self.folder.with_name(f"{self.folder.name}.broken-{int(time.time())}")

@@ -11,12 +11,12 @@ import re
 from whoosh import qparser
 from whoosh import query as wq
 
+from hub.search.analysis import TOKEN, fold
 from hub.search.backend import Hit, Results
 from hub.search.snippets import snippet
 from hub.search.whoosh_query import Scorer, expansions, parser
 
-WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)  # the words spelling suggestions are made of
-TITLE_WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)  # the (folded) words spelling suggestions are made of
 FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
                  "industry": "industry", "persona": "persona", "status": "status"}
 OPERATORS = ("and", "or", "not", "andnot", "andmaybe")
@@ -196,7 +196,7 @@ class Search:
         tokens = re.split(r"(\W+)", self.text)
         changed, out = False, []
         for i, token in enumerate(tokens):
-            word = token.lower()
+            word = fold(token)
             prefix = i + 1 < len(tokens) and tokens[i + 1].startswith("*")  # integr*: not a typo
             if WORD.fullmatch(word) and word not in OPERATORS and not prefix and not self.seen(word):
                 best = self.closest(word)
@@ -231,8 +231,9 @@ class Search:
 
 
 def exact_title(text):
-    """A title or query reduced to its words, lower-cased: what counts as an exact title match."""
-    return " ".join(TITLE_WORD.findall(text.lower()))
+    """A title or query reduced to its words, folded (hub.search.analysis): what counts as an exact
+    title match."""
+    return " ".join(fold(word) for word in TOKEN.findall(text))
 
 
 def body_terms(reader, parsed):

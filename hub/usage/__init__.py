@@ -41,12 +41,15 @@ def init_app(app):
     record what the other features announce."""
     from hub import events
     from hub.auth.access import PUBLIC_ENDPOINTS
-    from hub.usage import tracking
+    from hub.usage import pitch_views, tracking
 
     tracking.connect(events)
     PUBLIC_ENDPOINTS.update(PUBLIC)  # the unguessable token in the URL is the credential
-    app.jinja_env.globals.update(usage_item_panel=item_panel, usage_request_changes=request_changes)
+    PUBLIC_ENDPOINTS.update(pitch_views.PUBLIC)
+    app.jinja_env.globals.update(usage_item_panel=item_panel, usage_request_changes=request_changes,
+                                 usage_pitch_count=pitch_views.basket_count)
     app.register_blueprint(bp)
+    app.register_blueprint(pitch_views.bp)
 
 
 __all__ = ["bp", "init_app"]

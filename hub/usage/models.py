@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.auth.models import User
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import UTCDateTime, today, utcnow
+from hub.models import NEVER_REUSED_IDS, UTCDateTime, today, utcnow
 
 ACTIONS = ("view", "preview", "download", "share_created", "share_opened", "used_in_deal", "search", "search_click",
            "calendar_fetch")
@@ -50,6 +50,7 @@ class Share(db.Model):
     """A tracked link to one item for one prospect; only the token's hash is stored."""
 
     __tablename__ = "shares"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -95,6 +96,7 @@ class Opportunity(db.Model):
     """A CRM opportunity, known by its reference; its outcome is set later."""
 
     __tablename__ = "opportunities"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(80), unique=True)
@@ -147,6 +149,7 @@ class ContentRequest(db.Model):
     """A rep asks marketing for missing content; marketing moves it to delivered or declined."""
 
     __tablename__ = "content_requests"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -190,3 +193,64 @@ class RequestVote(db.Model):
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     __table_args__ = (db.UniqueConstraint("request_id", "user_id"),)
+
+
+class Pitch(db.Model):
+    """One link for a deal: several items, a short message and the rep's card; only the token's hash
+    is stored (issue 14)."""
+
+    __tablename__ = "pitches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    allow_download: Mapped[bool] = mapped_column(default=False)
+    expires_on = mapped_column(Date, nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at = mapped_column(UTCDateTime, nullable=True)
+
+    created_by: Mapped[User | None] = relationship()
+    entries: Mapped[list["PitchItem"]] = relationship(order_by="PitchItem.position", cascade="all, delete-orphan",
+                                                      passive_deletes=True, lazy="selectin")
+
+    @property
+    def is_expired(self):
+        return self.expires_on is not None and self.expires_on < today()
+
+    @property
+    def items(self):
+        """The pitch's items still approved and unexpired, in the rep's order: what the prospect sees."""
+        return [entry.collateral for entry in self.entries if entry.collateral.is_live]
+
+    @property
+    def is_working(self):
+        """Opens for a prospect: not revoked, not expired, and at least one item still live."""
+        return self.revoked_at is None and not self.is_expired and bool(self.items)
+
+
+class PitchItem(db.Model):
+    """One item of a pitch, in the rep's order."""
+
+    __tablename__ = "pitch_items"
+
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), primary_key=True)
+    collateral_id: Mapped[int] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    collateral: Mapped[Collateral] = relationship(lazy="joined")
+
+
+class PitchOpen(db.Model):
+    """A prospect opened a pitch (collateral_id NULL) or one of its items: when, what, a coarse client."""
+
+    __tablename__ = "pitch_opens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), index=True)
+    collateral_id: Mapped[int | None] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), nullable=True)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    client: Mapped[str] = mapped_column(String(60), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="page")  # page, item or download

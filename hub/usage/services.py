@@ -128,7 +128,8 @@ def live_item(user, item_id, field="collateral_id"):
 
 
 def record_deal(user, item, data):
-    """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new."""
+    """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new,
+    owned by the user. Forbidden when the opportunity is another rep's (see check_owner)."""
     account = validation.text(data.get("account"), "account", 120, required=True)
     ref = clean_ref(data.get("opportunity"))
     stage = clean_stage(data.get("stage"), required=True)
@@ -137,6 +138,8 @@ def record_deal(user, item, data):
     if opportunity is None:
         opportunity = Opportunity(ref=ref, account=account, owner_id=user.id)
         db.session.add(opportunity)
+    else:
+        check_owner(user, opportunity)
     use = DealUse(collateral_id=item.id, opportunity=opportunity, user_id=user.id, stage=stage, note=note)
     db.session.add(use)
     db.session.flush()
@@ -155,13 +158,18 @@ def get_opportunity(ref):
     return opportunity
 
 
+def check_owner(user, opportunity):
+    """An opportunity belongs to the rep who created it (issue 11, ASVS 5.0 V8.2.2): other reps may
+    neither add to it nor close it; marketing and admins may. Raises Forbidden."""
+    if not user.is_editor and opportunity.owner_id != user.id:
+        raise Forbidden(f"Opportunity {opportunity.ref} belongs to another rep.")
+
+
 def set_outcome(user, opportunity, outcome):
-    """Open, won or lost: by the rep who owns the opportunity, a rep who used content in it, or marketing."""
+    """Open, won or lost: by the rep who owns the opportunity, or marketing and admins."""
     if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise Invalid(f"Outcome must be one of: {', '.join(OUTCOMES)}.", "outcome")
-    if not user.is_editor and opportunity.owner_id != user.id and not db.session.scalar(
-            select(DealUse.id).where(DealUse.opportunity_id == opportunity.id, DealUse.user_id == user.id).limit(1)):
-        raise Forbidden("Only the reps working this opportunity can set its outcome.")
+    check_owner(user, opportunity)
     opportunity.outcome = outcome
     opportunity.closed_at = None if outcome == "open" else utcnow()
     db.session.flush()
@@ -169,10 +177,9 @@ def set_outcome(user, opportunity, outcome):
 
 
 def my_opportunities(user):
-    """Opportunities the user owns or used content in, newest first."""
-    used = select(DealUse.opportunity_id).where(DealUse.user_id == user.id)
+    """Opportunities the user owns, newest first."""
     return db.session.scalars(
-        select(Opportunity).where((Opportunity.owner_id == user.id) | Opportunity.id.in_(used))
+        select(Opportunity).where(Opportunity.owner_id == user.id)
         .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(200)
     ).all()
 

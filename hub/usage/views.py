@@ -1,21 +1,22 @@
 """Usage pages: the public share page, a rep's links, deals and activity, ratings, requests, insights."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.auth import services as auth_services
 from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
-from hub.library import files
+from hub.library import files, pages
 from hub.library import services as library
+from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
-from hub.usage import analytics, exports, feedback, services, shares
+from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 from hub.validation import row_id
 
 bp = Blueprint("usage", __name__)
-PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_download")
+PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
 REQUEST_FIELDS = ("title", "stage", "industry", "product", "why", "needed_by")
 
 
@@ -23,12 +24,21 @@ def back_to_item(item_id, anchor="usage"):
     return redirect(url_for("library.item", item_id=item_id, _anchor=anchor), 303)
 
 
+def note(message, category="success"):
+    """A message shown inside the item page's usage panel, where the page opens (#usage), not at the
+    top of the page above the fold (the share link used to land 200-660 px off-screen)."""
+    flash(message, f"panel-{category}")
+
+
 def refuse(error, item_id=None):
     """A refused form on the item page: undo what it flushed, say why and go back (the page keeps its
     own state)."""
     discard()
+    if item_id:
+        note(error.message, "error")
+        return back_to_item(item_id)
     flash(error.message, "error")
-    return back_to_item(item_id) if item_id else redirect(request.referrer or url_for("library.home"), 303)
+    return redirect(request.referrer or url_for("library.home"), 303)
 
 
 # --- the public share page ----------------------------------------------------------------------
@@ -56,20 +66,35 @@ def share_page(token):
     shares.record_open(share, request.headers.get("User-Agent", ""))
     item = share.collateral
     version = item.current_version
+    previewable = version is not None and version.kind in files.PREVIEWABLE
+    page_count = pages.page_count(version) if previewable and not share.allow_download else 0
     response = Response(render_template("usage/share_public.html", share=share, item=item, version=version, token=token,
-                                        previewable=version is not None and version.kind in files.PREVIEWABLE))
+                                        previewable=previewable, page_count=page_count))
     return public_headers(response)
 
 
 @bp.get("/s/<token>/preview")
 def share_preview(token):
-    """The shared file inline (PDFs and images)."""
+    """The shared file inline (PDFs and images), only when the rep allowed downloads: otherwise
+    the page shows page images, which do not hand over the file."""
+    share = open_share(token)
+    version = share.collateral.current_version
+    if version is None or version.kind not in files.PREVIEWABLE or not share.allow_download:
+        abort(404, "There is no preview of the file for this link.")
+    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
+    return public_headers(files.send(version, inline=True))
+
+
+@bp.get("/s/<token>/pages/<int:number>.png")
+def share_page_image(token, number):
+    """One page of the shared file as a picture (links without download rights)."""
     share = open_share(token)
     version = share.collateral.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
-    shares.record_open(share, request.headers.get("User-Agent", ""), "preview")
-    return public_headers(files.send(version, inline=True))
+    response = Response(pages.page_png(version, number), mimetype="image/png")
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return public_headers(response)
 
 
 @bp.get("/s/<token>/download")
@@ -97,20 +122,22 @@ def create_share(item_id):
             raise
         return refuse(e, item_id)
     url = url_for("usage.share_page", token=token, _external=True)
-    flash(f"Link for {share.recipient} created. Copy it now, it is shown only once: {url}", "success")
+    note(f"Link for {share.recipient} created. Copy it now: it is shown only once.")
+    note(url, "link")
     if data.get("opportunity", "").strip():
         try:
             services.record_deal(current_user, share.collateral, {**data, "account": data.get("account") or share.recipient})
-            flash("Use in the deal recorded.", "success")
+            note("Use in the deal recorded.")
         except ApiError as e:
-            flash(f"The link works, but the deal was not recorded: {e.message}", "error")
-    return back_to_item(item_id)
+            note(f"The link works, but the deal was not recorded: {e.message}", "error")
+    return back_to_item(item_id, "new-link-url")  # focusable: Chromium moves the focus to it
 
 
 @bp.get("/shares")
 def my_shares():
     """The rep's links with how often and when each was opened."""
-    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label)
+    return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label,
+                           pitch_rows=pitches.pitches_of(current_user))
 
 
 @bp.post("/shares/<int:share_id>/revoke")
@@ -118,8 +145,7 @@ def revoke_share(share_id):
     """Stop a link from working."""
     share = shares.revoke_share(current_user, shares.get_share(current_user, share_id))
     flash(f"The link for {share.recipient} no longer works.", "info")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("usage.my_shares"), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("usage.my_shares"), 303)
 
 
 @bp.post("/items/<int:item_id>/deals")
@@ -132,7 +158,7 @@ def record_deal(item_id):
         if e.status == 404:
             raise
         return refuse(e, item_id)
-    flash("Use in the deal recorded. Set its outcome under My opportunities when it closes.", "success")
+    note("Use in the deal recorded. Set its outcome under My opportunities when it closes.")
     return back_to_item(item_id)
 
 
@@ -181,7 +207,7 @@ def rate(item_id):
         feedback.rate_item(current_user, item, request.form.get("rating", ""), request.form.get("comment", ""))
     except ApiError as e:
         return refuse(e, item_id)
-    flash("Thanks, your rating is saved.", "success")
+    note("Thanks, your rating is saved.")
     return back_to_item(item_id)
 
 
@@ -285,7 +311,10 @@ def insights():
 def content_report():
     """Per-item usage, sortable and filtered."""
     filters = report_filters()
-    return render_template("usage/content.html", rows=analytics.content_usage(filters), filters=request.args,
+    page, per_page = page_number(), current_app.config["REPORT_ROWS_PER_PAGE"]
+    rows = analytics.content_usage(filters)
+    return render_template("usage/content.html", rows=rows[(page - 1) * per_page:page * per_page], total=len(rows),
+                           page=page, per_page=per_page, filters=request.args,
                            overall=analytics.overall_win_rate(), stages=library.list_stages(),
                            facets=library.facet_values(current_user), sorts=analytics.SORTS, tab="content",
                            teams=auth_services.list_teams(),

@@ -14,6 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // "/" jumps to the search box (as on GitHub and MDN), unless the person is typing somewhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const box = document.getElementById("q-main") || document.getElementById("q-top");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // On phones the search filters fold behind a "Filters" button, so the first result is on the first screen.
+  const facetsToggle = document.querySelector("[data-toggle-facets]");
+  if (facetsToggle) {
+    facetsToggle.addEventListener("click", () => {
+      const facets = document.getElementById(facetsToggle.getAttribute("aria-controls"));
+      const open = facets.classList.toggle("is-open");
+      facetsToggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   // The menu button on phones.
   const toggle = document.querySelector("[data-toggle-nav]");
   if (toggle) {
@@ -24,8 +45,90 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // New API tokens are selected for copying.
+  // New API tokens and links are selected for copying.
   document.querySelectorAll("[data-select-on-focus]").forEach((input) => {
     input.addEventListener("focus", () => input.select());
   });
+
+  // A link shown once (a new share link) comes into view with the focus, ready to copy.
+  const fresh = document.querySelector("[data-new-link] [data-select-on-focus]");
+  if (fresh) {
+    fresh.focus({ preventScroll: true });
+    fresh.closest("[data-new-link]").scrollIntoView({ block: "center" });
+  }
+
+  // Copy buttons copy their field's text, and say so.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copy);
+      const label = button.textContent;
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch {
+        field.select();
+        document.execCommand("copy");
+      }
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = label; }, 2000);
+    });
+  });
+});
+
+// The item page's page-by-page viewer: previous/next buttons and the arrow keys swap the page image
+// in place (the links work without script: they reload the page at ?page=N).
+document.addEventListener("DOMContentLoaded", () => {
+  const viewer = document.querySelector("[data-viewer]");
+  if (!viewer) return;
+  const pages = Number(viewer.dataset.pages);
+  const image = viewer.querySelector("[data-viewer-image]");
+  const label = viewer.querySelector("[data-viewer-label]");
+  const prev = viewer.querySelector("[data-viewer-step='-1']");
+  const next = viewer.querySelector("[data-viewer-step='1']");
+  let page = Number(viewer.dataset.page);
+  const source = (n) => `${viewer.dataset.base}${n}?v=${viewer.dataset.version}`;
+
+  const setEnabled = (link, enabled) => {
+    if (enabled) {
+      link.removeAttribute("aria-disabled");
+      link.removeAttribute("tabindex");
+    } else {
+      link.setAttribute("aria-disabled", "true");
+      link.setAttribute("tabindex", "-1");
+    }
+  };
+
+  const show = (n) => {
+    if (n < 1 || n > pages || n === page) return;
+    page = n;
+    image.src = source(n);
+    image.alt = `Page ${n} of ${pages} of ${viewer.dataset.title}`;
+    label.textContent = `Page ${n} of ${pages}`;
+    viewer.dataset.page = String(n);
+    setEnabled(prev, n > 1);
+    setEnabled(next, n < pages);
+    prev.href = `?page=${Math.max(n - 1, 1)}#viewer`;
+    next.href = `?page=${Math.min(n + 1, pages)}#viewer`;
+    const url = new URL(window.location.href);
+    url.searchParams.set("page", String(n));
+    window.history.replaceState(null, "", url);
+    if (n < pages) new Image().src = source(n + 1); // the next page is ready when asked for
+  };
+
+  [prev, next].forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      show(page + Number(link.dataset.viewerStep));
+    });
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable], summary, iframe")) return;
+    if (event.key === "ArrowRight") show(page + 1);
+    else if (event.key === "ArrowLeft") show(page - 1);
+    else return;
+    event.preventDefault();
+  });
+
+  if (page < pages) new Image().src = source(page + 1);
 });
