@@ -22,11 +22,10 @@ def label_of(field):
 
 
 def as_text(value, field):
-    """A JSON or form value as text: None is empty, numbers are written out, anything else is Invalid."""
+    """A JSON or form value as text: None is empty; numbers, booleans, lists and objects are Invalid
+    (`{"title": 0}` is a client's mistake, not the title "0")."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     if not isinstance(value, str):
         raise Invalid(f"{label_of(field)} must be text.", field)
     return value

@@ -68,7 +68,7 @@ def test_entry_page_shows_when_links_and_only_collateral_the_reader_may_see(app,
     assert "Every week, 3 times" in page
     assert "Live one-pager" in page and "Unapproved deck" not in page
     assert f'href="/calendar/entries/{entry.id}.ics"' in page
-    assert "Cancel entry" not in page and "Skip" not in page
+    assert "Cancel entry" not in page and ">Skip</button>" not in page  # not the "Skip to content" link
     editor_browser, _ = as_user("marketing")
     page = editor_browser.get(f"/calendar/entries/{entry.id}").get_data(as_text=True)
     assert "Unapproved deck" in page and "Cancel entry" in page and "Publish" in page
