@@ -931,6 +931,30 @@ def test_openapi_describes_itself(app, openapi):
     assert spec_operations(openapi) == app_operations(app)
 
 
+def test_openapi_declares_the_merged_routes_and_answers(openapi):
+    """Idempotent creates declare their header, 409 and 422; every authenticated call 503, uploads 507;
+    the calendar import, pitches and a version's text status are in the document."""
+    paths = openapi["paths"]
+    for path, method in [("/collateral", "post"), ("/usage", "post"), ("/pitches", "post"), ("/requests", "post"),
+                         ("/calendar/entries", "post"), ("/ratings", "post")]:
+        operation = paths[path][method]
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path
+        assert {"409", "422", "503"} <= set(operation["responses"]), path
+    assert "Idempotency-Key" not in {p["name"] for p in paths["/stages"]["get"].get("parameters", [])}
+    assert "507" in paths["/collateral/{item_id}/versions"]["post"]["responses"]
+    assert "403" in paths["/usage"]["post"]["responses"]  # another rep's opportunity
+    imported = paths["/calendar/import"]["post"]
+    form = resolve(openapi, imported["requestBody"]["content"]["multipart/form-data"]["schema"])
+    assert set(form["properties"]) == {"file", "kind", "published"} and form["required"] == ["file"]
+    result = resolve(openapi, imported["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(result["properties"]) == {"added", "updated", "unchanged", "skipped"}
+    assert {"get", "post"} <= set(paths["/pitches"]) and "delete" in paths["/pitches/{pitch_id}"]
+    version = openapi["components"]["schemas"]["Version"]
+    assert set(version["properties"]["text_status"]["enum"]) == {"pending", "complete", "partial", "failed"}
+    assert "text_status_reason" in version["required"]
+
+
 def test_openapi_path_parameters_are_declared(openapi):
     for path, item in openapi["paths"].items():
         names = set(re.findall(r"{([^}]+)}", path))

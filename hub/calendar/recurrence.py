@@ -64,12 +64,12 @@ def parse(text):
                 raise RuleError("Numbered weekdays like 2TU are only for monthly and yearly rules.")
     if "BYMONTHDAY" in parts:
         for day in parts["BYMONTHDAY"].split(","):
-            if not re.fullmatch(r"-?\d{1,2}", day) or not 1 <= abs(int(day)) <= 31:
+            if not re.fullmatch(r"-?[0-9]{1,2}", day) or not 1 <= abs(int(day)) <= 31:
                 raise RuleError("BYMONTHDAY values must be days of the month from 1 to 31 (or -1 to -31).")
     for name, (low, high, signed) in NUMBER_LISTS.items():
         for value in parts[name].split(",") if name in parts else ():
             digits = value[1:] if signed and value[:1] in "+-" else value
-            if not digits.isdigit() or not low <= int(digits) <= high:
+            if not DIGITS.fullmatch(digits) or not low <= int(digits) <= high:
                 raise RuleError(f"{name} values must be whole numbers from {'-' if signed else ''}{high if signed else low}"
                                 f" to {high}{' (not 0)' if signed else ''}.")
     if "BYWEEKNO" in parts and freq != "YEARLY":
