@@ -34,8 +34,8 @@ class Defaults:
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24
     REPORT_ROWS_PER_PAGE = 100     # rows of the content usage report a page shows (its CSV has all)
-    API_PER_PAGE = 25
-    API_MAX_PER_PAGE = 100
+    API_PER_PAGE = 25              # fixed, not per instance: the OpenAPI document declares both
+    API_MAX_PER_PAGE = 100         # (hub/api/schemas.py reads them from here)
     EXPIRING_SOON_DAYS = 30
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed

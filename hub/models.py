@@ -1,12 +1,10 @@
 """Column helpers shared by every feature's models."""
-import re
 from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
 # Ids are 32-bit INTEGER columns on PostgreSQL; anything larger fails in the driver, not as a 404.
 MAX_ID = 2**31 - 1
-ID_RE = re.compile(r"[0-9]{1,10}")  # ASCII only: '²' passes str.isdigit() but not int()
 # One length for a label every feature shares (an item's product or audience is a calendar entry's
 # label too): an approval that adds a calendar entry must not fail on a label the library accepted.
 LABEL_MAX = 100
@@ -54,21 +52,4 @@ def get_or_404(model, ident, message):
     return row
 
 
-def clean_int(value, field, low, high, message=None, *, text=True):
-    """A whole number from JSON, a form or a query string (text=False: JSON numbers only) within
-    [low, high], or Invalid naming the field."""
-    from hub.errors import Invalid
-
-    if text and isinstance(value, str) and ID_RE.fullmatch(value.strip()):
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(message or f"{field} must be a whole number from {low} to {high}.", field)
-    return value
-
-
-def clean_id(value, field, message=None, *, text=True):
-    """A row id: a whole number from 1 to MAX_ID (larger ones overflow the database's integers)."""
-    return clean_int(value, field, 1, MAX_ID, message, text=text)
-
-
-__all__ = ["LABEL_MAX", "MAX_ID", "UTCDateTime", "clean_id", "clean_int", "date", "get_or_404", "today", "utcnow"]
+__all__ = ["LABEL_MAX", "MAX_ID", "UTCDateTime", "date", "get_or_404", "today", "utcnow"]

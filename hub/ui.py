@@ -1,18 +1,15 @@
 """Helpers shared by every page: filters, globals and query-string parsing."""
 from datetime import date, datetime
 
-from flask import abort, request, url_for
+from flask import request, url_for
 
-from hub.models import ID_RE
 from hub.units import size_label
+from hub.validation import page_number as parse_page
 
 
 def page_number():
-    """The `page` query parameter, a positive integer, or 400."""
-    raw = request.args.get("page", "1")
-    if not ID_RE.fullmatch(raw) or not 1 <= int(raw) <= 10000:
-        abort(400, "page must be a whole number from 1 to 10000.")
-    return int(raw)
+    """The `page` query parameter (hub.validation.page_number), or 400."""
+    return parse_page(request.args.get("page"))
 
 
 def nice_date(value):

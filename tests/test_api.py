@@ -252,10 +252,41 @@ def test_list_shape_and_pagination(app, http, as_rep, make_item):
 
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=", "page=100001", "page=1e3",
                                    "per_page=0", "per_page=101", "per_page=-5", "per_page=ten", "per_page=",
-                                   "page=2&per_page=0"])
+                                   "page=2&per_page=0", "page=1_0", "page=%D9%A3", "per_page=%C2%B2", "page=%2B3"])
 def test_bad_pagination_gets_400(http, as_rep, query):
     error = error_of(http.get(f"{PREFIX}/collateral?{query}", headers=as_rep), 400)
     assert "page" in error["message"]
+
+
+def test_page_numbers_are_ascii_digits_up_to_the_documented_limit(http, as_rep, openapi):
+    """hub.validation.page_number, as the pages use it: the same answer and limit, which the document declares."""
+    for query in ("page=1_0", "page=%D9%A3", "page=10001"):
+        assert error_of(http.get(f"{PREFIX}/search?q=x&{query}", headers=as_rep), 400)["field"] == "page"
+    message = error_of(http.get(f"{PREFIX}/collateral?page=10001", headers=as_rep), 400)["message"]
+    assert message == "page must be a whole number from 1 to 10000."
+    params = {p["name"]: p["schema"] for p in openapi["paths"]["/collateral"]["get"]["parameters"]}
+    assert params["page"]["maximum"] == 10000
+
+
+def test_search_per_page_above_the_documented_maximum_is_refused(http, as_rep, openapi):
+    params = {p["name"]: p["schema"] for p in openapi["paths"]["/search"]["get"]["parameters"]}
+    assert params["per_page"]["maximum"] == 50
+    assert http.get(f"{PREFIX}/search?per_page=50", headers=as_rep).get_json()["per_page"] == 50
+    assert error_of(http.get(f"{PREFIX}/search?per_page=51", headers=as_rep), 400)["field"] == "per_page"
+
+
+def test_unknown_body_fields_are_refused_and_declared_so(http, as_editor, make_item, openapi):
+    item = make_item(status="draft")
+    error = error_of(http.patch(f"{PREFIX}/collateral/{item.id}", json={"titel": "T"}, headers=as_editor), 422)
+    assert error["field"] == "titel"
+    assert openapi["components"]["schemas"]["ItemFields"]["additionalProperties"] is False
+
+
+def test_downloads_declare_the_types_they_send(http, as_rep, make_item, openapi):
+    item = make_item(status="approved")
+    r = http.get(f"{PREFIX}/collateral/{item.id}/download", headers=as_rep)
+    declared = openapi["paths"]["/collateral/{item_id}/download"]["get"]["responses"]["200"]["content"]
+    assert r.status_code == 200 and r.mimetype in declared and "application/octet-stream" not in declared
 
 
 @pytest.fixture
@@ -834,10 +865,23 @@ def resolve(spec, schema):
 
 
 def validate(spec, schema, value, where="$"):
-    """The subset of OpenAPI 3.0 schemas the document uses: type, nullable, enum, format, items, properties."""
+    """The subset of OpenAPI 3.1 schemas the document uses: type, anyOf (with null), enum, format, items,
+    properties."""
     schema = resolve(spec, schema)
+    if "anyOf" in schema:
+        branches = [resolve(spec, b) for b in schema["anyOf"]]
+        if value is None:
+            assert {"type": "null"} in branches, f"{where} is null but not nullable"
+            return
+        errors = []
+        for branch in branches:
+            try:
+                return validate(spec, branch, value, where)
+            except AssertionError as e:
+                errors.append(str(e))
+        raise AssertionError("; ".join(errors))
     if value is None:
-        assert schema.get("nullable"), f"{where} is null but not nullable"
+        assert schema.get("type") == "null", f"{where} is null but not nullable"
         return
     kinds = {"integer": int, "string": str, "array": list, "object": dict, "boolean": bool, "number": (int, float)}
     kind = schema.get("type")
@@ -887,6 +931,30 @@ def test_openapi_describes_itself(app, openapi):
     assert spec_operations(openapi) == app_operations(app)
 
 
+def test_openapi_declares_the_merged_routes_and_answers(openapi):
+    """Idempotent creates declare their header, 409 and 422; every authenticated call 503, uploads 507;
+    the calendar import, pitches and a version's text status are in the document."""
+    paths = openapi["paths"]
+    for path, method in [("/collateral", "post"), ("/usage", "post"), ("/pitches", "post"), ("/requests", "post"),
+                         ("/calendar/entries", "post"), ("/ratings", "post")]:
+        operation = paths[path][method]
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path
+        assert {"409", "422", "503"} <= set(operation["responses"]), path
+    assert "Idempotency-Key" not in {p["name"] for p in paths["/stages"]["get"].get("parameters", [])}
+    assert "507" in paths["/collateral/{item_id}/versions"]["post"]["responses"]
+    assert "403" in paths["/usage"]["post"]["responses"]  # another rep's opportunity
+    imported = paths["/calendar/import"]["post"]
+    form = resolve(openapi, imported["requestBody"]["content"]["multipart/form-data"]["schema"])
+    assert set(form["properties"]) == {"file", "kind", "published"} and form["required"] == ["file"]
+    result = resolve(openapi, imported["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(result["properties"]) == {"added", "updated", "unchanged", "skipped"}
+    assert {"get", "post"} <= set(paths["/pitches"]) and "delete" in paths["/pitches/{pitch_id}"]
+    version = openapi["components"]["schemas"]["Version"]
+    assert set(version["properties"]["text_status"]["enum"]) == {"pending", "complete", "partial", "failed"}
+    assert "text_status_reason" in version["required"]
+
+
 def test_openapi_path_parameters_are_declared(openapi):
     for path, item in openapi["paths"].items():
         names = set(re.findall(r"{([^}]+)}", path))
@@ -909,7 +977,7 @@ def test_openapi_list_parameters_match_the_api(app, openapi):
 
 
 def test_openapi_create_body_lists_the_fields_the_api_reads(openapi):
-    schema = openapi["paths"]["/collateral"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    schema = resolve(openapi, openapi["paths"]["/collateral"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"])
     assert set(schema["properties"]) == {"file", "url", "title", "description", "content_type", "stages", "product",
                                          "industry", "persona", "region", "tags", "expires_on"}
     assert set(schema["required"]) == {"title", "content_type", "stages"}
@@ -1019,3 +1087,17 @@ def test_every_answer_is_documented(app, http, token_for, editor, rep, make_item
         validate(openapi, content["application/json"]["schema"], r.get_json())
     elif status == 204:
         assert not content and r.data == b""
+
+
+@pytest.mark.parametrize("query", ["/collateral?stage=%00", "/collateral?product=a%00b", "/usage?action=%00",
+                                   "/search?q=%00&stage=%00&product=%00&industry=%00&persona=%00",
+                                   "/analytics/content?product=%00&team=%00&stage=%00",
+                                   "/calendar/entries?product=%00&audience=%00", "/requests?status=%00"])
+def test_control_characters_in_filters_are_an_answer_not_a_500(http, as_editor, query):
+    """PostgreSQL refuses NUL even in a comparison: filters go through hub.validation.filter_value."""
+    assert http.get(PREFIX + query, headers=as_editor).status_code in (200, 422)
+
+
+def test_control_characters_in_stage_slugs_are_removed_like_everywhere(http, as_editor):
+    r = post_form(http, f"{PREFIX}/collateral", {**BASE, "stages": "aware\x00ness", "file": pdf_part()}, as_editor)
+    assert r.status_code == 201 and r.get_json()["stages"] == ["awareness"]

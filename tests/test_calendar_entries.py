@@ -101,6 +101,8 @@ BAD = [
     ({"rrule": "FREQ=DAILY;BYSECOND=5"}, "rrule"),
     ({"rrule": "FREQ=WEEKLY;COUNT=3;UNTIL=20260401"}, "rrule"),
     ({"rrule": "FREQ=WEEKLY;BYDAY=XX"}, "rrule"),
+    ({"rrule": "FREQ=YEARLY;BYWEEKNO=\u00b2"}, "rrule"),  # superscript two: str.isdigit() but not int()
+    ({"rrule": "FREQ=MONTHLY;BYMONTHDAY=\u0663"}, "rrule"),  # Arabic-Indic three: ASCII digits only
     ({"rrule": "FREQ=WEEKLY;BYDAY=WE"}, "rrule"),  # 10 March 2026 is a Tuesday
     ({"rrule": "FREQ=DAILY;UNTIL=20260101"}, "rrule"),  # ends before it starts
     ({"rrule": "FREQ=DAILY;COUNT=0"}, "rrule"),

@@ -11,9 +11,10 @@ from hub import transactions
 from hub.calendar import feeds
 from hub.errors import Invalid
 from hub.extensions import db
-from hub.models import MAX_ID, clean_id
+from hub.models import MAX_ID
 from hub.usage import feedback, services, shares
 from hub.usage.models import ShareOpen, UsageEvent
+from hub.validation import row_id as clean_id
 
 HUGE = 10**20  # past 64 bits: OverflowError on SQLite, DataError on PostgreSQL's 32-bit columns
 

@@ -2,7 +2,8 @@
 from flask import current_app, g
 
 from hub import jobs
-from hub.api import bp
+from hub.api import bp, schemas
+from hub.api.spec import documented
 from hub.errors import Forbidden
 from hub.search import sync
 
@@ -12,6 +13,7 @@ def iso(value):
 
 
 @bp.get("/health")
+@documented(ok=schemas.Health, errors=[403])
 def health():
     """The queue (backlog, oldest job, last error, workers) and the index; `status` is "ok" or
     "degraded" (no live worker, failed jobs, or an index that cannot answer). Admin tokens only."""

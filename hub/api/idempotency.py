@@ -72,6 +72,7 @@ def idempotent(view):
             remember(key, expected, response)
         return response
 
+    wrapped.idempotent = True  # hub.api.spec.documented declares the header and its answers
     return wrapped
 
 

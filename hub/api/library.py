@@ -2,9 +2,10 @@
 from flask import g, request, url_for
 
 from hub import events
-from hub.api import bp, json_body, page_of, pagination
+from hub.api import bp, page_of, schemas, spec
 from hub.api.idempotency import idempotent
-from hub.errors import Invalid, NotFound
+from hub.api.spec import body, documented, query
+from hub.errors import NotFound
 from hub.library import files, services
 
 
@@ -54,16 +55,15 @@ def item_json(item):
     }
 
 
-def form_data():
-    """Multipart or urlencoded item fields; `stages` may repeat or be comma-separated."""
-    data = {k: request.form[k] for k in request.form if k != "stages"}
-    stages = [s.strip() for value in request.form.getlist("stages") for s in value.split(",")]
-    if "stages" in request.form:
-        data["stages"] = [s for s in stages if s]
+def form_stages(data):
+    """`stages` from a form may repeat or be comma-separated."""
+    if isinstance(data.get("stages"), list) and not request.is_json:
+        data["stages"] = [s.strip() for value in data["stages"] for s in value.split(",") if s.strip()]
     return data
 
 
 @bp.get("/stages")
+@documented(ok=schemas.StagePage)
 def stages():
     """The funnel stages in order (one page holds them all)."""
     stages = [stage_json(s) for s in services.list_stages()]
@@ -71,66 +71,76 @@ def stages():
 
 
 @bp.get("/me")
+@documented(ok=schemas.User)
 def me():
     """Who the token belongs to."""
     return {"id": g.user.id, "email": g.user.email, "name": g.user.name, "role": g.user.role, "team": g.user.team}
 
 
 @bp.get("/collateral")
+@documented(query=schemas.CollateralQuery, ok=schemas.ItemPage, errors=[422])
 def list_collateral():
     """Visible items, filtered and paginated."""
-    page, per_page = pagination()
-    filters = {k: request.args.get(k, "").strip() for k in ("stage", "status", "content_type", "product")}
-    items, total = services.list_items(g.user, filters, page, per_page)
-    return page_of([item_json(i) for i in items], total, page, per_page)
+    args = query()
+    filters = {k: (getattr(args, k) or "").strip() for k in ("stage", "status", "content_type", "product")}
+    items, total = services.list_items(g.user, filters, args.page, args.per_page)
+    return page_of([item_json(i) for i in items], total, args.page, args.per_page)
 
 
 @bp.get("/collateral/<int:item_id>")
+@documented(ok=schemas.Item, errors=[404])
 def get_collateral(item_id):
     """One item."""
     return item_json(services.get_item(g.user, item_id))
 
 
 @bp.post("/collateral")
+@documented(form=schemas.NewItem, ok=schemas.Item, status=201, errors=[403, 413, 422])
 @idempotent
 def create_collateral():
     """A new draft item from a file or a link."""
-    data = form_data()
+    services.require_editor(g.user)
+    data = form_stages(body())
     data.setdefault("stages", [])
     item = services.create_item(g.user, data, request.files.get("file"))
     return item_json(item), 201, {"Location": url_for("api.get_collateral", item_id=item.id)}
 
 
 @bp.patch("/collateral/<int:item_id>")
+@documented(json=schemas.ItemFields, form=schemas.ItemFields, ok=schemas.Item, errors=[403, 404, 422])
 def update_collateral(item_id):
     """Change some of an item's metadata (JSON or form fields)."""
     item = services.get_item(g.user, item_id)
-    data = json_body() if request.is_json else form_data()
+    services.require_editor(g.user)
+    data = form_stages(body())
     return item_json(services.update_item(g.user, item, data))
 
 
 @bp.post("/collateral/<int:item_id>/versions")
+@documented(form=schemas.NewVersion, ok=schemas.Item, status=201, errors=[403, 404, 409, 413, 422])
 @idempotent
 def add_version(item_id):
     """Upload a new file version; it is served from now on."""
     item = services.get_item(g.user, item_id)
+    services.require_editor(g.user)
+    body()
     services.add_version(g.user, item, request.files.get("file"))
     return item_json(item), 201
 
 
 @bp.post("/collateral/<int:item_id>/status")
+@documented(json=schemas.StatusChange, ok=schemas.Item, errors=[403, 404, 409, 422])
 def change_status(item_id):
     """Move an item along the workflow: 403 for reps, 409 for a transition not allowed."""
     item = services.get_item(g.user, item_id)
-    body = json_body()
-    status, comment = body.get("status"), body.get("comment") or ""
-    if not isinstance(comment, str):
-        raise Invalid("comment must be a string.", "comment")
-    services.transition(g.user, item, status, comment)
+    services.require_editor(g.user)
+    data = body()
+    services.transition(g.user, item, data["status"], data.get("comment") or "")
     return item_json(item)
 
 
 @bp.delete("/collateral/<int:item_id>")
+@documented(ok=None, status=204, errors=[403, 404])
 def delete_collateral(item_id):
     """Delete an item and its files."""
     services.delete_item(g.user, services.get_item(g.user, item_id))
@@ -138,6 +148,7 @@ def delete_collateral(item_id):
 
 
 @bp.get("/collateral/<int:item_id>/download")
+@documented(ok=None, errors=[404])
 def download(item_id):
     """The current file, as an attachment."""
     item = services.get_item(g.user, item_id)
@@ -145,3 +156,6 @@ def download(item_id):
         raise NotFound("This item is a link, not a file: see its url.")
     events.collateral_opened.send(item, action="download", user=g.user, channel="api")
     return files.send(item.current_version)
+
+
+spec.DOWNLOAD_TYPES = tuple(kind.mimetype for kind in files.KINDS.values())

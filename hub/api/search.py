@@ -1,23 +1,22 @@
 """GET /api/v1/search: the same search, access rules and facets as the results page."""
-from flask import g, request
+from flask import g
 
 from hub import events
-from hub.api import bp, pagination
-from hub.models import clean_id
+from hub.api import bp, schemas
+from hub.api.spec import documented, query
 from hub.search import services
 
 
 @bp.get("/search")
+@documented(query=schemas.SearchQuery, ok=schemas.SearchResults, errors=[422])
 def search():
     """Ranked results with snippets, facet counts and a spelling suggestion."""
-    page, per_page = pagination()
-    clicked = request.args.get("clicked", "")
-    clicked = clean_id(clicked, "clicked") if clicked else None
-    filters = {k: request.args.get(k, "") for k in ("stage", "content_type", "product", "industry", "persona", "status")}
-    found = services.search(g.user, request.args.get("q", ""), filters, page, min(per_page, 50),
-                            request.args.get("sort", "relevance"))
+    args = query()
+    clicked = args.clicked
+    filters = {k: getattr(args, k) or "" for k in ("stage", "content_type", "product", "industry", "persona", "status")}
+    found = services.search(g.user, args.q, filters, args.page, args.per_page, args.sort)
     # With `clicked` the caller reports which result it opened; the search itself was recorded when it ran.
-    events.search_performed.send(g.user, text=request.args.get("q", ""), filters=filters, total=found.total,
+    events.search_performed.send(g.user, text=args.q, filters=filters, total=found.total,
                                  page=found.page, channel="api", clicked=clicked)
     return {
         "total": found.total,

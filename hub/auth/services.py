@@ -16,12 +16,12 @@ from hub.auth import throttle
 from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User, new_session_secret
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.models import ID_RE, MAX_ID, get_or_404, utcnow
+from hub.models import MAX_ID, get_or_404, utcnow
 from hub.transactions import write_aside
+from hub.validation import DIGITS, strip_controls
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def hash_password(password):
@@ -75,7 +75,7 @@ def check_password(password, user_inputs=()):
 
 def clean_team(team):
     """Trimmed, with inner spaces collapsed so "EMEA  Sales" and "EMEA Sales" are one team; "" for none."""
-    team = " ".join(CONTROL_CHARS.sub(" ", team or "").split())
+    team = " ".join(strip_controls(team or "").split())
     if len(team) > TEAM_MAX:
         raise Invalid(f"Team names can be at most {TEAM_MAX} characters.", "team")
     return team
@@ -138,7 +138,7 @@ def end_sessions(user):
 def user_for_session(session_id):
     """The active user a session's id ("<id>.<secret>", see User.get_id) belongs to, or None."""
     user_id, _, secret = (session_id or "").partition(".")
-    if not ID_RE.fullmatch(user_id) or int(user_id) > MAX_ID or not secret:
+    if not DIGITS.fullmatch(user_id) or int(user_id) > MAX_ID or not secret:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or not hmac.compare_digest(user.session_secret.encode(), secret.encode()):

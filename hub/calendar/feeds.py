@@ -32,8 +32,9 @@ from hub.calendar.models import (
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import clean_id, today, utcnow
+from hub.models import today, utcnow
 from hub.transactions import write_aside
+from hub.validation import row_id, strip_controls
 
 FORMAT = "1"  # bump when the writer's output changes, so cached ETags stop matching
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -150,7 +151,7 @@ def resolve(user, args):
     """(saved feed or None, filters) for a feed request's query string."""
     if "feed" in args:
         try:
-            feed_id = clean_id(args.get("feed", ""), "feed")
+            feed_id = row_id(args.get("feed", ""), "feed")
         except Invalid:
             raise NotFound("No such saved feed.") from None
         saved = get_saved(user, feed_id)
@@ -387,7 +388,7 @@ def entry_bytes(user, entry, url_templates):
 
 def record_fetch(user, saved, filters, status, user_agent):
     """Write down one poll: who, which filter, when, which client; also a usage event for the person's activity."""
-    agent = " ".join(validation.LINE_CONTROL.sub(" ", user_agent or "").split())[:300]
+    agent = " ".join(strip_controls(user_agent or "").split())[:300]
     query = filter_query(filters)[:1000]
     # A poll is bookkeeping: written aside, so it never fails or slows the calendar app's fetch.
     write_aside(insert(FeedFetch).values(user_id=user.id, saved_feed_id=saved.id if saved else None, query=query,

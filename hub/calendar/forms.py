@@ -10,7 +10,8 @@ from hub.calendar.validation import YEARS
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.models import ID_RE
+from hub.validation import DIGITS
+from hub.validation import day as parse_day
 
 TEXT_FIELDS = ("title", "kind", "status", "description", "location", "url", "products", "audience", "timezone",
                "start_date", "start_time", "end_date", "end_time", "repeat", "interval", "monthly", "ends", "count",
@@ -23,7 +24,7 @@ def values_from(form):
     values["all_day"] = bool(form.get("all_day"))
     values["published"] = bool(form.get("published"))
     values["weekdays"] = form.getlist("weekdays")
-    values["collateral_ids"] = [int(v) for v in form.getlist("collateral_ids") if ID_RE.fullmatch(v)]
+    values["collateral_ids"] = [int(v) for v in form.getlist("collateral_ids") if DIGITS.fullmatch(v)]
     return values
 
 
@@ -58,9 +59,10 @@ def data_from(values):
 
 
 def parse_start(text):
+    """The form's start date (hub.validation.day), or None when it is missing or malformed."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return parse_day(text, "start_date")
+    except Invalid:
         return None
 
 
@@ -108,7 +110,6 @@ def parse_day_arg(text, default):
     if not text:
         return default
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
+        return parse_day(text, "date", years=YEARS)
+    except Invalid:
         return None
-    return day if YEARS[0] <= day.year <= YEARS[1] else None

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from hub.validation import DIGITS
+
 FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY", "BYWEEKNO",
          "BYHOUR", "BYMINUTE", "BYSETPOS", "WKST")
@@ -62,12 +64,12 @@ def parse(text):
                 raise RuleError("Numbered weekdays like 2TU are only for monthly and yearly rules.")
     if "BYMONTHDAY" in parts:
         for day in parts["BYMONTHDAY"].split(","):
-            if not re.fullmatch(r"-?\d{1,2}", day) or not 1 <= abs(int(day)) <= 31:
+            if not re.fullmatch(r"-?[0-9]{1,2}", day) or not 1 <= abs(int(day)) <= 31:
                 raise RuleError("BYMONTHDAY values must be days of the month from 1 to 31 (or -1 to -31).")
     for name, (low, high, signed) in NUMBER_LISTS.items():
         for value in parts[name].split(",") if name in parts else ():
             digits = value[1:] if signed and value[:1] in "+-" else value
-            if not digits.isdigit() or not low <= int(digits) <= high:
+            if not DIGITS.fullmatch(digits) or not low <= int(digits) <= high:
                 raise RuleError(f"{name} values must be whole numbers from {'-' if signed else ''}{high if signed else low}"
                                 f" to {high}{' (not 0)' if signed else ''}.")
     if "BYWEEKNO" in parts and freq != "YEARLY":
@@ -76,7 +78,7 @@ def parse(text):
         raise RuleError("BYSETPOS picks from the dates another BYxxx part gives, e.g. BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1.")
     if "BYMONTH" in parts:
         for month in parts["BYMONTH"].split(","):
-            if not month.isdigit() or not 1 <= int(month) <= 12:
+            if not DIGITS.fullmatch(month) or not 1 <= int(month) <= 12:
                 raise RuleError("BYMONTH values must be months from 1 to 12.")
     if "WKST" in parts and parts["WKST"] not in WEEKDAYS:
         raise RuleError("WKST must be a weekday like MO.")
@@ -88,7 +90,7 @@ def parse(text):
 def number(parts, name, low, high):
     if name in parts:
         value = parts[name]
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not DIGITS.fullmatch(value) or not low <= int(value) <= high:
             raise RuleError(f"{name} must be a whole number from {low} to {high}.")
         parts[name] = str(int(value))
 

@@ -6,11 +6,12 @@ from sqlalchemy import exists, or_, select
 
 from hub.calendar import recurrence
 from hub.calendar.models import FACETS, KINDS, CalendarEntry, EntryDeletion, EntryLabel, OccurrenceChange
-from hub.calendar.validation import MAX_LABEL, MAX_LABELS, clean_entry, entry_input, label_text, parse_original
+from hub.calendar.validation import MAX_LABEL, MAX_LABELS, clean_entry, entry_input, parse_original
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
 from hub.models import today, utcnow
+from hub.validation import label_text
 
 # --- visibility ---------------------------------------------------------------------------------
 
@@ -76,7 +77,7 @@ def clean_filters(kinds=(), products=(), audience=()):
         raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS)}.", "kind")
     filters = {"kind": sorted(kinds)}
     for facet, values in (("product", products), ("audience", audience)):
-        values = list(dict.fromkeys(label_text(v) for v in values if v and label_text(v)))
+        values = [v for v in dict.fromkeys(label_text(v) for v in values if isinstance(v, str)) if v]
         if len(values) > MAX_LABELS or any(len(v) > MAX_LABEL for v in values):
             raise Invalid(f"Give at most {MAX_LABELS} {facet} values of at most {MAX_LABEL} characters.", facet)
         filters[facet] = sorted(values)

@@ -1,6 +1,6 @@
 """Checking entry input from the API, the forms and imports: one set of rules, each error naming its field."""
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -10,13 +10,11 @@ from hub.calendar.models import KINDS, STATUSES
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.library.services import as_text, clean_url
-from hub.models import LABEL_MAX, clean_id
+from hub.library.services import clean_url
+from hub.models import LABEL_MAX
+from hub.validation import DATE_RE, day, labels, moment, row_id, text
 
 LIMITS = {"title": 200, "description": 20000, "location": 300}
-LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LABELS, MAX_LABEL, MAX_LINKS, MAX_CHANGES = 20, LABEL_MAX, 50, 500
 MAX_TIMED = timedelta(days=31)
 MAX_DAYS = 366
@@ -27,24 +25,8 @@ OVERRIDE_TEXT = ("title", "description", "location")
 
 
 def clean_line(value, field, required=False, limit=None):
-    """One line of text: controls removed, spaces collapsed, within the limit."""
-    value = " ".join(LINE_CONTROL.sub(" ", as_text(value, field)).split())
-    label = field.replace("_", " ").capitalize()
-    if required and not value:
-        raise Invalid(f"{label} is required.", field)
-    limit = limit or LIMITS[field]
-    if len(value) > limit:
-        raise Invalid(f"{label} can be at most {limit} characters.", field)
-    return value
-
-
-def clean_description(value):
-    """Plain text, line breaks kept, other control characters removed."""
-    value = as_text(value, "description").replace("\r\n", "\n").replace("\r", "\n")
-    value = TEXT_CONTROL.sub("", value).strip()
-    if len(value) > LIMITS["description"]:
-        raise Invalid(f"Description can be at most {LIMITS['description']} characters.", "description")
-    return value
+    """One line of text (hub.validation.text) within the field's limit."""
+    return text(value, field, limit or LIMITS[field], required=required)
 
 
 def clean_bool(value, field):
@@ -58,30 +40,6 @@ def clean_bool(value, field):
     raise Invalid(f"{field.replace('_', ' ').capitalize()} must be true or false.", field)
 
 
-def clean_labels(value, field):
-    """A list of labels (or one comma-separated string): trimmed, de-duplicated, bounded."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, (list, tuple)):
-        raise Invalid(f"{field.capitalize()} must be a list of labels.", field)
-    labels = []
-    for raw in value:
-        label = label_text(clean_line(raw, field, limit=MAX_LABEL))
-        if label and label.lower() not in (v.lower() for v in labels):
-            labels.append(label)
-    if len(labels) > MAX_LABELS:
-        raise Invalid(f"Give at most {MAX_LABELS} {field} labels.", field)
-    return labels
-
-
-def label_text(value):
-    """A label as stored: commas are list separators in forms and feed URLs, so they become spaces.
-    Filters go through the same function, so "Prod, with comma" finds the label it was stored as."""
-    return " ".join(value.replace(",", " ").split())
-
-
 def clean_collateral(actor, value):
     """Collateral ids that exist and that the actor may see."""
     if value in (None, ""):
@@ -92,7 +50,7 @@ def clean_collateral(actor, value):
         raise Invalid(f"Collateral ids must be a list of at most {MAX_LINKS} numbers.", "collateral_ids")
     ids = []
     for raw in value:
-        item_id = clean_id(raw, "collateral_ids", "Collateral ids must be whole numbers from 1 to 2147483647.")
+        item_id = row_id(raw, "collateral_ids", "Collateral ids must be whole numbers from 1 to 2147483647.")
         if item_id not in ids:
             ids.append(item_id)
     if not ids:
@@ -108,54 +66,39 @@ def clean_collateral(actor, value):
 
 
 def parse_day(value, field):
-    """A YYYY-MM-DD date within Hub's years."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
+    """A YYYY-MM-DD date within Hub's years (hub.validation.day); required."""
+    if not isinstance(value, (str, date)):
         raise Invalid(f"{label_of(field)} must be a date written YYYY-MM-DD.", field)
-    text = value.strip()
-    if not text:
+    parsed = day(value, field, f"{label_of(field)} of an all-day entry must be a date, YYYY-MM-DD.", years=YEARS)
+    if parsed is None:
         raise Invalid(f"{label_of(field)} is required.", field)
-    if not DATE_RE.match(text):
-        raise Invalid(f"{label_of(field)} of an all-day entry must be a date, YYYY-MM-DD.", field)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(f"{text} is not a real date.", field) from None
-    if not YEARS[0] <= day.year <= YEARS[1]:
-        raise Invalid(f"Dates must be between {YEARS[0]} and {YEARS[1]}.", field)
-    return day
+    return parsed
 
 
 def parse_moment(value, field, zone):
     """An ISO 8601 date-time as a UTC instant; without an offset it is read in the entry's zone."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        if not isinstance(value, str):
-            raise Invalid(f"{label_of(field)} must be ISO 8601 text, e.g. 2026-04-14T09:00.", field)
-        text = value.strip()
-        if not text:
-            raise Invalid(f"{label_of(field)} is required.", field)
-        if DATE_RE.match(text):
-            raise Invalid(f"{label_of(field)} needs a time as well (YYYY-MM-DDTHH:MM), or make the entry all-day.", field)
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise Invalid(f"{label_of(field)} must be an ISO 8601 date and time, e.g. 2026-04-14T09:00.", field) from None
-    if not YEARS[0] <= moment.year <= YEARS[1]:
+    if isinstance(value, str) and not value.strip():
+        raise Invalid(f"{label_of(field)} is required.", field)
+    if isinstance(value, str) and DATE_RE.fullmatch(value.strip()):
+        raise Invalid(f"{label_of(field)} needs a time as well (YYYY-MM-DDTHH:MM), or make the entry all-day.", field)
+    try:
+        when = moment(value, field)
+    except Invalid:
+        raise Invalid(f"{label_of(field)} must be an ISO 8601 date and time, e.g. 2026-04-14T09:00.", field) from None
+    if not YEARS[0] <= when.year <= YEARS[1]:
         raise Invalid(f"Dates must be between {YEARS[0]} and {YEARS[1]}.", field)
-    moment = moment.replace(microsecond=0)
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    local = moment.replace(tzinfo=ZoneInfo(zone))
-    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
-        raise Invalid(f"{moment:%H:%M} does not exist on {moment.day} {moment:%b %Y} in {zone}: the clocks go "
+    when = when.replace(microsecond=0)
+    if when.tzinfo is not None:
+        return when.astimezone(UTC)
+    local = when.replace(tzinfo=ZoneInfo(zone))
+    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != when:
+        raise Invalid(f"{when:%H:%M} does not exist on {when.day} {when:%b %Y} in {zone}: the clocks go "
                       f"forward then. Choose another time.", field)
     return local.astimezone(UTC)
 
 
 def label_of(field):
+    """The calendar's words for its fields in messages."""
     return {"starts_at": "The start", "ends_at": "The end", "exdates": "Each skipped date",
             "overrides": "Each moved occurrence"}.get(field, field.replace("_", " ").capitalize())
 
@@ -166,7 +109,7 @@ def clean_times(merged):
     if "all_day" in merged and merged["all_day"] is not None:
         all_day = clean_bool(merged["all_day"], "all_day")
     else:
-        all_day = isinstance(raw_start, str) and bool(DATE_RE.match(raw_start.strip()))
+        all_day = isinstance(raw_start, str) and bool(DATE_RE.fullmatch(raw_start.strip()))
     zone = merged.get("timezone") or None
     if zone is not None and not zones.is_valid(zone):
         raise Invalid(f"Unknown time zone {str(zone)[:64]!r}: use an IANA name such as Europe/Berlin.", "timezone")
@@ -299,11 +242,11 @@ def clean_override_text(value, name):
     if value in (None, ""):
         return None
     if name == "description":
-        return clean_description(value) or None
+        return text(value, "description", LIMITS["description"], multiline=True) or None
     return clean_line(value, name) or None
 
 
-def moment_text(entry, value):
+def whentext(entry, value):
     """ISO 8601 as the API shows it: a date for all-day entries, else local time with its offset."""
     if entry.all_day:
         return value.isoformat()
@@ -313,9 +256,9 @@ def moment_text(entry, value):
 def rdate_input(entry, change):
     """An added occurrence as rdates input: its start and end, or just its start when an override moves it."""
     if recurrence.plain_rdate(entry, change):
-        return {"starts_at": moment_text(entry, change.original),
-                "ends_at": moment_text(entry, change.ends_on if entry.all_day else change.ends_at)}
-    return moment_text(entry, change.original)
+        return {"starts_at": whentext(entry, change.original),
+                "ends_at": whentext(entry, change.ends_on if entry.all_day else change.ends_at)}
+    return whentext(entry, change.original)
 
 
 def entry_input(entry):
@@ -323,14 +266,14 @@ def entry_input(entry):
     start, end = (entry.starts_on, entry.ends_on) if entry.all_day else (entry.starts_at, entry.ends_at)
     return {
         "title": entry.title, "kind": entry.kind, "description": entry.description, "all_day": entry.all_day,
-        "timezone": entry.timezone, "starts_at": moment_text(entry, start), "ends_at": moment_text(entry, end),
+        "timezone": entry.timezone, "starts_at": whentext(entry, start), "ends_at": whentext(entry, end),
         "location": entry.location, "url": entry.url, "status": entry.status, "published": entry.published,
         "rrule": entry.rrule,
-        "exdates": [moment_text(entry, c.original) for c in entry.removed],
+        "exdates": [whentext(entry, c.original) for c in entry.removed],
         "rdates": [rdate_input(entry, c) for c in entry.added],
-        "overrides": [dict({"recurrence_id": moment_text(entry, c.original),
-                            "starts_at": moment_text(entry, c.starts_on if entry.all_day else c.starts_at),
-                            "ends_at": moment_text(entry, c.ends_on if entry.all_day else c.ends_at)},
+        "overrides": [dict({"recurrence_id": whentext(entry, c.original),
+                            "starts_at": whentext(entry, c.starts_on if entry.all_day else c.starts_at),
+                            "ends_at": whentext(entry, c.ends_on if entry.all_day else c.ends_at)},
                            **{name: getattr(c, name) for name in OVERRIDE_TEXT if getattr(c, name)})
                       for c in entry.moved if not recurrence.plain_rdate(entry, c)],
         "collateral_ids": [item.id for item in entry.collateral],
@@ -355,7 +298,7 @@ def clean_entry(actor, data, entry=None, strict_changes=None):
     if not isinstance(kind, str) or kind not in KINDS:
         raise Invalid(f"Kind must be one of: {', '.join(KINDS)}.", "kind")
     cleaned["kind"] = kind
-    cleaned["description"] = clean_description(merged.get("description"))
+    cleaned["description"] = text(merged.get("description"), "description", LIMITS["description"], multiline=True)
     times = clean_times(merged)
     cleaned.update(times)
     cleaned["location"] = clean_line(merged.get("location"), "location")
@@ -369,7 +312,7 @@ def clean_entry(actor, data, entry=None, strict_changes=None):
     strict = entry is None or "exdates" in data or "rdates" in data or "overrides" in data
     strict = strict if strict_changes is None else strict_changes
     cleaned["changes"] = clean_changes(merged, times, cleaned["rrule"], strict)
-    cleaned["products"] = clean_labels(merged.get("products"), "products")
-    cleaned["audience"] = clean_labels(merged.get("audience"), "audience")
+    cleaned["products"] = labels(merged.get("products"), "products", MAX_LABEL, MAX_LABELS)
+    cleaned["audience"] = labels(merged.get("audience"), "audience", MAX_LABEL, MAX_LABELS)
     cleaned["collateral"] = clean_collateral(actor, merged.get("collateral_ids"))
     return cleaned

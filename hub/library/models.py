@@ -162,6 +162,8 @@ class FileVersion(db.Model):
     collateral: Mapped[Collateral] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
 
+    TEXT_STATUSES = ("pending", "complete", "partial", "failed")
+
     @property
     def text_status(self):
         """'pending' (not read yet), 'complete', 'partial' (cut by the time or size budget: text_error

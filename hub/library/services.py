@@ -2,13 +2,13 @@
 import re
 import threading
 from collections import OrderedDict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from hub import events
+from hub import events, validation
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library import files, previews
@@ -24,6 +24,7 @@ from hub.library.models import (
 )
 from hub.models import LABEL_MAX, get_or_404, today, utcnow
 from hub.transactions import after_commit, after_rollback
+from hub.validation import as_text, strip_controls
 
 TRANSITIONS = {
     ("draft", "in_review"): "Submitted for review",
@@ -34,8 +35,6 @@ TRANSITIONS = {
     ("archived", "draft"): "Restored to draft",
 }
 FACETS = ("content_type", "product", "industry", "persona")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIMITS = {"title": 200, "description": 10000, "product": LABEL_MAX, "industry": LABEL_MAX, "persona": LABEL_MAX,
           "region": LABEL_MAX}
 
@@ -83,6 +82,7 @@ def get_stage(slug):
 
 def filtered_query(user, filters):
     """The visible items narrowed by stage, status, type, product, industry and persona."""
+    filters = {k: validation.filter_value(v) if isinstance(v, str) else v for k, v in filters.items()}
     query = visible_query(user)
     if filters.get("stage"):
         stage = db.session.scalar(select(Stage).where(Stage.slug == filters["stage"]))
@@ -242,36 +242,12 @@ def drafts_of(user):
 # --- validation ---------------------------------------------------------------------------------
 
 
-def as_text(value, field):
-    """Strings pass; None is empty; anything else (numbers, booleans, lists, objects from JSON) is
-    refused: `{"title": 0}` is a client's mistake, not the title "0"."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
-    return value
-
-
-def clean_text(value, field, required=False, multiline=False):
-    """Trimmed text without control characters, within the field's limit."""
-    value = as_text(value, field)
-    value = CONTROL_CHARS.sub("", value)
-    if not multiline:
-        value = " ".join(value.split())
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required.", field)
-    if len(value) > LIMITS[field]:
-        raise Invalid(f"{field.capitalize()} can be at most {LIMITS[field]} characters.", field)
-    return value
-
-
 def clean_tags(value):
     """Comma-separated (or a list), lower-cased, de-duplicated, bounded."""
     if isinstance(value, (list, tuple)):
         value = ",".join(as_text(v, "tags") for v in value)
     tags = []
-    for tag in CONTROL_CHARS.sub("", as_text(value, "tags")).split(","):
+    for tag in strip_controls(as_text(value, "tags")).split(","):
         tag = " ".join(tag.split()).lower()
         if tag and tag not in tags:
             if len(tag) > 40:
@@ -285,23 +261,9 @@ def clean_tags(value):
     return joined
 
 
-def clean_date(value, field="expires_on"):
-    """A YYYY-MM-DD date, or None for empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not DATE_RE.match(value.strip()):
-        raise Invalid("Dates must be written YYYY-MM-DD.", field)
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid("Dates must be written YYYY-MM-DD.", field) from None
-
-
 def clean_url(value):
     """An absolute http(s) link, or None for empty."""
-    value = CONTROL_CHARS.sub("", as_text(value, "url")).strip()
+    value = strip_controls(as_text(value, "url")).strip()
     if not value:
         return None
     if len(value) > 2000:
@@ -318,7 +280,7 @@ def clean_stages(slugs):
         slugs = slugs.split(",")
     if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
         raise Invalid("Stages must be a list of stage slugs.", "stages")
-    slugs = [s.strip() for s in slugs if s.strip()]
+    slugs = [slug for slug in (validation.filter_value(s, 200) for s in slugs) if slug]
     if not slugs:
         raise Invalid("Choose at least one funnel stage.", "stages")
     stages = db.session.scalars(select(Stage).where(Stage.slug.in_(slugs))).all()
@@ -336,9 +298,9 @@ def clean_fields(data, partial=False):
         return not partial or name in data
 
     if present("title"):
-        cleaned["title"] = clean_text(data.get("title"), "title", required=True)
+        cleaned["title"] = validation.text(data.get("title"), "title", LIMITS["title"], required=True)
     if present("description"):
-        cleaned["description"] = clean_text(data.get("description"), "description", multiline=True)
+        cleaned["description"] = validation.text(data.get("description"), "description", LIMITS["description"], multiline=True)
     if present("content_type"):
         if not isinstance(data.get("content_type"), str) or data["content_type"] not in CONTENT_TYPES:
             raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
@@ -347,11 +309,11 @@ def clean_fields(data, partial=False):
         cleaned["stages"] = clean_stages(data.get("stages"))
     for field in ("product", "industry", "persona", "region"):
         if present(field):
-            cleaned[field] = clean_text(data.get(field), field)
+            cleaned[field] = validation.text(data.get(field), field, LIMITS[field])
     if present("tags"):
         cleaned["tags"] = clean_tags(data.get("tags"))
     if present("expires_on"):
-        cleaned["expires_on"] = clean_date(data.get("expires_on"))
+        cleaned["expires_on"] = validation.day(data.get("expires_on"), "expires_on")
     if present("url"):
         cleaned["url"] = clean_url(data.get("url"))
     return cleaned
@@ -461,7 +423,7 @@ def transition(actor, item, to_status, comment="", announce=False):
     require_editor(actor)
     if not isinstance(to_status, str) or to_status not in STATUSES:
         raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
-    comment = CONTROL_CHARS.sub("", comment or "").strip()
+    comment = strip_controls(comment or "").strip()
     if len(comment) > 1000:
         raise Invalid("Comments can be at most 1000 characters.", "comment")
     if (item.status, to_status) not in TRANSITIONS:
@@ -514,7 +476,7 @@ def slugify(name):
 
 def add_stage(name, slug=None):
     """A new funnel stage at the end of the order."""
-    name = " ".join(CONTROL_CHARS.sub("", name or "").split())
+    name = " ".join(strip_controls(name or "").split())
     if not name or len(name) > 60:
         raise Invalid("Stage names need 1 to 60 characters.", "name")
     slug = slugify(slug or name)
@@ -532,7 +494,7 @@ def add_stage(name, slug=None):
 
 def rename_stage(stage, name):
     """New display name; the slug stays so links and API filters keep working."""
-    name = " ".join(CONTROL_CHARS.sub("", name or "").split())
+    name = " ".join(strip_controls(name or "").split())
     if not name or len(name) > 60:
         raise Invalid("Stage names need 1 to 60 characters.", "name")
     stage.name = name

@@ -13,8 +13,8 @@ from hub.models import today
 from hub.search import sync
 from hub.search.backend import IndexUnavailable, Query
 from hub.search.fallback import database_search
+from hub.validation import filter_value, strip_controls
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORTS = ("relevance", "newest")
 MAX_TERMS = 12
 
@@ -38,7 +38,7 @@ class SearchPage:
 
 def clean_query(text):
     """Cap, strip control characters, and repair what the parser would trip over."""
-    text = CONTROL.sub(" ", (text or "")[: current_app.config["SEARCH_MAX_QUERY"] * 4])
+    text = strip_controls((text or "")[: current_app.config["SEARCH_MAX_QUERY"] * 4])
     text = " ".join(text.split())[: current_app.config["SEARCH_MAX_QUERY"]]
     if text.count('"') % 2:
         text = text[::-1].replace('"', "", 1)[::-1]
@@ -62,7 +62,7 @@ def clean_filters(user, raw):
     """Known facet values only; status only for marketing and admins."""
     filters = {}
     for name in ("stage", "content_type", "product", "industry", "persona", "status"):
-        value = (raw.get(name) or "").strip()[:100]
+        value = filter_value(raw.get(name))
         if not value:
             continue
         if name == "status" and not user.is_editor:

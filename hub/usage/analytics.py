@@ -8,9 +8,9 @@ from hub.auth.services import clean_team, list_teams
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import CONTENT_TYPES, Collateral, Stage, collateral_stages
-from hub.library.services import clean_date
-from hub.models import clean_int, today, utcnow
+from hub.models import today, utcnow
 from hub.usage.models import DealUse, Opportunity, Rating, UsageEvent
+from hub.validation import day, filter_value, whole_number
 
 E = UsageEvent
 COUNTED = {"views": "view", "previews": "preview", "downloads": "download", "shares": "share_created",
@@ -28,8 +28,8 @@ def day_start(day):
 
 def clean_range(raw):
     """from/to (YYYY-MM-DD, inclusive) as a half-open [start, end) of datetimes; None for open ends."""
-    start_on = clean_date(raw.get("from") or None, "from")
-    end_on = clean_date(raw.get("to") or None, "to")
+    start_on = day(raw.get("from"), "from")
+    end_on = day(raw.get("to"), "to")
     if start_on and end_on and end_on < start_on:
         raise Invalid("The end date is before the start date.", "to")
     return (day_start(start_on) if start_on else None,
@@ -40,7 +40,7 @@ def clean_filters(raw):
     """Date range, stage, content type, product and team (User.team of the people who used the items)."""
     start, end = clean_range(raw)
     out = {"start": start, "end": end}
-    stage = (raw.get("stage") or "").strip()
+    stage = filter_value(raw.get("stage"))
     if stage:
         if db.session.scalar(select(Stage.id).where(Stage.slug == stage)) is None:
             raise Invalid(f"Unknown stage {stage!r}.", "stage")
@@ -50,7 +50,7 @@ def clean_filters(raw):
         if content_type not in CONTENT_TYPES:
             raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
         out["content_type"] = content_type
-    product = (raw.get("product") or "").strip()[:100]
+    product = filter_value(raw.get("product"))
     if product:
         out["product"] = product
     team = clean_team(raw.get("team"))
@@ -165,7 +165,7 @@ def content_usage(filters):
 
 
 def clean_days(raw, default=90):
-    return clean_int(default if raw in (None, "") else raw, "days", 1, 3650)
+    return whole_number(default if raw in (None, "") else raw, "days", 1, 3650)
 
 
 def unused(days=90):
@@ -249,7 +249,7 @@ def search_insights(filters, limit=20):
 
 def clean_weeks(raw, default=12):
     """How many weeks of adoption to show: 1 to 104."""
-    return clean_int(default if raw in (None, "") else raw, "weeks", 1, 104)
+    return whole_number(default if raw in (None, "") else raw, "weeks", 1, 104)
 
 
 def adoption(weeks=12):

@@ -5,11 +5,11 @@ from sqlalchemy.orm import selectinload
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.library.services import clean_date
-from hub.models import ID_RE, clean_id, utcnow
+from hub.models import utcnow
 from hub.transactions import write_aside
 from hub.usage.models import REQUEST_STATUSES, ContentRequest, Rating, RequestVote
-from hub.usage.services import clean, clean_stage
+from hub.usage.services import clean_stage
+from hub.validation import day, row_id, text, whole_number
 
 # Marketing's moves; any status may be corrected back to open or planned.
 NEXT = {"open": {"planned", "in_progress", "delivered", "declined"},
@@ -24,11 +24,8 @@ NEXT = {"open": {"planned", "in_progress", "delivered", "declined"},
 
 def rate_item(user, item, stars, comment=""):
     """Set (or change) the user's 1-5 rating and comment on a live item."""
-    if isinstance(stars, str) and ID_RE.fullmatch(stars.strip()):
-        stars = int(stars)
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise Invalid("Rate from 1 to 5 stars.", "rating")
-    comment = clean(comment, "comment", 1000, multiline=True)
+    stars = whole_number(stars, "rating", 1, 5, "Rate from 1 to 5 stars.")
+    comment = text(comment, "comment", 1000, multiline=True)
     rating = db.session.scalar(select(Rating).where(Rating.user_id == user.id, Rating.collateral_id == item.id))
     if rating is None:
         rating = Rating(user_id=user.id, collateral_id=item.id, stars=stars, comment=comment)
@@ -64,16 +61,16 @@ def clean_request(data, partial=False):
     """Validate what, stage, industry, product, why and needed by."""
     out = {}
     if not partial or "title" in data:
-        out["title"] = clean(data.get("title"), "title", 200, required=True)
+        out["title"] = text(data.get("title"), "title", 200, required=True)
     if not partial or "stage" in data:
         out["stage"] = clean_stage(data.get("stage"))
     for field in ("industry", "product"):
         if not partial or field in data:
-            out[field] = clean(data.get(field), field, 100)
+            out[field] = text(data.get(field), field, 100)
     if not partial or "why" in data:
-        out["why"] = clean(data.get("why"), "why", 4000, multiline=True)
+        out["why"] = text(data.get("why"), "why", 4000, multiline=True)
     if not partial or "needed_by" in data:
-        out["needed_by"] = clean_date(data.get("needed_by"), "needed_by")
+        out["needed_by"] = day(data.get("needed_by"), "needed_by")
     return out
 
 
@@ -144,13 +141,13 @@ def update_request(user, req, data):
         if status != req.status and status not in NEXT[req.status]:
             raise Conflict(f"A request that is {req.status_label.lower()} cannot become "
                            f"{REQUEST_STATUSES[status].lower()}.", "invalid_transition")
-        reason = clean(data.get("reason", req.reason if status == req.status else ""), "reason", 1000, multiline=True)
+        reason = text(data.get("reason", req.reason if status == req.status else ""), "reason", 1000, multiline=True)
         if status == "declined" and not reason:
             raise Invalid("Say why the request is declined.", "reason")
         delivered_id = data.get("delivered_collateral_id", req.delivered_collateral_id)
         if status == "delivered":
             message = "Link the item that delivers this request."
-            delivered_id = clean_id(delivered_id, "delivered_collateral_id", message)
+            delivered_id = row_id(delivered_id, "delivered_collateral_id", message)
             if db.session.get(Collateral, delivered_id) is None:
                 raise Invalid(message, "delivered_collateral_id")
         else:

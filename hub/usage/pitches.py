@@ -9,13 +9,13 @@ import secrets
 
 from sqlalchemy import func, insert, select
 
+from hub import validation
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library.services import clean_date
 from hub.models import today, utcnow
 from hub.transactions import write_aside
 from hub.usage.models import Pitch, PitchItem, PitchOpen
-from hub.usage.services import clean, client_description, live_item, record_event
+from hub.usage.services import client_description, live_item, record_event
 from hub.usage.shares import as_bool, hash_token
 
 MAX_ITEMS = 20
@@ -42,9 +42,9 @@ def create_pitch(user, data, channel=None):
     """A new pitch from {"title", "message", "collateral_ids", "allow_download", "expires_on"};
     returns (pitch, token). The token is shown only now. Raises Invalid or NotFound."""
     items = clean_item_ids(user, data.get("collateral_ids"))
-    title = clean(data.get("title"), "title", 120, required=True)
-    message = clean(data.get("message"), "message", 2000, multiline=True)
-    expires_on = clean_date(data.get("expires_on"), "expires_on")
+    title = validation.text(data.get("title"), "title", 120, required=True)
+    message = validation.text(data.get("message"), "message", 2000, multiline=True)
+    expires_on = validation.day(data.get("expires_on"), "expires_on")
     if expires_on is not None and expires_on < today():
         raise Invalid("The expiry date is in the past.", "expires_on")
     token = secrets.token_urlsafe(24)

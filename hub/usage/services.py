@@ -7,16 +7,17 @@ from flask import has_request_context, request
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from hub import validation
 from hub.auth.services import list_users
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral, Stage
-from hub.models import clean_id, utcnow
+from hub.models import utcnow
 from hub.transactions import write_aside
 from hub.usage.models import ACTIONS, CHANNELS, OUTCOMES, DealUse, Opportunity, UsageEvent
+from hub.validation import row_id, strip_controls
 
 log = logging.getLogger(__name__)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:#-]{0,79}$")
 
 
@@ -96,26 +97,9 @@ def client_description(user_agent):
 # --- validation shared by the usage services ------------------------------------------------------
 
 
-def clean(value, field, limit, required=False, multiline=False):
-    """Trimmed text without control characters, within a limit; refuses non-text JSON values."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):  # {"title": 0} is a client's mistake, not the text "0"
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} must be text.", field)
-    if multiline:
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value).strip()
-    else:
-        value = " ".join(CONTROL.sub(" ", value).split())
-    if required and not value:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} is required.", field)
-    if len(value) > limit:
-        raise Invalid(f"{field.replace('_', ' ').capitalize()} can be at most {limit} characters.", field)
-    return value
-
-
 def clean_stage(value, required=False):
     """A known stage slug, or '' when optional and empty."""
-    slug = clean(value, "stage", 40, required=required)
+    slug = validation.text(value, "stage", 40, required=required)
     if slug and db.session.scalar(select(Stage.id).where(Stage.slug == slug)) is None:
         raise Invalid(f"Unknown stage {slug!r}.", "stage")
     return slug
@@ -123,7 +107,7 @@ def clean_stage(value, required=False):
 
 def clean_ref(value, field="opportunity"):
     """An opportunity reference as the CRM writes it: letters, digits and . _ : # -, up to 80."""
-    ref = clean(value, field, 80, required=True)
+    ref = validation.text(value, field, 80, required=True)
     if not REF_RE.match(ref):
         raise Invalid("Opportunity references use letters, digits and . _ : # - only.", field)
     return ref
@@ -131,7 +115,7 @@ def clean_ref(value, field="opportunity"):
 
 def live_item(user, item_id, field="collateral_id"):
     """An item the user may see that is approved and unexpired, for sharing and deals."""
-    item_id = clean_id(item_id, field, "collateral_id must be an item id.")
+    item_id = row_id(item_id, field, "collateral_id must be an item id.")
     item = db.session.get(Collateral, item_id)
     if item is None or (not user.is_editor and not item.is_live):
         raise NotFound("No such collateral item.")
@@ -146,10 +130,10 @@ def live_item(user, item_id, field="collateral_id"):
 def record_deal(user, item, data):
     """Note that an item was used with an account's opportunity at a stage; makes the opportunity if new,
     owned by the user. Forbidden when the opportunity is another rep's (see check_owner)."""
-    account = clean(data.get("account"), "account", 120, required=True)
+    account = validation.text(data.get("account"), "account", 120, required=True)
     ref = clean_ref(data.get("opportunity"))
     stage = clean_stage(data.get("stage"), required=True)
-    note = clean(data.get("note"), "note", 500, multiline=True)
+    note = validation.text(data.get("note"), "note", 500, multiline=True)
     opportunity = db.session.scalar(select(Opportunity).where(Opportunity.ref == ref))
     if opportunity is None:
         opportunity = Opportunity(ref=ref, account=account, owner_id=user.id)
@@ -230,7 +214,7 @@ def user_filter(viewer, raw, field="user_id"):
     """Whose events to read from a query string: None for everyone's; a rep may name only themselves."""
     if raw in (None, ""):
         return None
-    user_id = clean_id(raw, field)
+    user_id = row_id(raw, field)
     if not viewer.is_editor and user_id != viewer.id:
         raise Forbidden("Reps can read only their own activity.")
     return user_id
@@ -292,7 +276,7 @@ def searched_query(referrer):
 
 def normalise_query(text):
     """Queries are grouped case- and space-insensitively."""
-    return " ".join(CONTROL.sub(" ", text or "").split()).lower()[:200]
+    return " ".join(strip_controls(text or "").split()).lower()[:200]
 
 
 def record_search(user, text, filters, total, page=1, channel=None):

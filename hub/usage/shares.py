@@ -7,11 +7,11 @@ from sqlalchemy import func, insert, select
 
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library.services import clean_date
 from hub.models import today, utcnow
 from hub.transactions import write_aside
 from hub.usage.models import Share, ShareOpen
-from hub.usage.services import clean, client_description, live_item, record_event
+from hub.usage.services import client_description, live_item, record_event
+from hub.validation import day, text
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,9 @@ def as_bool(value, field):
 def create_share(user, item_id, data, channel=None):
     """A new link for a prospect to a live item; returns (share, token). The token is shown only now."""
     item = live_item(user, item_id)
-    recipient = clean(data.get("recipient"), "recipient", 120, required=True)
-    account = clean(data.get("account"), "account", 120)
-    expires_on = clean_date(data.get("expires_on"), "expires_on")
+    recipient = text(data.get("recipient"), "recipient", 120, required=True)
+    account = text(data.get("account"), "account", 120)
+    expires_on = day(data.get("expires_on"), "expires_on")
     if expires_on is not None and expires_on < today():
         raise Invalid("The expiry date is in the past.", "expires_on")
     allow_download = as_bool(data.get("allow_download"), "allow_download")

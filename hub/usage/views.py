@@ -7,13 +7,13 @@ from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
 from hub.library import files, pages
 from hub.library import services as library
-from hub.models import clean_id
 from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
+from hub.validation import row_id
 
 bp = Blueprint("usage", __name__)
 PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
@@ -358,7 +358,7 @@ def archive_unused():
     archived = 0
     for raw in request.form.getlist("item_id")[:500]:
         try:
-            item = library.get_item(current_user, clean_id(raw, "item_id", "not an item id."))
+            item = library.get_item(current_user, row_id(raw, "item_id", "not an item id."))
             library.transition(current_user, item, "archived", "Archived from the unused content report")
             archived += 1
         except ApiError as e:
