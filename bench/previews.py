@@ -74,7 +74,7 @@ def main():
         folder = Path(tmp)
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}", "UPLOAD_FOLDER": str(folder)})
         with app.app_context():
-            previews.renderer.run(folder / "missing.pdf", "pdf", folder, 30)  # start the render process
+            previews.renderer.run([str(folder / "missing.pdf"), "pdf", str(folder)], 30)  # start the render process
             office = previews.office_converter()
             print(f"LibreOffice: {office or 'not installed (Office files get the placeholder card)'}")
             cases = [("deck40.pdf", pdf(), "pdf", 3)]

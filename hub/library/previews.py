@@ -8,18 +8,14 @@ UPLOAD_FOLDER/previews/<version id>/ with a manifest.json ({"pages", "source", "
 without an image (a link, a text file, an Office file with no converter, a file that failed) gets a
 typed placeholder card: an SVG Hub draws from the item's type and title, never a broken image.
 """
-import atexit
 import hashlib
 import json
 import logging
 import os
-import select as fd_select  # waiting on the renderer's pipe (sqlalchemy.select is the query builder)
 import shutil
 import subprocess
-import sys
 import tempfile
 import textwrap
-import threading
 import uuid
 from pathlib import Path
 
@@ -29,6 +25,7 @@ from markupsafe import escape
 from sqlalchemy import event, select
 
 from hub import jobs
+from hub.child import Child
 from hub.extensions import db
 from hub.library.files import KINDS, path_for, upload_folder
 from hub.library.models import FileVersion
@@ -195,55 +192,12 @@ def convert_to_pdf(converter, source, outdir):
         return target, ""
 
 
-class Renderer:
-    """The long-lived render.py process of this worker: one JSON line in, one out, with a deadline."""
-
-    def __init__(self):
-        self.proc = None
-        self.lock = threading.Lock()
-
-    def run(self, source, kind, outdir, seconds):
-        """{"pages"} or {"error"}; a process that overruns or dies is killed and replaced next time."""
-        with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
-                self.proc = subprocess.Popen([sys.executable, "-I", str(RENDER_SCRIPT), "--serve"],
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            try:
-                self.proc.stdin.write((json.dumps([str(source), kind, str(outdir)]) + "\n").encode())
-                self.proc.stdin.flush()
-                ready, _, _ = fd_select.select([self.proc.stdout], [], [], seconds)
-                line = self.proc.stdout.readline() if ready else None
-            except OSError:
-                line = b""
-            if not line:
-                self.stop_locked()
-                if line is None:
-                    return {"error": f"Rendering took longer than {seconds} seconds."}
-                return {"error": "Rendering needed too much memory or crashed the renderer."}
-            return json.loads(line)
-
-    def stop(self):
-        """End the render process (at exit, or after a file that overran)."""
-        with self.lock:
-            self.stop_locked()
-
-    def stop_locked(self):
-        """stop() for a caller that holds the lock."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            for pipe in (self.proc.stdin, self.proc.stdout):
-                pipe.close()
-            self.proc = None
-
-
-renderer = Renderer()
-atexit.register(renderer.stop)
+renderer = Child(RENDER_SCRIPT, "Rendering")
 
 
 def run_renderer(source, kind, outdir):
     """{"pages", "error"} from the render process for `source`."""
-    answer = renderer.run(source, kind, outdir, current_app.config["PREVIEW_RENDER_SECONDS"])
+    answer = renderer.run([str(source), kind, str(outdir)], current_app.config["PREVIEW_RENDER_SECONDS"])
     if "pages" not in answer:
         return {"pages": 0, "error": answer.get("error") or "The renderer gave no answer."}
     return {"pages": int(answer["pages"]), "error": ""}

@@ -6,16 +6,11 @@ bomb, an entity bomb or a cyclic PDF costs that worker, which is killed and repl
 worker. The worker is reused between files, so a typical document costs milliseconds, not an
 interpreter start. Plain text is decoded in-process, its encoding detected by charset-normalizer.
 """
-import atexit
-import json
 import re
-import select
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.child import Child
 from hub.library import files
 from hub.search import readers
 from hub.search.readers import CPU_SECONDS, MAX_CHARS, clean
@@ -59,52 +54,12 @@ def extract(path, kind):
     return extract_in_child(path, kind)
 
 
-class Worker:
-    """A long-lived extraction process (readers.py run with --serve): one JSON line in, one out."""
-
-    def __init__(self):
-        self.proc = None
-        self.lock = threading.Lock()
-
-    def run(self, path, kind, seconds):
-        with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
-                self.proc = subprocess.Popen([sys.executable, "-I", str(READERS), "--serve"], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            try:
-                self.proc.stdin.write((json.dumps([str(path), kind]) + "\n").encode("utf-8"))
-                self.proc.stdin.flush()
-                ready, _, _ = select.select([self.proc.stdout], [], [], seconds)
-                line = self.proc.stdout.readline() if ready else None
-            except OSError:
-                line = b""
-            if not line:
-                self.stop_locked()
-                if line is None:
-                    return {"error": f"Reading the file took longer than {seconds:.0f} seconds."}
-                return {"error": "Reading the file needed too much memory or crashed the reader."}
-            return json.loads(line)
-
-    def stop(self):
-        with self.lock:
-            self.stop_locked()
-
-    def stop_locked(self):
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            for pipe in (self.proc.stdin, self.proc.stdout):
-                pipe.close()
-            self.proc = None
-
-
-worker = Worker()
-atexit.register(worker.stop)
+worker = Child(READERS, "Reading the file")
 
 
 def extract_in_child(path, kind, seconds=CHILD_SECONDS):
     """Run the extractor in the worker process, with a deadline."""
-    result = worker.run(path, kind, seconds)
+    result = worker.run([str(path), kind], seconds)
     return Extracted(result.get("text", ""), result.get("error", ""), result.get("partial", ""),
                      result.get("peak_kb", 0), result.get("cpu_ms", 0))
 
