@@ -10,13 +10,13 @@ import secrets
 from sqlalchemy import func, insert, select
 
 from hub import validation
-from hub.errors import Forbidden, Invalid, NotFound
+from hub.errors import Invalid, NotFound
 from hub.extensions import db
 from hub.models import today, utcnow
 from hub.transactions import write_aside
 from hub.usage.models import Pitch, PitchItem, PitchOpen
 from hub.usage.services import client_description, live_item, record_event
-from hub.usage.shares import as_bool, hash_token
+from hub.usage.shares import as_bool, hash_token, owned_link, revoke_link, working_link
 
 MAX_ITEMS = 20
 
@@ -60,30 +60,17 @@ def create_pitch(user, data, channel=None):
 
 def get_pitch(user, pitch_id):
     """One of the user's pitches (any for marketing and admins), or NotFound."""
-    pitch = db.session.get(Pitch, pitch_id)
-    if pitch is None or (not user.is_editor and pitch.created_by_id != user.id):
-        raise NotFound("No such pitch.")
-    return pitch
+    return owned_link(Pitch, user, pitch_id, "No such pitch.")
 
 
 def revoke_pitch(user, pitch):
     """Stop a pitch from working; revoking twice is harmless."""
-    if not user.is_editor and pitch.created_by_id != user.id:
-        raise Forbidden("Only the rep who made a pitch can revoke it.")
-    if pitch.revoked_at is None:
-        pitch.revoked_at = utcnow()
-        db.session.flush()
-    return pitch
+    return revoke_link(user, pitch, "Only the rep who made a pitch can revoke it.")
 
 
 def pitch_for_token(token):
     """The working pitch for a public token, or NotFound (revoked, expired, or no item live)."""
-    if not isinstance(token, str) or not 16 <= len(token) <= 64:
-        raise NotFound("This link does not work.")
-    pitch = db.session.scalar(select(Pitch).where(Pitch.token_hash == hash_token(token)))
-    if pitch is None or not pitch.is_working:
-        raise NotFound("This link does not work any more. Ask the person who sent it for a new one.")
-    return pitch
+    return working_link(Pitch, token)
 
 
 def item_in(pitch, item_id):

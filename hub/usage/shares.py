@@ -51,32 +51,53 @@ def create_share(user, item_id, data, channel=None):
     return share, token
 
 
+# Rules every prospect link follows, single-item share links and pitches alike: the model has
+# created_by_id, revoked_at, token_hash and is_working.
+
+
+def owned_link(model, user, link_id, missing):
+    """The link of ``model`` with this id when ``user`` made it (any for marketing and admins), or
+    NotFound(missing)."""
+    link = db.session.get(model, link_id)
+    if link is None or (not user.is_editor and link.created_by_id != user.id):
+        raise NotFound(missing)
+    return link
+
+
+def revoke_link(user, link, refusal):
+    """Stop a link from working (revoking twice is harmless); Forbidden(refusal) for another rep."""
+    if not user.is_editor and link.created_by_id != user.id:
+        raise Forbidden(refusal)
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        db.session.flush()
+    return link
+
+
+def working_link(model, token):
+    """The working link of ``model`` for a public token, or NotFound (unknown, revoked, expired, or
+    nothing live behind it). The token is compared by its hash, never stored."""
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        raise NotFound("This link does not work.")
+    link = db.session.scalar(select(model).where(model.token_hash == hash_token(token)))
+    if link is None or not link.is_working:
+        raise NotFound("This link does not work any more. Ask the person who sent it for a new one.")
+    return link
+
+
 def get_share(user, share_id):
     """One of the user's links (any link for marketing and admins), or NotFound."""
-    share = db.session.get(Share, share_id)
-    if share is None or (not user.is_editor and share.created_by_id != user.id):
-        raise NotFound("No such share link.")
-    return share
+    return owned_link(Share, user, share_id, "No such share link.")
 
 
 def revoke_share(user, share):
     """Stop a link from working; revoking twice is harmless."""
-    if not user.is_editor and share.created_by_id != user.id:
-        raise Forbidden("Only the rep who made a link can revoke it.")
-    if share.revoked_at is None:
-        share.revoked_at = utcnow()
-        db.session.flush()
-    return share
+    return revoke_link(user, share, "Only the rep who made a link can revoke it.")
 
 
 def share_for_token(token):
     """The working share for a public token, or NotFound (revoked, expired, or item not live)."""
-    if not isinstance(token, str) or not 16 <= len(token) <= 64:
-        raise NotFound("This link does not work.")
-    share = db.session.scalar(select(Share).where(Share.token_hash == hash_token(token)))
-    if share is None or not share.is_working:
-        raise NotFound("This link does not work any more. Ask the person who sent it for a new one.")
-    return share
+    return working_link(Share, token)
 
 
 def record_open(share, user_agent, kind="page"):
