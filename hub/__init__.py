@@ -33,7 +33,7 @@ def create_app(test_config=None):
 
 def register_extensions(app):
     """Bind the unbound extensions in hub.extensions to this app."""
-    from hub import jobs, security
+    from hub import jobs, mail, security
     from hub.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -42,6 +42,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     security.init_app(app)
     jobs.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app):

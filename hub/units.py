@@ -1,4 +1,21 @@
-"""Quantities as people read them."""
+"""Quantities as people read them, and the time zones people may choose."""
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+COMMON_ZONES = ("UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+                "America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Dubai",
+                "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney")
+
+
+@lru_cache(maxsize=1)
+def zone_names():
+    """Every accepted IANA zone name, sorted (zoneinfo's list less its non-geographic oddities)."""
+    return tuple(sorted(n for n in available_timezones() if n not in ("Factory", "localtime") and "/" in n or n == "UTC"))
+
+
+def is_zone(name):
+    """True when `name` is one of zone_names() (an IANA name such as "Europe/Berlin", or "UTC")."""
+    return isinstance(name, str) and name in frozenset(zone_names())
 
 
 def size_label(n):

@@ -19,7 +19,7 @@ from hub.jobs.worker import Worker
 from hub.library import services as library_services
 from hub.library.models import DEFAULT_STAGES, Stage
 
-pytest_plugins = ["tests.fixtures.calendar", "tests.fixtures.usage"]
+pytest_plugins = ["tests.fixtures.calendar", "tests.fixtures.mail", "tests.fixtures.usage"]
 TEST_DATABASE_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
 # A cheap password hash keeps the suite fast; production uses scrypt (see test_auth).

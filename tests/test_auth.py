@@ -199,3 +199,18 @@ def test_cli_set_password(app, runner, make_user):
     assert services.authenticate(user.email, "a brand new password").id == user.id
     assert runner.invoke(args=["set-password", user.email, "--password", "short"]).exit_code != 0
     assert runner.invoke(args=["set-password", "ghost@example.com", "--password", "long enough pw"]).exit_code != 0
+
+
+def test_users_choose_their_own_time_zone(app, as_user):
+    browser, user = as_user("sales")
+    page = browser.get("/account").get_data(as_text=True)
+    assert "Hub's default" in page and 'value="Europe/Berlin"' in page
+    assert browser.post("/account/time-zone", data={"time_zone": "Europe/Berlin"}).status_code == 303
+    assert 'value="Europe/Berlin" selected' in browser.get("/account").get_data(as_text=True)
+    refused = browser.post("/account/time-zone", data={"time_zone": "Mars/Olympus_Mons"})
+    assert refused.status_code == 422
+    assert "Choose a time zone from the list" in refused.get_data(as_text=True)
+    assert browser.post("/account/time-zone", data={"time_zone": ""}).status_code == 303
+    assert 'value="" selected' in browser.get("/account").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.time_zone == "" and user.zone is None

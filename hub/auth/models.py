@@ -1,6 +1,7 @@
 """People, their roles and their personal API tokens."""
 import hashlib
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -38,6 +39,8 @@ class User(UserMixin, db.Model):
     # At most one outstanding reset link per user, stored as a hash; used or expired means gone.
     reset_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     reset_expires_at = mapped_column(UTCDateTime, nullable=True)
+    # An IANA zone name ("Europe/Berlin") the user chose on the account page; "" for Hub's default.
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -58,6 +61,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self):
         return self.role == "admin"
+
+    @property
+    def zone(self):
+        """The user's own time zone as a ZoneInfo, or None when they chose none (use Hub's default)."""
+        return ZoneInfo(self.time_zone) if self.time_zone else None
 
     @property
     def role_label(self):

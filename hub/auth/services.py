@@ -18,6 +18,7 @@ from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.models import MAX_ID, get_or_404, utcnow
 from hub.transactions import write_aside
+from hub.units import is_zone
 from hub.validation import DIGITS, strip_controls
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
@@ -171,6 +172,18 @@ def update_user(user, actor, role=None, active=None, name=None, team=None):
         if not name or len(name) > 120:
             raise Invalid("Enter a name of at most 120 characters.", "name")
         user.name = name
+    db.session.flush()
+    return user
+
+
+def set_time_zone(user, name):
+    """Set the user's own time zone: an IANA name from hub.units.zone_names(), or "" for Hub's default.
+
+    Raises Invalid (field "time_zone") for any other value."""
+    name = (name or "").strip()
+    if name and not is_zone(name):
+        raise Invalid("Choose a time zone from the list (an IANA name such as Europe/Berlin).", "time_zone")
+    user.time_zone = name
     db.session.flush()
     return user
 

@@ -7,6 +7,7 @@ from hub.auth.forms import LoginForm, PasswordChangeForm, PasswordResetForm, Tok
 from hub.auth.throttle import Locked
 from hub.errors import ApiError, Invalid
 from hub.routing import safe_next
+from hub.units import COMMON_ZONES, zone_names
 
 bp = Blueprint("auth", __name__)
 
@@ -44,10 +45,11 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-def render_account(form=None, new_secret=None, status=200, password_error=None):
+def render_account(form=None, new_secret=None, status=200, password_error=None, zone_error=None):
     tokens = services.list_tokens(current_user)
     page = render_template("account/account.html", tokens=tokens, form=form or TokenForm(), new_secret=new_secret,
-                           password_error=password_error)
+                           password_error=password_error, zone_error=zone_error, zone_names=zone_names(),
+                           common_zones=COMMON_ZONES)
     return page, status
 
 
@@ -92,6 +94,17 @@ def change_password():
         return render_account(status=e.status, password_error=e)
     login_user(current_user._get_current_object())  # this session carries the new secret; the others end
     flash("Password changed. Every other session of yours is signed out.", "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/time-zone")
+def set_time_zone():
+    """Choose the zone Hub shows times in for this user (and sends their e-mail by)."""
+    try:
+        services.set_time_zone(current_user, request.form.get("time_zone", ""))
+    except ApiError as e:
+        return render_account(status=e.status, zone_error=e)
+    flash("Time zone saved.", "success")
     return redirect(url_for("auth.account"), 303)
 
 

@@ -8,23 +8,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
+
+from hub.units import COMMON_ZONES as COMMON  # noqa: F401 (the calendar's names for the core's lists)
+from hub.units import is_zone as is_valid
+from hub.units import zone_names as names  # noqa: F401
 
 FIRST_YEAR, YEARS_AHEAD = 1970, 15
-COMMON = ("UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-          "America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Dubai",
-          "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-@lru_cache(maxsize=1)
-def names():
-    """Every accepted zone name, sorted (zoneinfo's list less its non-geographic oddities)."""
-    return tuple(sorted(n for n in available_timezones() if n not in ("Factory", "localtime") and "/" in n or n == "UTC"))
-
-
-def is_valid(name):
-    return isinstance(name, str) and name in set(names())
 
 
 @dataclass(frozen=True)
