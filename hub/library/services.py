@@ -37,7 +37,7 @@ TRANSITIONS = {
     ("archived", "draft"): "Restored to draft",
 }
 FACETS = ("content_type", "product", "industry", "persona")
-CONTENT_TYPE_RULE = f"Choose a content type: {', '.join(CONTENT_TYPES.values())}."
+CONTENT_TYPE_RULE = f"Content type must be one of: {', '.join(CONTENT_TYPES.values())}."
 LIMITS = {"title": 200, "description": 10000, "product": LABEL_MAX, "industry": LABEL_MAX, "persona": LABEL_MAX,
           "region": LABEL_MAX}
 
