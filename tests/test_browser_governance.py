@@ -45,7 +45,7 @@ def test_a_new_version_waits_for_approval_while_reps_keep_the_live_one(library, 
         editor.page.get_by_role("button", name="Upload", exact=True).click()
     assert "waits for approval; until then reps keep getting version 1" in editor.page.locator(".flashes").inner_text()
     panel = editor.page.locator("section.pending-version")
-    assert "Version 2 waits for approval" in panel.inner_text()
+    assert panel.locator("h2").text_content() == "Version 2 waits for approval"
     assert editor.axe() == []
     editor.goto("/review")
     assert "New version 2" in editor.page.locator(".review-grid").inner_text()
@@ -102,4 +102,5 @@ def test_the_form_keeps_its_file_after_an_error_and_a_double_click_makes_one_dra
     db.session.close()
     assert db.session.scalar(select(func.count()).select_from(Collateral)
                              .where(Collateral.title == "Battlecard: Hub vs Rival")) == 1
-    assert editor.problems == []
+    refused = "Failed to load resource: the server responded with a status of 422"  # the refusal itself
+    assert [p for p in editor.problems if refused not in p] == []

@@ -390,15 +390,16 @@ def created_by_form(actor, nonce):
     return db.session.scalar(select(Collateral).where(Collateral.form_nonce == f"{actor.id}:{nonce}"))
 
 
-def create_item(actor, data, upload=None, *, staged=None, nonce=None):
+def create_item(actor, data, upload=None, *, staged=None, nonce=None, keep_refused=False):
     """A new draft item with either a file or an external link; returns the item.
 
     upload: a werkzeug FileStorage, or staged: the token of a file kept from an earlier attempt
     (files.stage). nonce: the form's one-time token (new_form_nonce): posting the same form again,
     a double click, returns the item the first post created instead of a second draft, even when
     the two run at the same moment (the token is unique in the database).
-    Raises Invalid, or InvalidFields listing every problem at once; when a file came with the
-    refused attempt it is kept, and the error's `staged` (files.Staged) names it for the next one."""
+    Raises Invalid, or InvalidFields listing every problem at once. With keep_refused (the page's
+    form), a file that came with a refused attempt is kept aside and the error's `staged`
+    (files.Staged) names it for the next attempt; otherwise it is removed."""
     require_editor(actor)
     nonce = nonce if isinstance(nonce, str) and NONCE.fullmatch(nonce) else None
     if nonce and (earlier := created_by_form(actor, nonce)) is not None:
@@ -423,7 +424,11 @@ def create_item(actor, data, upload=None, *, staged=None, nonce=None):
         problems.append(Invalid("Upload a file or give a link.", "file"))
     if problems:
         error = problems[0] if len(problems) == 1 else InvalidFields(problems)
-        error.staged = files.stage(stored, actor.id) if stored else None
+        error.staged = None
+        if stored and keep_refused:
+            error.staged = files.stage(stored, actor.id)
+        elif stored:
+            stored.discard()
         raise error
     if stored:
         after_rollback(stored.discard)  # the file goes if the database never takes it
@@ -576,13 +581,13 @@ def transition(actor, item, to_status, comment="", announce=False):
     if not isinstance(to_status, str) or to_status not in STATUSES:
         raise Invalid(f"Status must be one of: {', '.join(STATUSES.values())}.", "status")
     comment = clean_comment(comment)
-    if to_status == "approved":
-        require_approver(actor, item, item.versions[0] if item.versions else None)
     if (item.status, to_status) not in TRANSITIONS:
         raise Conflict(
             f"An item that is {STATUSES[item.status].lower()} cannot become {STATUSES[to_status].lower()}.",
             "invalid_transition",
         )
+    if to_status == "approved":
+        require_approver(actor, item, item.versions[0] if item.versions else None)
     claim(item, item.status)  # six editors moving an approved item at once: one wins, the others get 409
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
     was_approved = item.status == "approved"

@@ -84,7 +84,8 @@ def new_item():
     data = item_form_data()
     nonce, token = request.form.get("form_nonce", ""), request.form.get("staged_upload", "")
     try:
-        item = services.create_item(current_user, data, request.files.get("file"), staged=token or None, nonce=nonce)
+        item = services.create_item(current_user, data, request.files.get("file"), staged=token or None, nonce=nonce,
+                                    keep_refused=True)
     except ApiError as e:
         staged = getattr(e, "staged", None) or (files.staged_details(token, current_user.id) if token else None)
         return render_form(None, data, e, nonce=nonce or services.new_form_nonce(), staged=staged)
