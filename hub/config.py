@@ -37,6 +37,8 @@ class Defaults:
     API_PER_PAGE = 25              # fixed, not per instance: the OpenAPI document declares both
     API_MAX_PER_PAGE = 100         # (hub/api/schemas.py reads them from here)
     EXPIRING_SOON_DAYS = 30
+    REQUIRE_REAPPROVAL = True       # a new file of an approved item waits for approval; reps keep the old one
+    SEPARATE_APPROVER = False       # nobody approves an item they created, uploaded or last changed (admins may)
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking

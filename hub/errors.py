@@ -18,6 +18,7 @@ class ApiError(Exception):
     def __init__(self, status, code, message, field=None):
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.errors = [self]  # every problem found, for a form that shows them all at once (see InvalidFields)
 
 
 def wants_json():
@@ -130,6 +131,15 @@ class Invalid(ApiError):
 
     def __init__(self, message, field=None):
         super().__init__(422, "invalid", message, field)
+
+
+class InvalidFields(Invalid):
+    """Several fields that fail their rules, found at once: `errors` lists each (an Invalid naming its
+    field), in form order; the message joins theirs and the field is the first one's."""
+
+    def __init__(self, errors):
+        super().__init__(" ".join(e.message for e in errors), errors[0].field)
+        self.errors = list(errors)
 
 
 class Forbidden(ApiError):

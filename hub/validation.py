@@ -161,5 +161,5 @@ def instant(value, field):
 def choice(value, field, choices, message=None):
     """One of a fixed set of words (an enum), or Invalid listing them."""
     if not isinstance(value, str) or value not in choices:
-        raise Invalid(message or f"{label_of(field)} must be one of: {', '.join(choices)}.", field)
+        raise Invalid(message or f"{label_of(field)} must be one of: {', '.join(choices.values() if isinstance(choices, dict) else choices)}.", field)
     return value

@@ -30,6 +30,7 @@ PAGES = [
     ("POST", "/items/{approved}/edit", expect(REDIRECT, 403, 422)),
     ("POST", "/items/{approved}/versions", expect(REDIRECT, 403, 422)),  # no file: refused with the page (was 303)
     ("POST", "/items/{draft}/status", expect(REDIRECT, 403, 303)),
+    ("POST", "/items/{approved}/versions/1/decision", expect(REDIRECT, 403, 409)),  # v1 does not wait for approval
     ("POST", "/items/{doomed}/delete", expect(REDIRECT, 403, 303)),
     ("GET", "/items/{approved}/download", expect(REDIRECT, 200, 200)),
     ("GET", "/items/{draft}/download", expect(REDIRECT, 404, 200)),
@@ -150,6 +151,8 @@ API = [
     ("DELETE", "/api/v1/collateral/{doomed}", expect(401, 403, 204)),
     ("POST", "/api/v1/collateral/{approved}/versions", expect(401, 403, 422)),
     ("POST", "/api/v1/collateral/{draft}/status", expect(401, 404, 200)),
+    ("POST", "/api/v1/collateral/{approved}/versions/1/approve", expect(401, 403, 409)),  # v1 does not wait
+    ("POST", "/api/v1/collateral/{approved}/versions/1/reject", expect(401, 403, 409)),
     ("POST", "/api/v1/collateral/{approved}/status", expect(401, 403, 200)),
     ("GET", "/api/v1/collateral/{approved}/download", expect(401, 200, 200)),
     ("GET", "/api/v1/collateral/{draft}/download", expect(401, 404, 200)),
@@ -193,6 +196,7 @@ API = [
 BODIES = {
     ("POST", "/login"): {"email": "nobody@example.com", "password": "not the password"},
     ("POST", "/items/{draft}/status"): {"status": "in_review"},
+    ("POST", "/items/{approved}/versions/1/decision"): {"decision": "approve"},
     ("POST", "/admin/users/{other_user}"): {"role": "marketing"},
     ("POST", "/admin/stages"): {"name": "Renewal"},
     ("POST", "/admin/stages/{stage}"): {"name": "Awareness and interest"},
@@ -214,6 +218,8 @@ JSON_BODIES = {
     ("PATCH", "/api/v1/collateral/{approved}"): {"region": "EMEA"},
     ("POST", "/api/v1/collateral/{draft}/status"): {"status": "in_review"},
     ("POST", "/api/v1/collateral/{approved}/status"): {"status": "archived"},
+    ("POST", "/api/v1/collateral/{approved}/versions/1/approve"): {},
+    ("POST", "/api/v1/collateral/{approved}/versions/1/reject"): {"comment": "Not yet"},
     ("POST", "/api/v1/calendar/entries"): {"title": ""},
     ("PATCH", "/api/v1/calendar/entries/{cal_published}"): {"location": "Online"},
     ("POST", "/api/v1/usage"): {"action": "used_in_deal", "account": "Acme", "opportunity": "OPP-8", "stage": "awareness"},

@@ -128,7 +128,7 @@ def test_office_files_are_converted_by_libreoffice(app, as_user, make_item, kind
 
 
 def test_a_new_version_gets_its_own_previews_and_deleting_removes_them(app, as_user, make_item, make_user, work):
-    item = make_item(file=(search_files.pdf(pages=1), "v1.pdf"))
+    item = make_item("draft", file=(search_files.pdf(pages=1), "v1.pdf"))
     first = item.current_version
     library_services.add_version(item.owner, item, upload(search_files.pdf(pages=2), "v2.pdf"))
     work()

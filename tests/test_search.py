@@ -144,7 +144,9 @@ def test_every_kind_of_change_is_reflected(app, make_user, make_item, as_user, t
     assert found(rep, "falcon") == [item.id]
     library.update_item(marketer, item, {"title": "Osprey pricing sheet"})
     assert found(rep, "falcon") == [] and found(rep, "osprey") == [item.id]
-    library.add_version(marketer, item, upload(files.pdf(marker="heron"), "v2.pdf"))
+    version = library.add_version(marketer, item, upload(files.pdf(marker="heron"), "v2.pdf"))
+    assert found(rep, "heron") == []  # it waits for re-approval: reps still find the live version's text
+    library.decide_version(marketer, item, version.number, approve=True)
     assert found(rep, "heron") == [item.id]
     library.transition(marketer, item, "archived")
     assert found(rep, "osprey") == [] and found(marketer, "osprey") == [item.id]

@@ -27,6 +27,7 @@ def version_json(version):
         "text_error": (version.text_error or None) if version.text_status == "failed" else None,
         "text_status": version.text_status,
         "text_status_reason": version.text_error or None,
+        "review_state": version.review_state,
     }
 
 
@@ -47,6 +48,7 @@ def item_json(item):
         "url": item.url,
         "owner": item.owner.name if item.owner else None,
         "current_version": version_json(item.current_version),
+        "pending_version": version_json(item.pending_version) if g.user.is_editor else None,
         "version_count": len(item.versions),
         "download_url": url_for("api.download", item_id=item.id, _external=True),
         "page_url": url_for("library.item", item_id=item.id, _external=True),
@@ -120,12 +122,37 @@ def update_collateral(item_id):
 @documented(form=schemas.NewVersion, ok=schemas.Item, status=201, errors=[403, 404, 409, 413, 422])
 @idempotent
 def add_version(item_id):
-    """Upload a new file version; it is served from now on."""
+    """Upload a new file version: served from now on, or, for an approved item under
+    HUB_REQUIRE_REAPPROVAL, once approved (it is `pending_version` until then)."""
     item = services.get_item(g.user, item_id)
     services.require_editor(g.user)
     body()
     services.add_version(g.user, item, request.files.get("file"))
     return item_json(item), 201
+
+
+@bp.post("/collateral/<int:item_id>/versions/<int:number>/approve")
+@documented(json=schemas.VersionDecision, ok=schemas.Item, errors=[403, 404, 409, 422])
+def approve_version(item_id, number):
+    """Approve a version waiting for re-approval: it is served from now on. 403 under
+    HUB_SEPARATE_APPROVER for the person who created, uploaded or last changed the item (not admins);
+    409 when that version does not wait."""
+    return decide_version(item_id, number, True)
+
+
+@bp.post("/collateral/<int:item_id>/versions/<int:number>/reject")
+@documented(json=schemas.VersionDecision, ok=schemas.Item, errors=[403, 404, 409, 422])
+def reject_version(item_id, number):
+    """Reject a version waiting for re-approval: the previous version stays the served one."""
+    return decide_version(item_id, number, False)
+
+
+def decide_version(item_id, number, approve):
+    item = services.get_item(g.user, item_id)
+    services.require_editor(g.user)
+    data = body()
+    services.decide_version(g.user, item, number, approve, data.get("comment") or "")
+    return item_json(item)
 
 
 @bp.post("/collateral/<int:item_id>/status")

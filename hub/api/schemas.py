@@ -149,6 +149,9 @@ class Version(BaseModel):
     text_status: Choice(FileVersion.TEXT_STATUSES, "Whether the file's text is in the search index: all of it, part of it (cut by "
                                        "the time or size budget) or none (it could not be read).")
     text_status_reason: str | None = Field(description="Why the text is partial or failed.")
+    review_state: Choice(FileVersion.REVIEW_STATES, "accepted: may be served (the newest accepted version is the "
+                                                    "current one); pending: waits for re-approval; rejected; "
+                                                    "superseded: replaced while it waited.")
 
 
 class Item(BaseModel):
@@ -166,7 +169,9 @@ class Item(BaseModel):
     expires_on: date | None
     url: str | None
     owner: str | None
-    current_version: Version | None
+    current_version: Version | None = Field(description="The version served to reps (the newest accepted one).")
+    pending_version: Version | None = Field(description="A newer file waiting for re-approval (HUB_REQUIRE_REAPPROVAL); "
+                                                        "always null for reps.")
     version_count: int
     download_url: str
     page_url: str
@@ -221,6 +226,10 @@ class NewItem(ItemFields):
 
 class NewVersion(Input):
     file: Binary
+
+
+class VersionDecision(Input):
+    comment: Annotated[str, Field(max_length=1000)] = ""
 
 
 class StatusChange(Input):

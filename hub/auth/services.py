@@ -13,7 +13,7 @@ from zxcvbn import zxcvbn
 
 from hub import events
 from hub.auth import throttle
-from hub.auth.models import ROLES, TEAM_MAX, ApiToken, User, new_session_secret
+from hub.auth.models import ROLE_LABELS, ROLES, TEAM_MAX, ApiToken, User, new_session_secret
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.models import MAX_ID, get_or_404, utcnow
@@ -53,7 +53,7 @@ def normalise_email(email):
 def check_role(role):
     """The role, if it is one Hub knows."""
     if role not in ROLES:
-        raise Invalid(f"Role must be one of: {', '.join(ROLES)}.", "role")
+        raise Invalid(f"Role must be one of: {', '.join(ROLE_LABELS.values())}.", "role")
     return role
 
 

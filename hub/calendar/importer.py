@@ -380,7 +380,7 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
     """
     services.require_editor(actor)
     if kind not in KINDS:
-        raise Invalid(f"Kind must be one of: {', '.join(KINDS)}.", "kind")
+        raise Invalid(f"Kind must be one of: {', '.join(KINDS.values())}.", "kind")
     published = validation.clean_bool(published, "published")
     floating_zone = floating_zone if zones.is_valid(floating_zone) else "UTC"
     ics = icsfile.read(data, floating_zone)

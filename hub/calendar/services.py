@@ -74,7 +74,7 @@ def clean_filters(kinds=(), products=(), audience=()):
     kinds = [k for k in dict.fromkeys(kinds) if k]
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS)}.", "kind")
+        raise Invalid(f"Unknown kind {unknown[0]!r}: use one of {', '.join(KINDS.values())}.", "kind")
     filters = {"kind": sorted(kinds)}
     for facet, values in (("product", products), ("audience", audience)):
         values = [v for v in dict.fromkeys(label_text(v) for v in values if isinstance(v, str)) if v]

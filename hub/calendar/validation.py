@@ -296,7 +296,7 @@ def clean_entry(actor, data, entry=None, strict_changes=None):
     cleaned = {"title": clean_line(merged.get("title"), "title", required=True)}
     kind = merged.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
-        raise Invalid(f"Kind must be one of: {', '.join(KINDS)}.", "kind")
+        raise Invalid(f"Kind must be one of: {', '.join(KINDS.values())}.", "kind")
     cleaned["kind"] = kind
     cleaned["description"] = text(merged.get("description"), "description", LIMITS["description"], multiline=True)
     times = clean_times(merged)

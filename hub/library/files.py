@@ -3,6 +3,7 @@ import errno
 import hashlib
 import os
 import re
+import time
 import unicodedata
 import uuid
 import zipfile
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import abort, current_app, send_file
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from hub import jobs
 from hub.errors import ApiError, Invalid
 from hub.units import size_label
 
@@ -84,6 +87,84 @@ class StoredFile:
 
     def discard(self):
         self.path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A validated upload kept aside after its form was refused, so the person need not pick it again:
+    `token` (signed, for the form's hidden field) names it; `original_name` and `size` are shown."""
+
+    token: str
+    original_name: str
+    size: int
+
+
+STAGED_HOURS = 24  # how long a refused form's file is kept for the next attempt
+STAGED_NAME = re.compile(r"[0-9a-f]{32}\.[a-z]{2,5}")
+
+
+def staging_folder():
+    return upload_folder() / ".staged"
+
+
+def signer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hub.library.staged-upload")
+
+
+def stage(stored, user_id):
+    """Move a stored upload aside for the same user's next attempt; returns its Staged."""
+    folder = staging_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.replace(stored.path, folder / stored.stored_name)
+    os.utime(folder / stored.stored_name)  # the sweep counts from the last refused attempt
+    token = signer().dumps({"n": stored.stored_name, "o": stored.original_name, "s": stored.size,
+                            "h": stored.sha256, "k": stored.kind.key, "m": stored.mimetype, "u": user_id})
+    return Staged(token, stored.original_name, stored.size)
+
+
+def unstage(token, user_id):
+    """The StoredFile a Staged token names, moved back among the uploads (the caller discards it if
+    the database never takes it). Invalid when the token is forged, another user's, older than
+    STAGED_HOURS, or its file is gone (taken by an earlier post of the same form)."""
+    gone = Invalid("The file chosen earlier is no longer kept: choose it again.", "file")
+    try:
+        data = signer().loads(token if isinstance(token, str) else "", max_age=STAGED_HOURS * 3600)
+    except (BadSignature, SignatureExpired):
+        raise gone from None
+    if data.get("u") != user_id or not STAGED_NAME.fullmatch(str(data.get("n"))) or data.get("k") not in KINDS:
+        raise gone
+    final = upload_folder() / data["n"]
+    try:
+        os.replace(staging_folder() / data["n"], final)
+    except FileNotFoundError:
+        raise gone from None
+    return StoredFile(final, data["n"], data["o"], data["s"], data["h"], KINDS[data["k"]], data["m"])
+
+
+def staged_details(token, user_id):
+    """(original_name, size) of a Staged token that is still good for this user, else None: what the
+    form shows again when it is re-rendered."""
+    try:
+        data = signer().loads(token if isinstance(token, str) else "", max_age=STAGED_HOURS * 3600)
+    except (BadSignature, SignatureExpired):
+        return None
+    if data.get("u") != user_id or not STAGED_NAME.fullmatch(str(data.get("n"))):
+        return None
+    if not (staging_folder() / data["n"]).is_file():
+        return None
+    return Staged(token, data["o"], data["s"])
+
+
+@jobs.periodic(3600)
+def sweep_staged():
+    """Remove staged uploads older than STAGED_HOURS (forms that were never sent again)."""
+    folder = staging_folder()
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - STAGED_HOURS * 3600
+    for path in folder.iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def upload_folder():

@@ -38,6 +38,12 @@ CONTENT_TYPES = {
 
 STATUSES = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "archived": "Archived"}
 
+# A file version's review state. accepted: may be served (the newest accepted one is); pending: uploaded
+# to an approved item and waiting for re-approval; rejected: turned down at review; superseded: replaced
+# by a newer upload while it waited.
+REVIEW_STATES = {"accepted": "Approved", "pending": "Waiting for approval", "rejected": "Rejected",
+                 "superseded": "Replaced before review"}
+
 DEFAULT_STAGES = [
     ("awareness", "Awareness"),
     ("consideration", "Consideration"),
@@ -84,9 +90,14 @@ class Collateral(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     expires_on = mapped_column(Date, nullable=True, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Who last changed the item's content (metadata or a file): HUB_SEPARATE_APPROVER keeps them from approving it.
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The upload form's one-time token: the same form posted twice (a double click) makes one draft.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
-    owner: Mapped[User | None] = relationship(lazy="joined")
+    owner: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[owner_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
     stages: Mapped[list[Stage]] = relationship(
         secondary=collateral_stages, order_by="Stage.position", lazy="selectin"
     )
@@ -104,8 +115,15 @@ class Collateral(db.Model):
 
     @property
     def current_version(self):
-        """The newest file version, the one that is served."""
-        return self.versions[0] if self.versions else None
+        """The newest accepted file version: the one that is served, previewed and indexed (a newer
+        one waiting for re-approval is not, see `pending_version`)."""
+        return next((v for v in self.versions if v.review_state == "accepted"), None)
+
+    @property
+    def pending_version(self):
+        """The newest file version when it waits for re-approval (HUB_REQUIRE_REAPPROVAL), else None."""
+        newest = self.versions[0] if self.versions else None
+        return newest if newest is not None and newest.review_state == "pending" else None
 
     @property
     def tag_list(self):
@@ -153,6 +171,8 @@ class FileVersion(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # One of REVIEW_STATES: only accepted versions are ever served to reps.
+    review_state: Mapped[str] = mapped_column(String(12), default="accepted", server_default="accepted")
     # Text extracted for search: None until tried; text_error says why it could not be read (False)
     # or why only part of it was (True).
     text_indexed: Mapped[bool | None] = mapped_column(nullable=True)
@@ -163,6 +183,12 @@ class FileVersion(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
     TEXT_STATUSES = ("pending", "complete", "partial", "failed")
+    REVIEW_STATES = tuple(REVIEW_STATES)
+
+    @property
+    def review_label(self):
+        """The review state in words."""
+        return REVIEW_STATES.get(self.review_state, self.review_state)
 
     @property
     def text_status(self):

@@ -1,15 +1,17 @@
 """The collateral library's rules: who sees what, validation, versions and the approval workflow."""
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from hub import events, validation
-from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.errors import Conflict, Forbidden, Invalid, InvalidFields, NotFound
 from hub.extensions import db
 from hub.library import files, previews
 from hub.library.models import (
@@ -35,6 +37,7 @@ TRANSITIONS = {
     ("archived", "draft"): "Restored to draft",
 }
 FACETS = ("content_type", "product", "industry", "persona")
+CONTENT_TYPE_RULE = f"Content type must be one of: {', '.join(CONTENT_TYPES.values())}."
 LIMITS = {"title": 200, "description": 10000, "product": LABEL_MAX, "industry": LABEL_MAX, "persona": LABEL_MAX,
           "region": LABEL_MAX}
 
@@ -64,6 +67,40 @@ def require_editor(user):
         raise Forbidden("Only marketing and admins can change collateral.")
 
 
+# --- governance ---------------------------------------------------------------------------------
+
+
+def setting_on(name):
+    """A yes/no setting (REQUIRE_REAPPROVAL, SEPARATE_APPROVER): HUB_* variables arrive as JSON
+    (true/false/1/0) or as plain words, so 'off', 'no' and 'false' read as off too."""
+    value = current_app.config.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "off", "no")
+    return bool(value)
+
+
+def approval_refusal(actor, item, version=None):
+    """Why `actor` may not approve `item` (with `version`, the file under review), or None when they
+    may. Under SEPARATE_APPROVER nobody approves an item they created, uploaded the file of, or last
+    changed; admins always may."""
+    if not actor.is_editor:
+        return "Only marketing and admins can approve collateral."
+    if not setting_on("SEPARATE_APPROVER") or actor.is_admin:
+        return None
+    involved = {item.owner_id, item.changed_by_id, version.uploaded_by_id if version else None}
+    if actor.id in involved:
+        return ("Someone else must approve this: you created, uploaded or last changed it. "
+                "Ask another marketing editor or an admin.")
+    return None
+
+
+def require_approver(actor, item, version=None):
+    """Forbidden (403) with the reason when `actor` may not approve (see approval_refusal)."""
+    reason = approval_refusal(actor, item, version)
+    if reason:
+        raise Forbidden(reason)
+
+
 # --- browsing -----------------------------------------------------------------------------------
 
 
@@ -91,11 +128,11 @@ def filtered_query(user, filters):
         query = query.where(Collateral.stages.any(Stage.id == stage.id))
     if filters.get("status"):
         if filters["status"] not in STATUSES:
-            raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
+            raise Invalid(f"Status must be one of: {', '.join(STATUSES.values())}.", "status")
         query = query.where(Collateral.status == filters["status"])
     if filters.get("content_type"):
         if filters["content_type"] not in CONTENT_TYPES:  # always a query-string value here
-            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
+            raise Invalid(CONTENT_TYPE_RULE, "content_type")
         query = query.where(Collateral.content_type == filters["content_type"])
     for field in ("product", "industry", "persona"):
         if filters.get(field):
@@ -186,21 +223,33 @@ def facet_values(user):
     return kept("facets", user, {}, compute)
 
 
+def waiting_clause():
+    """SQL for 'waits for approval': in review, or approved with a new file version held for
+    re-approval (see add_version)."""
+    return or_(Collateral.status == "in_review",
+               (Collateral.status == "approved") & Collateral.versions.any(FileVersion.review_state == "pending"))
+
+
 def review_queue():
     """Items waiting for approval, the one waiting longest first: [(Collateral, submitted_at)], where
-    submitted_at is when it last went into review (an edit while waiting does not move it back)."""
+    submitted_at is when it last went into review (an edit while waiting does not move it back), or,
+    for an approved item with a new version held for re-approval, when that version was uploaded."""
     submitted = (select(func.max(StatusChange.created_at))
                  .where(StatusChange.collateral_id == Collateral.id, StatusChange.to_status == "in_review")
                  .correlate(Collateral).scalar_subquery())
-    waiting_since = func.coalesce(submitted, Collateral.updated_at)
-    rows = db.session.execute(select(Collateral, waiting_since).where(Collateral.status == "in_review")
+    uploaded = (select(func.max(FileVersion.created_at))
+                .where(FileVersion.collateral_id == Collateral.id, FileVersion.review_state == "pending")
+                .correlate(Collateral).scalar_subquery())
+    waiting_since = func.coalesce(case((Collateral.status == "in_review", submitted), else_=uploaded),
+                                  Collateral.updated_at)
+    rows = db.session.execute(select(Collateral, waiting_since).where(waiting_clause())
                               .order_by(waiting_since, Collateral.id)).all()
     return [(item, as_utc(since)) for item, since in rows]
 
 
 def review_count():
-    """How many items wait for approval (the navigation's badge)."""
-    return db.session.scalar(select(func.count()).select_from(Collateral).where(Collateral.status == "in_review"))
+    """How many items wait for approval (the navigation's badge), new versions included."""
+    return db.session.scalar(select(func.count()).select_from(Collateral).where(waiting_clause()))
 
 
 def as_utc(value):
@@ -291,60 +340,120 @@ def clean_stages(slugs):
 
 
 def clean_fields(data, partial=False):
-    """Validate item metadata; with partial, only the fields present in data."""
-    cleaned = {}
-
-    def present(name):
-        return not partial or name in data
-
-    if present("title"):
-        cleaned["title"] = validation.text(data.get("title"), "title", LIMITS["title"], required=True)
-    if present("description"):
-        cleaned["description"] = validation.text(data.get("description"), "description", LIMITS["description"], multiline=True)
-    if present("content_type"):
-        if not isinstance(data.get("content_type"), str) or data["content_type"] not in CONTENT_TYPES:
-            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
-        cleaned["content_type"] = data["content_type"]
-    if present("stages"):
-        cleaned["stages"] = clean_stages(data.get("stages"))
-    for field in ("product", "industry", "persona", "region"):
-        if present(field):
-            cleaned[field] = validation.text(data.get(field), field, LIMITS[field])
-    if present("tags"):
-        cleaned["tags"] = clean_tags(data.get("tags"))
-    if present("expires_on"):
-        cleaned["expires_on"] = validation.day(data.get("expires_on"), "expires_on")
-    if present("url"):
-        cleaned["url"] = clean_url(data.get("url"))
+    """Validate item metadata; with partial, only the fields present in data. Every field is checked:
+    one problem raises its Invalid, several raise InvalidFields listing each (the form shows them all)."""
+    rules = {
+        "title": lambda v: validation.text(v, "title", LIMITS["title"], required=True),
+        "description": lambda v: validation.text(v, "description", LIMITS["description"], multiline=True),
+        "content_type": clean_content_type,
+        "stages": clean_stages,
+        **{field: (lambda v, f=field: validation.text(v, f, LIMITS[f])) for field in ("product", "industry", "persona", "region")},
+        "tags": clean_tags,
+        "expires_on": lambda v: validation.day(v, "expires_on"),
+        "url": clean_url,
+    }
+    cleaned, problems = {}, []
+    for name, rule in rules.items():
+        if partial and name not in data:
+            continue
+        try:
+            cleaned[name] = rule(data.get(name))
+        except Invalid as e:
+            problems.append(e)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidFields(problems)
     return cleaned
+
+
+def clean_content_type(value):
+    """One of CONTENT_TYPES' keys; Invalid naming their labels."""
+    if not isinstance(value, str) or value not in CONTENT_TYPES:
+        raise Invalid(CONTENT_TYPE_RULE, "content_type")
+    return value
 
 
 # --- changes ------------------------------------------------------------------------------------
 
 
-def create_item(actor, data, upload=None):
-    """A new draft item with either a file or an external link."""
+NONCE = re.compile(r"[A-Za-z0-9_-]{16,43}")
+
+
+def new_form_nonce():
+    """A one-time token for an upload form (see create_item's `nonce`)."""
+    return secrets.token_urlsafe(24)
+
+
+def created_by_form(actor, nonce):
+    """The item `actor` already created with this form token, or None."""
+    return db.session.scalar(select(Collateral).where(Collateral.form_nonce == f"{actor.id}:{nonce}"))
+
+
+def create_item(actor, data, upload=None, *, staged=None, nonce=None, keep_refused=False):
+    """A new draft item with either a file or an external link; returns the item.
+
+    upload: a werkzeug FileStorage, or staged: the token of a file kept from an earlier attempt
+    (files.stage). nonce: the form's one-time token (new_form_nonce): posting the same form again,
+    a double click, returns the item the first post created instead of a second draft, even when
+    the two run at the same moment (the token is unique in the database).
+    Raises Invalid, or InvalidFields listing every problem at once. With keep_refused (the page's
+    form), a file that came with a refused attempt is kept aside and the error's `staged`
+    (files.Staged) names it for the next attempt; otherwise it is removed."""
     require_editor(actor)
-    fields = clean_fields(data)
-    has_file = upload is not None and bool(upload.filename)
+    nonce = nonce if isinstance(nonce, str) and NONCE.fullmatch(nonce) else None
+    if nonce and (earlier := created_by_form(actor, nonce)) is not None:
+        return earlier
+    problems, stored = [], None
+    try:
+        if upload is not None and upload.filename:
+            stored = files.store_upload(upload)
+        elif staged:
+            stored = files.unstage(staged, actor.id)
+    except Invalid as e:
+        problems.append(e)
+    try:
+        fields = clean_fields(data)
+    except Invalid as e:
+        problems.extend(e.errors)
+        fields = {}
+    has_file = stored is not None or any(p.field == "file" for p in problems)
     if has_file and fields.get("url"):
-        raise Invalid("Give either a file or a link, not both.", "file")
-    if not has_file and not fields.get("url"):
-        raise Invalid("Upload a file or give a link.", "file")
-    stored = files.store_upload(upload) if has_file else None
+        problems.append(Invalid("Give either a file or a link, not both.", "file"))
+    elif not has_file and not fields.get("url") and not any(p.field == "url" for p in problems):
+        problems.append(Invalid("Upload a file or give a link.", "file"))
+    if problems:
+        error = problems[0] if len(problems) == 1 else InvalidFields(problems)
+        error.staged = None
+        if stored and keep_refused:
+            error.staged = files.stage(stored, actor.id)
+        elif stored:
+            stored.discard()
+        raise error
     if stored:
         after_rollback(stored.discard)  # the file goes if the database never takes it
-    item = Collateral(owner=actor, status="draft", **fields)
+    item = Collateral(owner=actor, changed_by=actor, status="draft", form_nonce=f"{actor.id}:{nonce}" if nonce else None,
+                      **fields)
     db.session.add(item)
     if stored:
         add_version_row(actor, item, stored)
     db.session.add(StatusChange(collateral=item, from_status=None, to_status="draft", actor=actor, comment="Created"))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        if not nonce:
+            raise
+        db.session.rollback()  # the same form, posted twice at once: the other post made the draft
+        earlier = created_by_form(actor, nonce)
+        if earlier is None:
+            raise Conflict("This form was just sent in another window: reload the page.") from None
+        return earlier
     return item
 
 
 def update_item(actor, item, data):
-    """Change an item's metadata (only the fields given)."""
+    """Change an item's metadata (only the fields given). These changes apply at once, also on an
+    approved item: only a new file waits for re-approval (see add_version)."""
     require_editor(actor)
     fields = clean_fields(data, partial=True)
     if "url" in fields:
@@ -355,6 +464,7 @@ def update_item(actor, item, data):
     shown = (item.title, item.expires_on)
     for name, value in fields.items():
         setattr(item, name, value)
+    item.changed_by = actor
     item.updated_at = utcnow()
     db.session.flush()
     if (item.title, item.expires_on) != shown:
@@ -362,11 +472,12 @@ def update_item(actor, item, data):
     return item
 
 
-def add_version_row(actor, item, stored):
+def add_version_row(actor, item, stored, review_state="accepted"):
     """Attach a stored file to the item as its next version (no commit)."""
     number = max((v.number for v in item.versions), default=0) + 1
     version = FileVersion(
         number=number,
+        review_state=review_state,
         stored_name=stored.stored_name,
         original_name=stored.original_name,
         size=stored.size,
@@ -400,18 +511,64 @@ def claim(item, status=None):
 
 
 def add_version(actor, item, upload):
-    """Keep the old files and serve the new one from now on (numbered after the latest, even when
-    several are uploaded at once: see claim)."""
+    """Keep the old files and add the new one (numbered after the latest, even when several are
+    uploaded at once: see claim); returns the FileVersion.
+
+    With REQUIRE_REAPPROVAL (the default) a new file of an approved item waits for approval
+    (review_state 'pending'): reps keep seeing, downloading and finding the version they had until
+    decide_version accepts it; a version still waiting is superseded by the newer one. Otherwise,
+    and for items that are not approved (nobody but marketing sees them), it is served at once."""
     require_editor(actor)
     if item.url and not item.versions:
         raise Conflict("This item links to an external page; edit its link instead of uploading a file.")
     stored = files.store_upload(upload)
     after_rollback(stored.discard)
     claim(item)
-    version = add_version_row(actor, item, stored)
+    held = item.status == "approved" and setting_on("REQUIRE_REAPPROVAL")
+    if held:
+        for older in item.versions:
+            if older.review_state == "pending":
+                older.review_state = "superseded"
+    version = add_version_row(actor, item, stored, "pending" if held else "accepted")
+    item.changed_by = actor
     item.updated_at = utcnow()
     db.session.flush()
     return version
+
+
+def clean_comment(comment):
+    """A workflow comment: control characters removed, at most 1000 characters."""
+    comment = strip_controls(comment if isinstance(comment, str) else "").strip()
+    if len(comment) > 1000:
+        raise Invalid("Comments can be at most 1000 characters.", "comment")
+    return comment
+
+
+def decide_version(actor, item, number, approve, comment=""):
+    """Approve or reject version `number` of an approved item, which waits for re-approval (see
+    add_version); returns the FileVersion. Approving makes it the current version (served, previewed,
+    indexed); rejecting keeps the previous one. Both are recorded in the item's history.
+
+    Raises Forbidden (not marketing; approving under SEPARATE_APPROVER an item one created, uploaded
+    or last changed), Conflict when that version does not wait (any more), Invalid for a long comment."""
+    require_editor(actor)
+    comment = clean_comment(comment)
+    if item.status == "approved":
+        claim(item, "approved")  # two editors deciding at once: the second sees the first's decision
+    pending = item.pending_version
+    if item.status != "approved" or pending is None or pending.number != number:
+        raise Conflict(f"Version {number} is not waiting for approval (any more): reload the item.", "not_pending")
+    if approve:
+        require_approver(actor, item, pending)
+    pending.review_state = "accepted" if approve else "rejected"
+    verdict = "approved" if approve else "rejected"
+    db.session.add(StatusChange(collateral=item, from_status="approved", to_status="approved", actor=actor,
+                                comment=f"Version {number} {verdict}" + (f": {comment}" if comment else "")))
+    item.updated_at = utcnow()
+    db.session.flush()
+    if approve:
+        events.collateral_changed.send(item)
+    return pending
 
 
 def transition(actor, item, to_status, comment="", announce=False):
@@ -422,18 +579,22 @@ def transition(actor, item, to_status, comment="", announce=False):
     the approval too. Returns the receivers' notes for the page (a list of sentences)."""
     require_editor(actor)
     if not isinstance(to_status, str) or to_status not in STATUSES:
-        raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")
-    comment = strip_controls(comment or "").strip()
-    if len(comment) > 1000:
-        raise Invalid("Comments can be at most 1000 characters.", "comment")
+        raise Invalid(f"Status must be one of: {', '.join(STATUSES.values())}.", "status")
+    comment = clean_comment(comment)
     if (item.status, to_status) not in TRANSITIONS:
         raise Conflict(
             f"An item that is {STATUSES[item.status].lower()} cannot become {STATUSES[to_status].lower()}.",
             "invalid_transition",
         )
+    if to_status == "approved":
+        require_approver(actor, item, item.versions[0] if item.versions else None)
     claim(item, item.status)  # six editors moving an approved item at once: one wins, the others get 409
     db.session.add(StatusChange(collateral=item, from_status=item.status, to_status=to_status, actor=actor, comment=comment))
     was_approved = item.status == "approved"
+    if was_approved:  # leaving approval: a held file needs no separate review, the item is reviewed whole again
+        for version in item.versions:
+            if version.review_state == "pending":
+                version.review_state = "accepted"
     item.status = to_status
     item.updated_at = utcnow()
     db.session.flush()

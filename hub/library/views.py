@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from hub import events
 from hub.auth.access import editor_required
-from hub.errors import ApiError
+from hub.errors import ApiError, Invalid
 from hub.library import files, previews, services
 from hub.library.models import CONTENT_TYPES
 from hub.ui import page_number
@@ -67,9 +67,11 @@ def render_item(item, error=None, start_page=1):
     """The item page (its viewer open at `start_page`, kept within the pages there are), with a
     refused action's message and status when there is one."""
     pages = previews.page_count(item.current_version)
+    under_review = item.pending_version or (item.versions[0] if item.versions else None)
     page = render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
                            previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE,
-                           pages=pages, start_page=min(start_page, max(pages, 1)), error=error)
+                           pages=pages, start_page=min(start_page, max(pages, 1)), error=error,
+                           approval_refusal=services.approval_refusal(current_user, item, under_review))
     return page, error.status if error else 200
 
 
@@ -78,12 +80,15 @@ def render_item(item, error=None, start_page=1):
 def new_item():
     """Create a draft item from a file or a link."""
     if request.method == "GET":
-        return render_form(None, {"stages": [request.args.get("stage", "")]})
+        return render_form(None, {"stages": [request.args.get("stage", "")]}, nonce=services.new_form_nonce())
     data = item_form_data()
+    nonce, token = request.form.get("form_nonce", ""), request.form.get("staged_upload", "")
     try:
-        item = services.create_item(current_user, data, request.files.get("file"))
+        item = services.create_item(current_user, data, request.files.get("file"), staged=token or None, nonce=nonce,
+                                    keep_refused=True)
     except ApiError as e:
-        return render_form(None, data, e)
+        staged = getattr(e, "staged", None) or (files.staged_details(token, current_user.id) if token else None)
+        return render_form(None, data, e, nonce=nonce or services.new_form_nonce(), staged=staged)
     flash("Draft created. Submit it for review when it is ready.", "success")
     return redirect(url_for("library.item", item_id=item.id), 303)
 
@@ -115,9 +120,11 @@ def form_values(item):
     }
 
 
-def render_form(item, values, error=None):
+def render_form(item, values, error=None, nonce=None, staged=None):
+    """The upload or edit form, with every problem of a refused attempt (`error.errors`), the form's
+    one-time token (`nonce`, new items) and the file kept from the refused attempt (`staged`)."""
     status = error.status if error else 200
-    return render_template("library/form.html", item=item, values=values, error=error,
+    return render_template("library/form.html", item=item, values=values, error=error, nonce=nonce, staged=staged,
                            stages=services.list_stages(), content_types=CONTENT_TYPES,
                            facets=services.facet_values(current_user),
                            max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)), status
@@ -132,7 +139,31 @@ def upload_version(item_id):
         version = services.add_version(current_user, item, request.files.get("file"))
     except ApiError as e:
         return render_item(item, e)
-    flash(f"Version {version.number} uploaded and now served.", "success")
+    if version.review_state == "pending":
+        live = item.current_version
+        flash(f"Version {version.number} uploaded. It waits for approval; until then reps keep getting "
+              f"version {live.number if live else '—'}.", "success")
+    else:
+        flash(f"Version {version.number} uploaded and now served.", "success")
+    return redirect(url_for("library.item", item_id=item.id), 303)
+
+
+@bp.post("/items/<int:item_id>/versions/<int:number>/decision")
+@editor_required
+def decide_version(item_id, number):
+    """Approve (it is served from now on) or reject a new version waiting for re-approval."""
+    item = services.get_item(current_user, item_id)
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "reject"):
+        return render_item(item, Invalid("Choose Approve or Reject.", "decision"))
+    try:
+        services.decide_version(current_user, item, number, decision == "approve", request.form.get("comment", ""))
+    except ApiError as e:
+        return render_item(item, e)
+    if decision == "approve":
+        flash(f"Version {number} approved: reps get it from now on.", "success")
+    else:
+        flash(f"Version {number} rejected: reps keep getting the version they had.", "info")
     return redirect(url_for("library.item", item_id=item.id), 303)
 
 

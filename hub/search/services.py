@@ -68,9 +68,9 @@ def clean_filters(user, raw):
         if name == "status" and not user.is_editor:
             continue
         if name == "content_type" and value not in CONTENT_TYPES:
-            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", name)
+            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES.values())}.", name)
         if name == "status" and value not in STATUSES:
-            raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", name)
+            raise Invalid(f"Status must be one of: {', '.join(STATUSES.values())}.", name)
         filters[name] = value
     return filters
 

@@ -48,7 +48,7 @@ def clean_filters(raw):
     content_type = (raw.get("content_type") or raw.get("type") or "").strip()
     if content_type:
         if content_type not in CONTENT_TYPES:
-            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES)}.", "content_type")
+            raise Invalid(f"Content type must be one of: {', '.join(CONTENT_TYPES.values())}.", "content_type")
         out["content_type"] = content_type
     product = filter_value(raw.get("product"))
     if product:

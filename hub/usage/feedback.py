@@ -97,7 +97,7 @@ def list_requests(status=None, mine_for=None):
              .options(selectinload(ContentRequest.requester)))
     if status:
         if status not in REQUEST_STATUSES:
-            raise Invalid(f"Status must be one of: {', '.join(REQUEST_STATUSES)}.", "status")
+            raise Invalid(f"Status must be one of: {', '.join(REQUEST_STATUSES.values())}.", "status")
         query = query.where(ContentRequest.status == status)
     if mine_for is not None:
         query = query.where(ContentRequest.requester_id == mine_for.id)
@@ -137,7 +137,7 @@ def update_request(user, req, data):
     if moving:
         status = data.get("status", req.status)
         if not isinstance(status, str) or status not in REQUEST_STATUSES:
-            raise Invalid(f"Status must be one of: {', '.join(REQUEST_STATUSES)}.", "status")
+            raise Invalid(f"Status must be one of: {', '.join(REQUEST_STATUSES.values())}.", "status")
         if status != req.status and status not in NEXT[req.status]:
             raise Conflict(f"A request that is {req.status_label.lower()} cannot become "
                            f"{REQUEST_STATUSES[status].lower()}.", "invalid_transition")

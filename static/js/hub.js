@@ -7,6 +7,23 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
 
+  // Forms that must not be sent twice (a double click during a long upload): the first submit
+  // disables the button and says it is working. The server ignores a repeat too (the form's token).
+  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sending = "1";
+      form.querySelectorAll("button[type=submit]").forEach((button) => {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+        if (button.dataset.busyLabel) button.textContent = button.dataset.busyLabel;
+      });
+    });
+  });
+
   // Destructive forms ask first.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
