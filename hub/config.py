@@ -37,6 +37,8 @@ class Defaults:
     API_PER_PAGE = 25              # fixed, not per instance: the OpenAPI document declares both
     API_MAX_PER_PAGE = 100         # (hub/api/schemas.py reads them from here)
     EXPIRING_SOON_DAYS = 30
+    BULK_STAGED_HOURS = 24          # a bulk upload not made into a draft is deleted, with its file, after this
+    BULK_MAX_FILES = 100            # files one bulk upload (its review table) takes
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking

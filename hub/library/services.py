@@ -322,17 +322,21 @@ def clean_fields(data, partial=False):
 # --- changes ------------------------------------------------------------------------------------
 
 
-def create_item(actor, data, upload=None):
-    """A new draft item with either a file or an external link."""
+def create_item(actor, data, upload=None, stored=None):
+    """A new draft item with either a file or an external link.
+
+    upload: the request's FileStorage, checked and stored here (files.store_upload); or stored: a
+    files.StoredFile checked and kept earlier (a staged bulk upload, hub/library/staging.py), which
+    stays on disk if this transaction rolls back, since its staged row still names it."""
     require_editor(actor)
     fields = clean_fields(data)
-    has_file = upload is not None and bool(upload.filename)
+    has_file = stored is not None or (upload is not None and bool(upload.filename))
     if has_file and fields.get("url"):
         raise Invalid("Give either a file or a link, not both.", "file")
     if not has_file and not fields.get("url"):
         raise Invalid("Upload a file or give a link.", "file")
-    stored = files.store_upload(upload) if has_file else None
-    if stored:
+    if stored is None and has_file:
+        stored = files.store_upload(upload)
         after_rollback(stored.discard)  # the file goes if the database never takes it
     item = Collateral(owner=actor, status="draft", **fields)
     db.session.add(item)
