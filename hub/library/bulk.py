@@ -36,14 +36,14 @@ def read_defaults():
 
 
 def read_rows():
-    """The review table's rows from the posted form, in table order: [{"id": int, field: text, "stages": [...]}].
-    Row ids that are not numbers are left out (nothing of theirs can be created)."""
+    """The review table's rows from the posted form, in table order: [{"id": int, field: text or None
+    when not posted, "stages": [...]}]. Row ids that are not numbers are left out."""
     rows = []
     for value in request.form.getlist("staged"):
         if not value.isdigit() or len(value) > 9:
             continue
         row = {"id": int(value), "stages": request.form.getlist(f"row-{value}-stages")}
-        row.update({field: request.form.get(f"row-{value}-{field}", "") for field in staging.ROW_FIELDS})
+        row.update({field: request.form.get(f"row-{value}-{field}") for field in staging.ROW_FIELDS})
         rows.append(row)
     return rows
 
@@ -53,7 +53,9 @@ def render_page(defaults=None, rows=None, row_errors=None, error=None, status=20
     values by id) and `row_errors` ({id: message}) when a "Create drafts" was refused."""
     staged = staging.staged_of(current_user)
     values = {s.id: {"title": staging.title_from_name(s.original_name)} for s in staged}
-    values.update({row["id"]: row for row in rows or [] if row["id"] in values})
+    for row in rows or []:
+        if row["id"] in values:
+            values[row["id"]].update({k: v for k, v in row.items() if v is not None})
     return render_template("library/bulk.html", staged=staged, defaults=defaults or {"stages": []},
                            rows=values, row_errors=row_errors or {}, error=error,
                            stages=services.list_stages(), content_types=CONTENT_TYPES,

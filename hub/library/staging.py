@@ -109,7 +109,8 @@ def merged_fields(defaults, row):
 def create_drafts(actor, defaults, rows):
     """Make one draft per row from the actor's staged uploads, all or none.
 
-    rows: [{"id": staged upload id, ROW_FIELDS..., "stages": [...]}] in the order to create them.
+    rows: [{"id": staged upload id, ROW_FIELDS..., "stages": [...]}] in the order to create them; a
+    title that is None (not given) is the file name's (title_from_name), an empty one is refused.
     Every row is validated first (services.clean_fields); RowErrors (422) names each refused row
     and nothing is created. The staged rows are deleted before the drafts are made, so a second
     "Create drafts" for the same uploads (a double click) gets Conflict (409) instead of duplicates.
@@ -127,6 +128,8 @@ def create_drafts(actor, defaults, rows):
                        "Reload the page to see what is left.", "gone")
     datas, errors = {}, {}
     for row in rows:
+        if row.get("title") is None:  # not posted at all (a script, an old page): the file name's
+            row = {**row, "title": title_from_name(staged[row["id"]].original_name)}
         datas[row["id"]] = merged_fields(defaults, row)
         try:
             services.clean_fields(datas[row["id"]])
