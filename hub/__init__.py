@@ -83,7 +83,7 @@ def register_commands(app):
     from hub.admin.backup import backup_command, restore_command
     from hub.auth.cli import create_token_command, create_user_command, delete_user_command, set_password_command
     from hub.demo.cli import seed_demo_command
-    from hub.library.cli import check_files_command, render_previews_command
+    from hub.library.cli import check_files_command, expire_staged_command, render_previews_command
     from hub.search.cli import check_index_command, reindex_command
 
     app.cli.add_command(create_user_command)
@@ -97,3 +97,4 @@ def register_commands(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(render_previews_command)
+    app.cli.add_command(expire_staged_command)

@@ -39,6 +39,8 @@ class Defaults:
     EXPIRING_SOON_DAYS = 30
     REQUIRE_REAPPROVAL = True       # a new file of an approved item waits for approval; reps keep the old one
     SEPARATE_APPROVER = False       # nobody approves an item they created, uploaded or last changed (admins may)
+    BULK_STAGED_HOURS = 24          # a bulk upload not made into a draft is deleted, with its file, after this
+    BULK_MAX_FILES = 100            # files one bulk upload (its review table) takes
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking

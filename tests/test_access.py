@@ -26,6 +26,11 @@ PAGES = [
     ("GET", "/items/{expired}", expect(REDIRECT, 404, 200)),
     ("GET", "/items/new", expect(REDIRECT, 403, 200)),
     ("POST", "/items/new", expect(REDIRECT, 403, 422)),
+    ("GET", "/items/bulk", expect(REDIRECT, 403, 200)),
+    ("POST", "/items/bulk", expect(REDIRECT, 403, 303)),  # no files: said on the page
+    ("POST", "/items/bulk/files", expect(REDIRECT, 403, 422)),  # no file
+    ("POST", "/items/bulk/files/999999/delete", expect(REDIRECT, 403, 404)),
+    ("POST", "/items/bulk/create", expect(REDIRECT, 403, 422)),  # no rows
     ("GET", "/items/{approved}/edit", expect(REDIRECT, 403, 200)),
     ("POST", "/items/{approved}/edit", expect(REDIRECT, 403, 422)),
     ("POST", "/items/{approved}/versions", expect(REDIRECT, 403, 422)),  # no file: refused with the page (was 303)

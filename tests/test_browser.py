@@ -594,10 +594,14 @@ def test_every_page_passes_axe(library, open_tab, viewport):
     from hub.auth.models import User
     from hub.calendar import demo
     from hub.calendar.models import CalendarEntry
+    from hub.library import staging
+
+    from .conftest import upload
 
     marketing = db.session.scalar(db.select(User).where(User.email == library["users"]["marketing"]))
     demo.seed_entries({"priya": marketing})
     show = db.session.scalar(db.select(CalendarEntry.id).where(CalendarEntry.title == "HIMSS Europe"))
+    staging.stage_upload(marketing, upload(library["pdf"], "Waiting upload.pdf"))  # a row in /items/bulk's table
     release_db()
     ids = library["ids"]
     week = f"/calendar/week?date={date.today() + timedelta(days=7)}"
@@ -607,7 +611,7 @@ def test_every_page_passes_axe(library, open_tab, viewport):
                   "/search?q=zzzqqq", "/shares", "/opportunities", "/requests", "/account", "/calendar/",
                   week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe"],
         "marketing": ["/", f"/items/{ids['approved']}", f"/items/{ids['review']}", f"/items/{ids['draft']}",
-                      "/items/new", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
+                      "/items/new", "/items/bulk", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
                       "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
                       "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import"],
         "admin": ["/admin/users", "/admin/stages", "/admin/health"],
@@ -932,3 +936,121 @@ def test_skip_link_slash_to_search_and_filters_folded_on_a_phone(library, open_t
     else:
         assert facets.is_visible() and not toggle.is_visible()
     assert rep.problems == []
+
+
+def test_marketing_uploads_twenty_files_at_once_and_creates_nineteen_drafts(library, open_tab, tmp_path):
+    """Bulk upload (issue 15): 20 real files dropped and picked at once, each with its progress bar;
+    the password-protected one says why and the others go on; the defaults reach every row, one
+    row is changed, "Create drafts" makes 19 drafts whose text the worker indexes."""
+    import base64
+
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from hub.auth.models import User
+    from hub.library.models import Collateral, FileVersion, StagedUpload
+    from hub.search import services as search
+    from tests.bulk_files import REFUSED_NAME, REFUSED_REASON, twenty_files
+
+    from .conftest import run_jobs
+
+    twenty = twenty_files()
+    paths = []
+    for name, data, _ in twenty:
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    before = set(db.session.scalars(select(Collateral.id)))
+    release_db()
+
+    editor = open_tab()
+    page = editor.page
+    editor.login(library["users"]["marketing"])
+    with page.expect_navigation():
+        page.get_by_role("link", name="Upload many").click()
+    assert editor.heading() == "Upload many items"
+    page.locator("select[name=content_type]").select_option(label="Datasheet")
+    page.get_by_label("Decision", exact=True).check()
+    page.get_by_label("Product", exact=True).fill("Hub Edge")
+
+    # Nineteen through the file picker, the last one dropped on the drop zone.
+    page.locator("#bulk-files").set_input_files(paths[:-1])
+    dropped_name, dropped_data, _ = twenty[-1]
+    page.evaluate("""([name, b64]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, {type: "application/pdf"}));
+        const zone = document.querySelector("[data-bulk]");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", [dropped_name, base64.b64encode(dropped_data).decode()])
+    expect(page.locator(".upload.is-done, .upload.is-failed")).to_have_count(20, timeout=120_000)
+
+    uploads = page.locator(".upload")
+    assert uploads.count() == 20
+    bars = page.locator(".upload.is-done progress")
+    assert bars.count() == 19
+    assert bars.evaluate_all("bars => bars.map(b => b.value)") == [100] * 19
+    failed = page.locator(".upload.is-failed")
+    assert failed.count() == 1
+    assert failed.locator(".upload__name").inner_text() == REFUSED_NAME
+    assert failed.locator(".upload__status").inner_text() == REFUSED_REASON
+    assert page.locator("[data-row-count]").inner_text() == "19"
+    rows = page.locator("tr[data-row]")
+    assert rows.count() == 19
+
+    # The defaults show in the rows; one row gets its own title, type, stage and persona.
+    pricing = rows.filter(has_text=dropped_name)
+    assert pricing.get_by_label(f"Title of {dropped_name}").input_value() == "Pricing guide 2025"
+    assert pricing.get_by_label("Decision", exact=True).is_checked()
+    assert pricing.get_by_label(f"Product of {dropped_name}").get_attribute("placeholder") == "Hub Edge"
+    textbox = rows.filter(has_text="docx_textbox.docx")
+    textbox.get_by_label("Title of docx_textbox.docx").fill("Textbox guide")
+    textbox.get_by_label("Content type of docx_textbox.docx").select_option(label="Battlecard")
+    textbox.get_by_label("Decision", exact=True).uncheck()
+    textbox.get_by_label("Onboarding", exact=True).check()
+    textbox.get_by_label("Persona of docx_textbox.docx").fill("CISO")
+    page.get_by_label("Industry", exact=True).fill("Retail")  # a default changed after the rows came
+    assert pricing.get_by_label(f"Industry of {dropped_name}").get_attribute("placeholder") == "Retail"
+    assert not textbox.get_by_label("Decision", exact=True).is_checked()  # a touched row keeps its stages
+    editor.shot("bulk-review")
+    violations = editor.axe()
+    assert violations == [], "\n".join(violations)
+
+    phone = open_tab(PHONE)
+    phone.login(library["users"]["marketing"])
+    phone.goto("/items/bulk")
+    assert phone.page.locator("tr[data-row]").count() == 19  # a reload (another device) loses nothing
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.shot("bulk-review")
+    violations = phone.axe()
+    assert violations == [], "\n".join(violations)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create drafts").click()
+    assert page.url == editor.url("/review")
+    assert "19 drafts created" in page.locator(".flashes").inner_text()
+    expected = [p for p in editor.problems if "422" in p]  # the refused file's answer, which Chromium logs
+    assert len(expected) == 2, editor.problems
+    assert [p for p in editor.problems if p not in expected] == [] and phone.problems == []
+
+    db.session.expire_all()
+    items = db.session.scalars(select(Collateral).where(Collateral.id.not_in(before))).all()
+    assert len(items) == 19
+    assert db.session.scalar(select(db.func.count()).select_from(StagedUpload)) == 0
+    marketing = db.session.scalar(select(User).where(User.email == library["users"]["marketing"]))
+    assert {item.owner_id for item in items} == {marketing.id} and {item.status for item in items} == {"draft"}
+    special = next(item for item in items if item.title == "Textbox guide")
+    assert (special.content_type, special.stage_slugs, special.product, special.industry, special.persona) == (
+        "battlecard", ["onboarding"], "Hub Edge", "Retail", "CISO")
+    assert {(i.content_type, tuple(i.stage_slugs), i.product, i.industry) for i in items if i is not special} == {
+        ("datasheet", ("decision",), "Hub Edge", "Retail")}
+    assert {i.current_version.original_name for i in items} == {name for name, _, word in twenty if word}
+
+    run_jobs()
+    ids = [i.id for i in items]
+    statuses = db.session.scalars(select(FileVersion).where(FileVersion.collateral_id.in_(ids))).all()
+    assert {v.text_status for v in statuses} == {"complete"}
+    for name, _, word in twenty:
+        if word in ("zephyrine", "quetzal", "wombatpricing", "kestrelvalue", "narwhal", "toucan"):
+            hits = search.search(marketing, word).hits
+            assert [hit[0].current_version.original_name for hit in hits] == [name], word

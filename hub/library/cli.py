@@ -1,5 +1,6 @@
-"""Library commands: `flask check-files` (the upload folder against the database) and
-`flask render-previews` (queue thumbnails and page images for files that lack them)."""
+"""Library commands: `flask check-files` (the upload folder against the database),
+`flask render-previews` (queue thumbnails and page images for files that lack them) and
+`flask expire-staged` (delete bulk uploads nobody made into drafts in time)."""
 import time
 
 import click
@@ -9,7 +10,8 @@ from hub import jobs
 from hub.extensions import db
 from hub.library import previews
 from hub.library.files import upload_folder
-from hub.library.models import FileVersion
+from hub.library.models import FileVersion, StagedUpload
+from hub.library.staging import expire_staged
 
 
 def file_report(min_age):
@@ -19,6 +21,7 @@ def file_report(min_age):
     folder = upload_folder()
     on_disk = {path.name: path for path in folder.iterdir() if path.is_file()} if folder.is_dir() else {}
     known = set(db.session.scalars(select(FileVersion.stored_name)))
+    known |= set(db.session.scalars(select(StagedUpload.stored_name)))  # bulk uploads not yet drafts
     missing = sorted(known - set(on_disk))
     orphans = sorted(set(on_disk) - known)
     cutoff = time.time() - min_age
@@ -61,3 +64,12 @@ def render_previews_command(everything):
     queued = jobs.enqueue(previews.JOB, wanted, unique=True)
     db.session.commit()
     click.echo(f"Queued {queued} preview jobs; `flask --app hub worker` makes them.")
+
+
+@click.command("expire-staged")
+def expire_staged_command():
+    """Delete bulk uploads older than BULK_STAGED_HOURS that were never made into drafts, and their
+    files (every worker also does this every ten minutes)."""
+    removed = expire_staged()
+    db.session.commit()
+    click.echo(f"Deleted {removed} expired {'upload' if removed == 1 else 'uploads'}.")

@@ -249,3 +249,21 @@ def _library_flush(session, flush_context, instances):
     touched = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
     if any(isinstance(obj, watched) for obj in touched):
         library_changed(session)
+
+
+class StagedUpload(db.Model):
+    """A file uploaded for the bulk upload (hub/library/bulk.py), checked and stored like any other
+    but not yet an item: "Create drafts" turns it into one's first version, in the same transaction
+    that deletes this row; after BULK_STAGED_HOURS a worker deletes it and its file."""
+    __tablename__ = "staged_uploads"
+    __table_args__ = (NEVER_REUSED_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    mimetype: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)

@@ -390,11 +390,13 @@ def created_by_form(actor, nonce):
     return db.session.scalar(select(Collateral).where(Collateral.form_nonce == f"{actor.id}:{nonce}"))
 
 
-def create_item(actor, data, upload=None, *, staged=None, nonce=None, keep_refused=False):
+def create_item(actor, data, upload=None, *, stored=None, staged=None, nonce=None, keep_refused=False):
     """A new draft item with either a file or an external link; returns the item.
 
-    upload: a werkzeug FileStorage, or staged: the token of a file kept from an earlier attempt
-    (files.stage). nonce: the form's one-time token (new_form_nonce): posting the same form again,
+    upload: a werkzeug FileStorage; or staged: the token of a file kept from an earlier attempt
+    (files.stage); or stored: a files.StoredFile checked and kept earlier by a bulk upload
+    (hub/library/staging.py), which stays on disk if this transaction rolls back, since its staged
+    row still names it. nonce: the form's one-time token (new_form_nonce): posting the same form again,
     a double click, returns the item the first post created instead of a second draft, even when
     the two run at the same moment (the token is unique in the database).
     Raises Invalid, or InvalidFields listing every problem at once. With keep_refused (the page's
@@ -404,9 +406,11 @@ def create_item(actor, data, upload=None, *, staged=None, nonce=None, keep_refus
     nonce = nonce if isinstance(nonce, str) and NONCE.fullmatch(nonce) else None
     if nonce and (earlier := created_by_form(actor, nonce)) is not None:
         return earlier
-    problems, stored = [], None
+    problems, owned = [], stored is None  # a bulk upload's file belongs to its staged row
     try:
-        if upload is not None and upload.filename:
+        if stored is not None:
+            pass
+        elif upload is not None and upload.filename:
             stored = files.store_upload(upload)
         elif staged:
             stored = files.unstage(staged, actor.id)
@@ -425,12 +429,12 @@ def create_item(actor, data, upload=None, *, staged=None, nonce=None, keep_refus
     if problems:
         error = problems[0] if len(problems) == 1 else InvalidFields(problems)
         error.staged = None
-        if stored and keep_refused:
+        if stored and owned and keep_refused:
             error.staged = files.stage(stored, actor.id)
-        elif stored:
+        elif stored and owned:
             stored.discard()
         raise error
-    if stored:
+    if stored and owned:
         after_rollback(stored.discard)  # the file goes if the database never takes it
     item = Collateral(owner=actor, changed_by=actor, status="draft", form_nonce=f"{actor.id}:{nonce}" if nonce else None,
                       **fields)
