@@ -20,9 +20,26 @@ from hub.library.models import FileVersion
 from hub.search import services, sync
 from hub.search.extract import decode_text, extract
 from tests import search_files as files
-from tests.conftest import run_jobs, upload
+from tests.conftest import TEST_DATABASE_URL, run_jobs, upload
 
 MARKER = "zebra quartz marker"
+# Every test here runs on each backend the test database can carry: Whoosh always, PostgreSQL's own
+# search too when the tests run on PostgreSQL. Tests of Whoosh's files and scorer say whoosh_only.
+BACKENDS = ["whoosh", "postgres"] if (TEST_DATABASE_URL or "").startswith("postgresql") else ["whoosh"]
+whoosh_only = pytest.mark.parametrize("search_backend", ["whoosh"])
+
+
+@pytest.fixture(params=BACKENDS)
+def search_backend(request):
+    """The search backend under test: 'whoosh' or 'postgres'."""
+    return request.param
+
+
+@pytest.fixture
+def app(app, search_backend):
+    """The conftest app, searching with `search_backend`."""
+    app.config["SEARCH_BACKEND"] = search_backend
+    return app
 
 
 def found(user, text, sort="relevance", **filters):
@@ -297,6 +314,7 @@ PARITY = ["pricing", "healthcare datavane", "sap OR payback", "healthcare NOT da
           "NOT healthcare", "cfo ANDNOT payback"]
 
 
+@whoosh_only
 def test_bulk_scoring_matches_whooshs_own_matchers(app, make_item, corpus):
     """The fast scorer finds exactly the documents Whoosh's matchers find, with the same scores."""
     from hub.search.whoosh_query import Scorer, parser, score_matches
@@ -402,6 +420,7 @@ def sync_doc(app, item):
 
 
 # Whoosh leaves the damaged file open when it fails to read it; that handle is Whoosh's, not ours.
+@whoosh_only
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_missing_or_corrupt_index_is_answered_from_the_database_and_rebuilt_by_the_worker(app, make_user, make_item):
     rep = make_user("sales")
@@ -443,6 +462,7 @@ def test_an_empty_index_beside_a_full_database_is_rebuilt(app, make_user, make_i
     assert sync.backend(app).doc_count() == 1
 
 
+@whoosh_only
 def test_check_index_reports_a_missing_index(app, runner, make_item):
     make_item("approved", title="Ibex intro")
     sync.backend(app).reset()
@@ -468,6 +488,7 @@ def hold_index_lock(folder):
     return proc
 
 
+@whoosh_only
 def test_a_killed_writer_loses_no_update(app, make_user, make_item):
     app.config["SEARCH_WRITER_TIMEOUT"] = 0.3
     sync.backend(app).writer_timeout = 0.3
@@ -511,6 +532,7 @@ KILLED_AFTER_APPLY = textwrap.dedent("""
 """)
 
 
+@whoosh_only
 def test_a_worker_killed_between_index_and_job_loses_nothing(app, database_url, make_user, make_item):
     marketer = make_user("marketing")
     item = make_item("approved", owner=marketer, title="Badger plan")
@@ -557,7 +579,7 @@ def test_two_workers_share_the_queue_without_losing_or_repeating_a_job(app, data
     per_item = db.session.scalar(select(func.count(Job.id)))               # jobs one create queues
     run_jobs()
     env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
+           "HUB_SEARCH_BACKEND": app.config["SEARCH_BACKEND"], "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(marketer.id), "15", word], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for word in ("Aardvark", "Pangolin")]
     done = 0
@@ -591,6 +613,7 @@ def test_items_without_an_industry_add_no_blank_facet(app, make_user, make_item)
     assert services.search(make_user("sales"), "").facets["industry"] == {"Retail": 1}
 
 
+@whoosh_only
 def test_the_fast_scorer_checks_itself_against_whoosh_once_per_process(app):
     from hub.search import whoosh_query
     from hub.search.whoosh_backend import schema
@@ -600,6 +623,7 @@ def test_the_fast_scorer_checks_itself_against_whoosh_once_per_process(app):
     assert list(whoosh_query._verdicts.values()) == [True]                 # kept: not checked again
 
 
+@whoosh_only
 def test_a_scorer_that_disagrees_with_whoosh_is_not_used(app, make_user, make_item, monkeypatch):
     """Whoosh's private codec fields changed under us: searches fall back to Whoosh's own matchers and
     still find the right items."""
