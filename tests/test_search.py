@@ -517,14 +517,15 @@ KILLED_AFTER_APPLY = textwrap.dedent("""
     from hub.jobs.worker import Worker
     from hub.library import services
     from hub.library.models import Collateral
-    from hub.search.whoosh_backend import WhooshBackend
-    apply = WhooshBackend.apply
-    def apply_then_die(self, changes, timeout=None):  # the worker dies between the index and its job's deletion
-        apply(self, changes, timeout)
-        os.kill(os.getpid(), signal.SIGKILL)
-    WhooshBackend.apply = apply_then_die
+    from hub.search import sync
     app = create_app()
     with app.app_context():
+        Backend = type(sync.backend(app))
+        apply = Backend.apply
+        def apply_then_die(self, changes, timeout=None):  # the worker dies between the index and its job's deletion
+            apply(self, changes, timeout)
+            os.kill(os.getpid(), signal.SIGKILL)
+        Backend.apply = apply_then_die
         item = db.session.get(Collateral, int(sys.argv[2]))
         services.update_item(db.session.get(User, int(sys.argv[1])), item, {"title": "Quokka plan"})
         db.session.commit()
@@ -532,12 +533,11 @@ KILLED_AFTER_APPLY = textwrap.dedent("""
 """)
 
 
-@whoosh_only
 def test_a_worker_killed_between_index_and_job_loses_nothing(app, database_url, make_user, make_item):
     marketer = make_user("marketing")
     item = make_item("approved", owner=marketer, title="Badger plan")
     env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "HUB_JOBS_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+           "HUB_SEARCH_BACKEND": app.config["SEARCH_BACKEND"], "HUB_JOBS_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_APPLY, str(marketer.id), str(item.id)],
                           env=env, cwd=ROOT, capture_output=True, timeout=120, check=False)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
@@ -639,3 +639,66 @@ def test_a_scorer_that_disagrees_with_whoosh_is_not_used(app, make_user, make_it
         assert found(make_user("sales"), "pelican payback") == [item.id]
     finally:
         whoosh_query._verdicts.clear()
+
+
+# --- the PostgreSQL backend's own ------------------------------------------------------------------
+
+postgres_only = pytest.mark.parametrize("search_backend", [
+    pytest.param("postgres", marks=pytest.mark.skipif("postgres" not in BACKENDS, reason="the tests run on SQLite"))])
+
+
+@postgres_only
+def test_a_writer_holding_the_postgres_index_lock_delays_but_loses_no_update(app, make_user, make_item):
+    from sqlalchemy import create_engine, text
+
+    from hub.search.postgres_backend import WRITE_LOCK
+
+    app.config["SEARCH_WRITER_TIMEOUT"] = 0.3
+    sync.backend(app).writer_timeout = 0.3
+    marketer = make_user("marketing")
+    item = make_item("approved", owner=marketer, title="Badger plan")
+    run_jobs()
+    other = create_engine(db.engine.url)  # another worker, on another connection
+    with other.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+        library.update_item(marketer, item, {"title": "Wombat plan"})
+        db.session.commit()
+        assert found(marketer, "wombat") == []                             # the worker waited, gave the job back
+        assert sync.pending_count(app) == 1 and health()["failed"] == 0    # not lost, not a failure
+        holder.rollback()
+    other.dispose()
+    assert found(marketer, "wombat") == [item.id] and sync.pending_count(app) == 0
+
+
+@postgres_only
+def test_check_index_finds_vectors_of_an_older_analysis_and_the_worker_rebuilds_them(app, runner, make_user,
+                                                                                        make_item):
+    from sqlalchemy import text
+
+    rep = make_user("sales")
+    items = [make_item("approved", title=f"Heron note {n}") for n in range(2)]
+    run_jobs()
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    db.session.execute(text("UPDATE search_documents SET analysis = analysis - 1 WHERE item_id = :i"),
+                       {"i": items[0].id})
+    db.session.commit()
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1 and f"stale         1  {items[0].id}" in result.output
+    assert not sync.backend(app).current()                                 # the next index job rebuilds whole
+    library.update_item(items[1].owner, items[1], {"title": "Egret note"})
+    assert found(rep, "heron") == [items[0].id] and found(rep, "egret") == [items[1].id]
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+
+
+@postgres_only
+def test_postgres_queries_and_documents_are_analysed_as_in_whoosh(app):
+    from hub.search.postgres_query import parse, tsquery, vector_literal
+
+    assert tsquery(parse("pricing objections")) == "('price' & 'object')"
+    assert tsquery(parse("pricing objections", "or")) == "('price' | 'object')"
+    assert tsquery(parse('"return on investment" OR integr* NOT sap')) == "((('return' <-> 'invest') | 'integr':*) & !'sap')"
+    assert tsquery(parse("東京")) == "'東京'" and tsquery(parse("本社営業")) == "('本社' <-> '社営' <-> '営業')"
+    assert tsquery(parse("Équipe")) == "'equip'"
+    assert parse("the AND OR NOT") is None
+    doc = {"title": "Équipe", "tags": "", "description": "", "meta": "", "body": "it's équipe's"}
+    assert vector_literal(doc) == "'equip':1A,6D"                         # fields a position apart, stop words gone
