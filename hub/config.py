@@ -42,6 +42,7 @@ class Defaults:
     BULK_STAGED_HOURS = 24          # a bulk upload not made into a draft is deleted, with its file, after this
     BULK_MAX_FILES = 100            # files one bulk upload (its review table) takes
     SEARCH_WRITER_TIMEOUT = 30.0   # seconds a worker waits for the index's write lock
+    SEARCH_BACKEND = None          # "whoosh" (files in the instance folder) or "postgres"; None: follow the database
     SEARCH_MAX_QUERY = 200         # characters of a query that are parsed
     SEARCH_LIFT_SECONDS = 300      # how long a worker reuses its reading of recent usage for ranking
     SHARE_PREVIEW_MAX_PAGES = 30    # page images a share link without download rights shows
@@ -66,12 +67,22 @@ def load(app, test_config=None):
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("INDEX_FOLDER", str(instance / "index"))
+    check_search_backend(app.config)
     # Room for the form fields around the largest allowed file.
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + MB
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+
+def check_search_backend(config):
+    """HUB_SEARCH_BACKEND must name a backend the database can carry; ValueError otherwise."""
+    name = config.get("SEARCH_BACKEND")
+    if name not in (None, "", "whoosh", "postgres"):
+        raise ValueError(f"HUB_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}.")
+    if name == "postgres" and not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        raise ValueError("HUB_SEARCH_BACKEND=postgres needs Hub on PostgreSQL (HUB_SQLALCHEMY_DATABASE_URI).")
 
 
 def engine_options(config):

@@ -320,6 +320,7 @@ def read_only(tmp_path):
 
 
 def test_a_read_only_index_folder_never_makes_a_500(app, as_user, make_item, runner, work, read_only):
+    app.config["SEARCH_BACKEND"] = "whoosh"  # Whoosh's own files
     make_item("approved", title="Wolverine guide")
     work()
     browser, _ = as_user("sales")

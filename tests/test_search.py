@@ -20,9 +20,26 @@ from hub.library.models import FileVersion
 from hub.search import services, sync
 from hub.search.extract import decode_text, extract
 from tests import search_files as files
-from tests.conftest import run_jobs, upload
+from tests.conftest import TEST_DATABASE_URL, run_jobs, upload
 
 MARKER = "zebra quartz marker"
+# Every test here runs on each backend the test database can carry: Whoosh always, PostgreSQL's own
+# search too when the tests run on PostgreSQL. Tests of Whoosh's files and scorer say whoosh_only.
+BACKENDS = ["whoosh", "postgres"] if (TEST_DATABASE_URL or "").startswith("postgresql") else ["whoosh"]
+whoosh_only = pytest.mark.parametrize("search_backend", ["whoosh"])
+
+
+@pytest.fixture(params=BACKENDS)
+def search_backend(request):
+    """The search backend under test: 'whoosh' or 'postgres'."""
+    return request.param
+
+
+@pytest.fixture
+def app(app, search_backend):
+    """The conftest app, searching with `search_backend`."""
+    app.config["SEARCH_BACKEND"] = search_backend
+    return app
 
 
 def found(user, text, sort="relevance", **filters):
@@ -299,6 +316,7 @@ PARITY = ["pricing", "healthcare datavane", "sap OR payback", "healthcare NOT da
           "NOT healthcare", "cfo ANDNOT payback"]
 
 
+@whoosh_only
 def test_bulk_scoring_matches_whooshs_own_matchers(app, make_item, corpus):
     """The fast scorer finds exactly the documents Whoosh's matchers find, with the same scores."""
     from hub.search.whoosh_query import Scorer, parser, score_matches
@@ -404,6 +422,7 @@ def sync_doc(app, item):
 
 
 # Whoosh leaves the damaged file open when it fails to read it; that handle is Whoosh's, not ours.
+@whoosh_only
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_missing_or_corrupt_index_is_answered_from_the_database_and_rebuilt_by_the_worker(app, make_user, make_item):
     rep = make_user("sales")
@@ -445,6 +464,7 @@ def test_an_empty_index_beside_a_full_database_is_rebuilt(app, make_user, make_i
     assert sync.backend(app).doc_count() == 1
 
 
+@whoosh_only
 def test_check_index_reports_a_missing_index(app, runner, make_item):
     make_item("approved", title="Ibex intro")
     sync.backend(app).reset()
@@ -470,6 +490,7 @@ def hold_index_lock(folder):
     return proc
 
 
+@whoosh_only
 def test_a_killed_writer_loses_no_update(app, make_user, make_item):
     app.config["SEARCH_WRITER_TIMEOUT"] = 0.3
     sync.backend(app).writer_timeout = 0.3
@@ -498,14 +519,15 @@ KILLED_AFTER_APPLY = textwrap.dedent("""
     from hub.jobs.worker import Worker
     from hub.library import services
     from hub.library.models import Collateral
-    from hub.search.whoosh_backend import WhooshBackend
-    apply = WhooshBackend.apply
-    def apply_then_die(self, changes, timeout=None):  # the worker dies between the index and its job's deletion
-        apply(self, changes, timeout)
-        os.kill(os.getpid(), signal.SIGKILL)
-    WhooshBackend.apply = apply_then_die
+    from hub.search import sync
     app = create_app()
     with app.app_context():
+        Backend = type(sync.backend(app))
+        apply = Backend.apply
+        def apply_then_die(self, changes, timeout=None):  # the worker dies between the index and its job's deletion
+            apply(self, changes, timeout)
+            os.kill(os.getpid(), signal.SIGKILL)
+        Backend.apply = apply_then_die
         item = db.session.get(Collateral, int(sys.argv[2]))
         services.update_item(db.session.get(User, int(sys.argv[1])), item, {"title": "Quokka plan"})
         db.session.commit()
@@ -517,7 +539,7 @@ def test_a_worker_killed_between_index_and_job_loses_nothing(app, database_url, 
     marketer = make_user("marketing")
     item = make_item("approved", owner=marketer, title="Badger plan")
     env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "HUB_JOBS_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+           "HUB_SEARCH_BACKEND": app.config["SEARCH_BACKEND"], "HUB_JOBS_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_APPLY, str(marketer.id), str(item.id)],
                           env=env, cwd=ROOT, capture_output=True, timeout=120, check=False)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
@@ -559,7 +581,7 @@ def test_two_workers_share_the_queue_without_losing_or_repeating_a_job(app, data
     per_item = db.session.scalar(select(func.count(Job.id)))               # jobs one create queues
     run_jobs()
     env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
+           "HUB_SEARCH_BACKEND": app.config["SEARCH_BACKEND"], "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(marketer.id), "15", word], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for word in ("Aardvark", "Pangolin")]
     done = 0
@@ -593,6 +615,7 @@ def test_items_without_an_industry_add_no_blank_facet(app, make_user, make_item)
     assert services.search(make_user("sales"), "").facets["industry"] == {"Retail": 1}
 
 
+@whoosh_only
 def test_the_fast_scorer_checks_itself_against_whoosh_once_per_process(app):
     from hub.search import whoosh_query
     from hub.search.whoosh_backend import schema
@@ -602,6 +625,7 @@ def test_the_fast_scorer_checks_itself_against_whoosh_once_per_process(app):
     assert list(whoosh_query._verdicts.values()) == [True]                 # kept: not checked again
 
 
+@whoosh_only
 def test_a_scorer_that_disagrees_with_whoosh_is_not_used(app, make_user, make_item, monkeypatch):
     """Whoosh's private codec fields changed under us: searches fall back to Whoosh's own matchers and
     still find the right items."""
@@ -617,3 +641,66 @@ def test_a_scorer_that_disagrees_with_whoosh_is_not_used(app, make_user, make_it
         assert found(make_user("sales"), "pelican payback") == [item.id]
     finally:
         whoosh_query._verdicts.clear()
+
+
+# --- the PostgreSQL backend's own ------------------------------------------------------------------
+
+postgres_only = pytest.mark.parametrize("search_backend", [
+    pytest.param("postgres", marks=pytest.mark.skipif("postgres" not in BACKENDS, reason="the tests run on SQLite"))])
+
+
+@postgres_only
+def test_a_writer_holding_the_postgres_index_lock_delays_but_loses_no_update(app, make_user, make_item):
+    from sqlalchemy import create_engine, text
+
+    from hub.search.postgres_backend import WRITE_LOCK
+
+    app.config["SEARCH_WRITER_TIMEOUT"] = 0.3
+    sync.backend(app).writer_timeout = 0.3
+    marketer = make_user("marketing")
+    item = make_item("approved", owner=marketer, title="Badger plan")
+    run_jobs()
+    other = create_engine(db.engine.url)  # another worker, on another connection
+    with other.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+        library.update_item(marketer, item, {"title": "Wombat plan"})
+        db.session.commit()
+        assert found(marketer, "wombat") == []                             # the worker waited, gave the job back
+        assert sync.pending_count(app) == 1 and health()["failed"] == 0    # not lost, not a failure
+        holder.rollback()
+    other.dispose()
+    assert found(marketer, "wombat") == [item.id] and sync.pending_count(app) == 0
+
+
+@postgres_only
+def test_check_index_finds_vectors_of_an_older_analysis_and_the_worker_rebuilds_them(app, runner, make_user,
+                                                                                        make_item):
+    from sqlalchemy import text
+
+    rep = make_user("sales")
+    items = [make_item("approved", title=f"Heron note {n}") for n in range(2)]
+    run_jobs()
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    db.session.execute(text("UPDATE search_documents SET analysis = analysis - 1 WHERE item_id = :i"),
+                       {"i": items[0].id})
+    db.session.commit()
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1 and f"stale         1  {items[0].id}" in result.output
+    assert not sync.backend(app).current()                                 # the next index job rebuilds whole
+    library.update_item(items[1].owner, items[1], {"title": "Egret note"})
+    assert found(rep, "heron") == [items[0].id] and found(rep, "egret") == [items[1].id]
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+
+
+@postgres_only
+def test_postgres_queries_and_documents_are_analysed_as_in_whoosh(app):
+    from hub.search.postgres_query import parse, tsquery, vector_literal
+
+    assert tsquery(parse("pricing objections")) == "('price' & 'object')"
+    assert tsquery(parse("pricing objections", "or")) == "('price' | 'object')"
+    assert tsquery(parse('"return on investment" OR integr* NOT sap')) == "((('return' <-> 'invest') | 'integr':*) & !'sap')"
+    assert tsquery(parse("東京")) == "'東京'" and tsquery(parse("本社営業")) == "('本社' <-> '社営' <-> '営業')"
+    assert tsquery(parse("Équipe")) == "'equip'"
+    assert parse("the AND OR NOT") is None
+    doc = {"title": "Équipe", "tags": "", "description": "", "meta": "", "body": "it's équipe's"}
+    assert vector_literal(doc) == "'equip':1A,6D"                         # fields a position apart, stop words gone

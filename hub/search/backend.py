@@ -8,6 +8,10 @@ class IndexUnavailable(Exception):
     from the database meanwhile, and the worker repairs it."""
 
 
+class IndexBusy(Exception):
+    """Another writer holds the index's write lock past the timeout: the job is retried later."""
+
+
 @dataclass
 class Query:
     """One search as the results page asks for it."""
@@ -73,3 +77,12 @@ class SearchBackend(ABC):
     @abstractmethod
     def fingerprints(self):
         """{id: fingerprint} of every indexed document, for drift checks."""
+
+    def check(self, expected):
+        """Compare {id: fingerprint} from the database with the index: a Drift."""
+        indexed = self.fingerprints()
+        return Drift(
+            missing=sorted((i for i in expected if i not in indexed), key=int),
+            stale=sorted((i for i in expected if i in indexed and indexed[i] != expected[i]), key=int),
+            extra=sorted((i for i in indexed if i not in expected), key=int),
+        )

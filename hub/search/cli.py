@@ -23,7 +23,7 @@ def reindex_command(item_id):
     total = db.session.scalar(select(func.count(Collateral.id)))
     with click.progressbar(length=total, label="Indexing collateral", show_pos=True) as bar:
         count = sync.rebuild(app, progress=bar.update, procs=2)
-    click.echo(f"Indexed {count} items into {app.config['INDEX_FOLDER']}.")
+    click.echo(f"Indexed {count} items into {sync.backend(app).location}.")
 
 
 @click.command("check-index")
@@ -33,7 +33,7 @@ def check_index_command():
     pending = sync.pending_count(app)
     state = sync.backend(app).state()  # report only: the worker repairs
     if state in ("missing", "unreadable"):
-        click.echo(f"The search index at {app.config['INDEX_FOLDER']} is {state}.")
+        click.echo(f"The search index in {sync.backend(app).location} is {state}.")
         click.echo(f"{'queued':8} {pending:6}  (changes committed but not yet indexed)")
         raise click.ClickException("Run `flask --app hub reindex`, or start a worker: it rebuilds the index.")
     drift = sync.backend(app).check(sync.expected_fingerprints(app))

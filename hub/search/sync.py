@@ -16,12 +16,12 @@ from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session, selectinload, undefer
-from whoosh.index import LockError
 
 from hub import jobs
 from hub.jobs.models import Job
 from hub.library import files
 from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
+from hub.search.backend import IndexBusy
 from hub.search.documents import document_for
 from hub.search.extract import extract
 
@@ -60,14 +60,29 @@ def record_changes(session, flush_context):
 # --- the worker's side ----------------------------------------------------------------------------
 
 
+def backend_name(app):
+    """'postgres' or 'whoosh': HUB_SEARCH_BACKEND, else PostgreSQL's own search when Hub runs on
+    PostgreSQL (one index for every app host) and the Whoosh files beside SQLite."""
+    name = app.config.get("SEARCH_BACKEND")
+    if name:
+        return name
+    return "postgres" if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql") else "whoosh"
+
+
 def backend(app):
     """This process's backend for the app, created on first use."""
-    from hub.search.whoosh_backend import WhooshBackend
-
     found = app.extensions.get("hub_search")
     if found is None:
-        found = app.extensions["hub_search"] = WhooshBackend(app.config["INDEX_FOLDER"],
-                                                             app.config["SEARCH_WRITER_TIMEOUT"])
+        timeout = app.config["SEARCH_WRITER_TIMEOUT"]
+        if backend_name(app) == "postgres":
+            from hub.search.postgres_backend import PostgresBackend
+
+            found = PostgresBackend(lambda: app.extensions["sqlalchemy"].engine, timeout)
+        else:
+            from hub.search.whoosh_backend import WhooshBackend
+
+            found = WhooshBackend(app.config["INDEX_FOLDER"], timeout)
+        app.extensions["hub_search"] = found
     return found
 
 
@@ -94,7 +109,7 @@ def index_now(app, ids):
 
         try:
             backend(app).apply(changes)
-        except LockError as e:  # another worker is writing the index: this is not the job's fault
+        except IndexBusy as e:  # another worker is writing the index: this is not the job's fault
             raise jobs.RetryLater("the search index is locked by another writer") from e
 
 

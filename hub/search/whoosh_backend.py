@@ -17,7 +17,7 @@ from whoosh import fields, index
 from whoosh.writing import CLEAR
 
 from hub.search.analysis import ANALYSIS_VERSION, analysis_version, analyzer, folded_words
-from hub.search.backend import Drift, IndexUnavailable, SearchBackend
+from hub.search.backend import IndexBusy, IndexUnavailable, SearchBackend
 from hub.search.whoosh_query import TEXT_FIELDS
 from hub.search.whoosh_search import Search, Snapshot, exact_title
 
@@ -82,8 +82,11 @@ class Lease:
 
 
 class WhooshBackend(SearchBackend):
+    """The index in files under the instance folder (one host)."""
+
     def __init__(self, folder, writer_timeout=30.0):
         self.folder = Path(folder)
+        self.location = str(self.folder)
         self.writer_timeout = writer_timeout
         self._ix = None
         self._current = None     # the Lease of the newest searcher
@@ -219,10 +222,13 @@ class WhooshBackend(SearchBackend):
 
         The caller reads the database inside changes(), so with the lock held: whatever was
         committed after that read has its own outbox row and is written after us. Raises
-        whoosh.index.LockError when the lock stays taken for `timeout` seconds.
+        IndexBusy when the lock stays taken for `timeout` seconds.
         """
         timeout = self.writer_timeout if timeout is None else timeout
-        writer = self.ix().writer(timeout=timeout, delay=0.05)
+        try:
+            writer = self.ix().writer(timeout=timeout, delay=0.05)
+        except index.LockError as e:
+            raise IndexBusy("another worker is writing the search index") from e
         try:
             documents, removed_ids = changes()
             unique = {doc["id"]: doc for doc in documents}  # update twice in one writer = two copies
@@ -255,15 +261,6 @@ class WhooshBackend(SearchBackend):
     def fingerprints(self):
         with self.searcher() as searcher:
             return {stored["id"]: stored["fingerprint"] for stored in searcher.all_stored_fields()}
-
-    def check(self, expected):
-        """Compare {id: fingerprint} from the database with the index."""
-        indexed = self.fingerprints()
-        return Drift(
-            missing=sorted((i for i in expected if i not in indexed), key=int),
-            stale=sorted((i for i in expected if i in indexed and indexed[i] != expected[i]), key=int),
-            extra=sorted((i for i in indexed if i not in expected), key=int),
-        )
 
     def size_bytes(self):
         return sum(p.stat().st_size for p in self.folder.glob("*") if p.is_file())
