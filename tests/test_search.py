@@ -615,3 +615,17 @@ def test_a_scorer_that_disagrees_with_whoosh_is_not_used(app, make_user, make_it
         assert found(make_user("sales"), "pelican payback") == [item.id]
     finally:
         whoosh_query._verdicts.clear()
+
+
+def test_a_file_cut_by_the_wall_clock_deadline_keeps_what_was_read(tmp_path):
+    """Issue 9: the deadline keeps the text read so far, marked partial, instead of failing."""
+    from hub.search.extract import extract_in_child
+
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(files.slow_pdf())
+    result = extract_in_child(slow, "pdf", seconds=2)
+    assert result.ok and "stopped after 2 seconds" in result.partial
+    assert "openingword" in result.text and "closingword" not in result.text
+    small = tmp_path / "small.pdf"
+    small.write_bytes(files.pdf(pages=2))
+    assert extract(small, "pdf").ok  # the same worker goes on with the next file
