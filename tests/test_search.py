@@ -428,6 +428,23 @@ def test_a_missing_or_corrupt_index_is_answered_from_the_database_and_rebuilt_by
     gc.collect()
 
 
+def test_the_database_search_folds_words_as_the_index_does(app, make_user, make_item):
+    """Issue 9: while the index is rebuilt, `resume` still finds "Résumé", `strasse` "Straße",
+    `finance` the ligature of pdfTeX, `arzte` "ÄRZTE" and Arabic without harakat the text with them."""
+    rep = make_user("sales")
+    item = make_item("approved", title="Résumé des ventes", file=(
+        "Für ÄRZTE in der Straße; the ﬁnance team. عَرْضُ الْمَبِيعَاتِ".encode(), "r.txt"))
+    other = make_item("approved", title="Plain pricing notes")
+    sync.backend(app).rebuild(iter(()))                                    # an empty index: the database answers
+    for word in ("resume", "RÉSUMÉ", "strasse", "Straße", "finance", "arzte", "المبيعات", "resume ventes"):
+        page = services.search(rep, word)
+        assert "being rebuilt" in page.notice
+        assert [i.id for i, _, _ in page.hits] == [item.id], word
+    page = services.search(rep, "strasse")
+    assert [part for part, marked in page.hits[0][2] if marked] == ["Straße"]
+    assert [i.id for i, _, _ in services.search(rep, "pricing").hits] == [other.id]
+
+
 def test_an_empty_index_beside_a_full_database_is_rebuilt(app, make_user, make_item):
     """What a rebuild killed before its commit leaves behind: searches answer from the database
     meanwhile, and the worker rebuilds it."""
