@@ -33,7 +33,9 @@ class Child:
         answers by itself at ``seconds`` with what it has; ``grace`` is how long the parent then
         still waits before killing it. Never raises for the child's faults."""
         with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None and self.proc.poll() is not None:
+                self._stop()  # died between files (killed from outside): close its pipes
+            if self.proc is None:
                 self.proc = subprocess.Popen([sys.executable, "-I", self.script, "--serve"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             try:
