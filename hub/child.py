@@ -26,18 +26,22 @@ class Child:
         self.lock = threading.Lock()
         atexit.register(self.stop)
 
-    def run(self, request, seconds):
+    def run(self, request, seconds, grace=0.0):
         """The child's answer to ``request`` (a JSON-serialisable list) as a dict, or
-        {"error": reason} when it took longer than ``seconds`` (wall clock) or died; the child is
-        then killed and replaced on the next call. Never raises for the child's faults."""
+        {"error": reason} when it took longer than ``seconds`` + ``grace`` (wall clock) or died; the
+        child is then killed and replaced on the next call. A child told the deadline in its request
+        answers by itself at ``seconds`` with what it has; ``grace`` is how long the parent then
+        still waits before killing it. Never raises for the child's faults."""
         with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None and self.proc.poll() is not None:
+                self._stop()  # died between files (killed from outside): close its pipes
+            if self.proc is None:
                 self.proc = subprocess.Popen([sys.executable, "-I", self.script, "--serve"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             try:
                 self.proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
                 self.proc.stdin.flush()
-                ready, _, _ = select.select([self.proc.stdout], [], [], seconds)
+                ready, _, _ = select.select([self.proc.stdout], [], [], seconds + grace)
                 line = self.proc.stdout.readline() if ready else None
             except OSError:
                 line = b""

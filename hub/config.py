@@ -30,6 +30,7 @@ class Defaults:
     SIGN_IN_LOCK_SECONDS = 30
     SIGN_IN_LOCK_MAX_SECONDS = 15 * 60
     SIGN_IN_FAILURE_WINDOW = 3600   # failures older than this are forgotten
+    THROTTLE_STORAGE_URL = ""       # e.g. redis://host:6379/0: failures and locks kept there (`limits`), else the database
     MAX_UPLOAD_BYTES = 50 * MB
     MAX_FORM_MEMORY_SIZE = 1 * MB
     ITEMS_PER_PAGE = 24

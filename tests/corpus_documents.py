@@ -222,6 +222,9 @@ CASES = [
          ("トウキョウ",)),
     Case("form.pdf", pdf_annotations_and_form, ("kestrelvalue", "pelicannote", "partners")),
     Case("restricted.pdf", pdf_permissions_only, ("ocelot", "datasheet")),
+    # only pdfminer.six reads these (tests/test_documents.py checks that pypdf still cannot):
+    Case("pdf_cyclic_page_tree.pdf", stored("pdf_cyclic_page_tree.pdf"), ("gyroscope", "calibration", "marlowe")),
+    Case("pdf_garbled_encoding.pdf", stored("pdf_garbled_encoding.pdf"), ("brightwater", "impeller", "saltwater")),
     Case("emphasis.md", lambda: MARKDOWN.encode(), ("zqxheading", "zqxword", "zqxemph", "zqxstruck", "zqxlink", "zqxcode")),
     Case("ligatures.txt", lambda: "The ﬁnance team reads diﬀerently; cash ﬂow".encode(), ("finance", "differently", "flow")),
     Case("arabic.txt", lambda: "عَرْضُ الْمَبِيعَاتِ لِلْعُمَلَاءِ".encode(), ("المبيعات", "عرض")),

@@ -110,3 +110,17 @@ def cyclic_pdf():
             b"2 0 obj<</Type/Pages/Kids[2 0 R 3 0 R]/Count 2>>endobj\n"
             b"3 0 obj<</Type/Pages/Kids[2 0 R]/Parent 2 0 R/Count 1>>endobj\n"
             b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def slow_pdf(pages=600):
+    """A PDF of `pages` pages of 60 dense lines: pypdf needs about 8 CPU seconds for all of it."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for n in range(1, pages + 1):
+        for line in range(60):
+            c.drawString(40, 800 - line * 13, f"Page {n} line {line} " + "catalogue wording " * 6
+                         + (" openingword" if n == 1 else "") + (" closingword" if n == pages else ""))
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+

@@ -1,5 +1,6 @@
 """Access as an attacker tries it (issue 11, ASVS 5.0 V8 and V3.7): another rep's opportunity, and
 redirects that leave the site."""
+import io
 from datetime import date
 from pathlib import Path
 
@@ -186,6 +187,58 @@ def test_a_share_without_download_rights_shows_page_images_not_the_file(app, cli
         assert image.headers["Content-Security-Policy"] == "sandbox"
     assert client.get(f"/s/{token}/pages/4.png").status_code == 404
     assert client.get(f"/s/{token}/pages/0.png").status_code == 404
+
+
+def test_no_pdf_or_image_parser_runs_in_the_web_process(app, client, make_user, make_item, token_for):
+    """Issue 11: PDFium (upload check, share-link page images) runs in the render child only, so a
+    hostile PDF costs that child, never a web worker. The modules are dropped first (this process
+    may hold them from other tests) and must not come back: nothing here may import them."""
+    import sys
+
+    from hub.library import files
+    from tests.search_files import pdf
+
+    for name in [n for n in sys.modules if n == "pypdfium2" or n.startswith(("pypdfium2.", "pypdfium2_raw"))]:
+        del sys.modules[name]
+    rep = make_user("sales")
+    _, token = shared(make_item, rep, allow_download=False)
+    _, image_token = shared(make_item, rep, allow_download=False, data=png_bytes(), name="photo.png")
+    assert client.get(f"/s/{token}").get_data(as_text=True).count(f"/s/{token}/pages/") == 3
+    assert client.get(f"/s/{token}/pages/2.png").data.startswith(b"\x89PNG")
+    assert client.get(f"/s/{image_token}/pages/1.png").data.startswith(b"\x89PNG")
+    assert not any(n.startswith("pypdfium2") for n in sys.modules)
+    # the checker child dying (as a hostile PDF would make it) costs one answer, not the web worker
+    files.pdf_checker.stop()
+    headers = token_for(make_user("marketing"))
+    damaged = client.post("/api/v1/collateral", headers=headers, data={
+        "title": "Cut", "content_type": "other", "stages": "awareness",
+        "file": (io.BytesIO(b"%PDF-1.7\n1 0 obj << /Type /Catalog"), "cut.pdf")})
+    assert damaged.status_code == 422 and "cannot be opened" in damaged.get_json()["error"]["message"]
+    files.pdf_checker.proc.kill()
+    good = client.post("/api/v1/collateral", headers=headers, data={
+        "title": "Good", "content_type": "other", "stages": "awareness",
+        "file": (io.BytesIO(pdf()), "good.pdf")})
+    assert good.status_code == 201
+    assert not any(n.startswith("pypdfium2") for n in sys.modules)
+
+
+def png_bytes():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_share_whose_pages_are_not_rendered_yet_says_so(app, client, make_user, make_item):
+    from hub.library import previews
+    from hub.library.models import Collateral
+
+    item, token = shared(make_item, make_user("sales"), allow_download=False)
+    previews.remove([db.session.get(Collateral, item.id).current_version.id])  # as before the worker ran
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "being prepared" in page and f"/s/{token}/pages/" not in page
+    assert client.get(f"/s/{token}/pages/1.png").status_code == 404
 
 
 def test_a_share_with_download_rights_previews_the_file(app, client, make_user, make_item):

@@ -199,3 +199,22 @@ def test_a_150000_row_workbook_is_indexed_whole(app, publish, rep_search):
     version = db.session.scalar(select(FileVersion).where(FileVersion.collateral_id == item_id))
     assert version.text_status == "complete", version.text_error
     assert [r["id"] for r in rep_search("zanzibarfinal")["results"]] == [item_id]
+
+
+@pytest.mark.parametrize("name, words", [("pdf_cyclic_page_tree.pdf", ("gyroscope", "marlowe")),
+                                         ("pdf_garbled_encoding.pdf", ("brightwater", "saltwater"))])
+def test_pdfs_that_only_pdfminer_reads_are_read_by_it(name, words):
+    """The corpus PDFs above stay ones that pypdf cannot read (or garbles), so their case in
+    test_every_word_a_reader_sees_finds_the_file_and_hidden_ones_do_not proves the second reader."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    from hub.search.readers import garbled
+
+    data = corpus.stored(name)()
+    try:
+        text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data), strict=False).pages)
+    except PdfReadError:
+        text = ""
+    assert not text.strip() or garbled(text)
+    assert not any(word in text.lower() for word in words)

@@ -449,6 +449,23 @@ def test_a_missing_or_corrupt_index_is_answered_from_the_database_and_rebuilt_by
     gc.collect()
 
 
+def test_the_database_search_folds_words_as_the_index_does(app, make_user, make_item):
+    """Issue 9: while the index is rebuilt, `resume` still finds "Résumé", `strasse` "Straße",
+    `finance` the ligature of pdfTeX, `arzte` "ÄRZTE" and Arabic without harakat the text with them."""
+    rep = make_user("sales")
+    item = make_item("approved", title="Résumé des ventes", file=(
+        "Für ÄRZTE in der Straße; the ﬁnance team. عَرْضُ الْمَبِيعَاتِ".encode(), "r.txt"))
+    other = make_item("approved", title="Plain pricing notes")
+    sync.backend(app).rebuild(iter(()))                                    # an empty index: the database answers
+    for word in ("resume", "RÉSUMÉ", "strasse", "Straße", "finance", "arzte", "المبيعات", "resume ventes"):
+        page = services.search(rep, word)
+        assert "being rebuilt" in page.notice
+        assert [i.id for i, _, _ in page.hits] == [item.id], word
+    page = services.search(rep, "strasse")
+    assert [part for part, marked in page.hits[0][2] if marked] == ["Straße"]
+    assert [i.id for i, _, _ in services.search(rep, "pricing").hits] == [other.id]
+
+
 def test_an_empty_index_beside_a_full_database_is_rebuilt(app, make_user, make_item):
     """What a rebuild killed before its commit leaves behind: searches answer from the database
     meanwhile, and the worker rebuilds it."""
@@ -704,3 +721,17 @@ def test_postgres_queries_and_documents_are_analysed_as_in_whoosh(app):
     assert parse("the AND OR NOT") is None
     doc = {"title": "Équipe", "tags": "", "description": "", "meta": "", "body": "it's équipe's"}
     assert vector_literal(doc) == "'equip':1A,6D"                         # fields a position apart, stop words gone
+
+
+def test_a_file_cut_by_the_wall_clock_deadline_keeps_what_was_read(tmp_path):
+    """Issue 9: the deadline keeps the text read so far, marked partial, instead of failing."""
+    from hub.search.extract import extract_in_child
+
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(files.slow_pdf())
+    result = extract_in_child(slow, "pdf", seconds=2)
+    assert result.ok and "stopped after 2 seconds" in result.partial
+    assert "openingword" in result.text and "closingword" not in result.text
+    small = tmp_path / "small.pdf"
+    small.write_bytes(files.pdf(pages=2))
+    assert extract(small, "pdf").ok  # the same worker goes on with the next file

@@ -1,13 +1,15 @@
 """Password guessing (issue 11, ASVS 5.0 V6.3): throttled per account and per client address in the
 database, locks that end by themselves and that admins clear; common passwords refused; one-time
 reset links."""
+import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from hub.auth import services
+from hub.auth import services, throttle
 from hub.auth.models import SignInThrottle, User
 from hub.extensions import db
 from hub.models import utcnow
@@ -197,3 +199,75 @@ def test_a_reset_link_refuses_a_weak_password_and_stays_usable(app, as_user, mak
     assert response.status_code == 422
     assert client.get(path).status_code == 200
     assert Browser(client).login(user).status_code == 302  # the old password still works
+
+
+# --- the same throttle kept in Redis (THROTTLE_STORAGE_URL), shared by every worker and host ------
+
+REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@pytest.fixture
+def redis_throttle(app):
+    """The app with its throttle in the real Redis at REDIS_URL; skipped when none answers there.
+    Keys are unique to the test (emails and addresses made here), so parallel runs do not meet."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as e:
+        pytest.skip(f"no Redis at {REDIS_URL} ({e})")
+    app.config["THROTTLE_STORAGE_URL"] = REDIS_URL
+    unique = uuid.uuid4().hex[:12]
+    made = {"email": f"redis-{unique}@example.com", "address": f"2001:db8::{unique[:4]}:{unique[4:8]}"}
+    yield made
+    client = redis.Redis.from_url(REDIS_URL)
+    for value in made.values():
+        for key in client.scan_iter(f"{throttle.PREFIX}:*:{value}"):
+            client.delete(key)
+
+
+def test_with_redis_the_count_is_shared_by_every_worker_and_costs_no_database_write(
+        app, database_url, tmp_path, client, make_user, redis_throttle):
+    from tests.conftest import make_test_app
+
+    user = make_user("sales", email=redis_throttle["email"])
+    address = redis_throttle["address"]
+    other_app = make_test_app(database_url, tmp_path / "other", THROTTLE_STORAGE_URL=REDIS_URL)
+    other_worker = other_app.test_client()
+    try:
+        for n in range(FREE):
+            worker = client if n % 2 else other_worker
+            assert attempt(worker, user.email, "wrong password!", address).status_code == 401
+            if n < FREE - 1:  # counted in Redis; only the lock that the last free try starts is mirrored
+                assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 0
+        assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 1
+        locked = attempt(other_worker, user.email, "wrong password!", address)
+        assert locked.status_code == 429 and 1 <= int(locked.headers["Retry-After"]) <= 30
+        assert attempt(client, user.email, PASSWORD, "203.0.113.9").status_code == 429
+        assert attempt(other_worker, user.email, PASSWORD, "203.0.113.9").status_code == 429
+    finally:
+        with other_app.app_context():
+            db.engine.dispose()
+
+
+def test_with_redis_admins_see_and_clear_locks(app, client, as_user, make_user, redis_throttle):
+    user = make_user("sales", email=redis_throttle["email"])
+    for _ in range(FREE + 1):
+        attempt(client, user.email, "wrong password!", redis_throttle["address"])
+    assert attempt(client, user.email, PASSWORD, redis_throttle["address"]).status_code == 429
+    admin, _ = as_user("admin")
+    assert user.email in admin.get("/admin/users").get_data(as_text=True)
+    lock_id = db.session.scalar(select(SignInThrottle.id).where(SignInThrottle.key == user.email))
+    assert admin.post(f"/admin/sign-in-locks/{lock_id}/clear").status_code == 303
+    assert attempt(client, user.email, PASSWORD, redis_throttle["address"]).status_code == 302
+
+
+def test_an_unreachable_throttle_store_falls_back_to_the_database(app, client, make_user):
+    """A configured store that does not answer (nothing listens on port 9) costs no sign-in."""
+    pytest.importorskip("redis")
+    app.config["THROTTLE_STORAGE_URL"] = "redis://127.0.0.1:9/0"
+    user = make_user("sales")
+    for _ in range(FREE):
+        assert attempt(client, user.email, "wrong password!").status_code == 401
+    assert attempt(client, user.email, "wrong password!").status_code == 429
+    assert db.session.scalar(select(SignInThrottle.locked_until).where(SignInThrottle.key == user.email))
+    assert attempt(client, user.email, PASSWORD).status_code == 429

@@ -11,7 +11,17 @@ ASVS 5.0 V6.3.1 (anti-automation for credential guessing).
 
 Counting happens in its own short transaction, because a refused sign-in is an error response
 and the request's own transaction is rolled back.
+
+With THROTTLE_STORAGE_URL set (HUB_THROTTLE_STORAGE_URL, e.g. `redis://host:6379/0`), failures
+and locks are kept there instead, through the `limits` package's storage (the one Flask-Limiter
+uses: atomic counters with expiry, in Redis, Memcached, MongoDB or memory): a wrong password then
+costs no database write. Failures are counted in a window that starts at the first one; each lock
+is a key that expires when the lock ends. A lock is also written to the database table when it
+starts, so admins see and clear locks the same way. When the store cannot be reached, the
+database counts instead (logged), so sign-in keeps working.
 """
+import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -25,6 +35,9 @@ from hub.extensions import db
 from hub.models import utcnow
 
 ACCOUNT, ADDRESS = "account", "address"
+PREFIX = "hub-sign-in"
+log = logging.getLogger(__name__)
+_stores = {}
 
 
 class Locked(ApiError):
@@ -45,8 +58,41 @@ def keys(email_key, address):
     return pairs
 
 
+def store():
+    """The `limits` storage for THROTTLE_STORAGE_URL (one per URL and process), or None: the database."""
+    url = current_app.config.get("THROTTLE_STORAGE_URL") or ""
+    if not url:
+        return None
+    if url not in _stores:
+        from limits.storage import storage_from_string
+
+        _stores[url] = storage_from_string(url, key_prefix=PREFIX, wrap_exceptions=True) if url.startswith(
+            ("redis", "memcached", "mongodb")) else storage_from_string(url)
+    return _stores[url]
+
+
+def _key(kind, scope, key):
+    return f"{kind}:{scope}:{key}"
+
+
+def _unavailable(error):
+    log.warning("sign-in throttle store unavailable, counting in the database: %s", error)
+
+
 def check(email_key, address):
     """Raise Locked when the account or the address is locked now; otherwise return None."""
+    from limits.errors import StorageError
+
+    if (kept := store()) is not None:
+        try:
+            ends = [kept.get_expiry(_key("lock", scope, key)) for scope, key in keys(email_key, address)
+                    if kept.get(_key("lock", scope, key)) > 0]
+        except StorageError as e:
+            _unavailable(e)
+        else:
+            if ends:
+                raise Locked(max(ends) - time.time())
+            return
     now = utcnow()
     until = db.session.scalar(
         select(SignInThrottle.locked_until)
@@ -72,9 +118,16 @@ def record_failure(email_key, address):
     """Count one failed sign-in against the account and the address, in a transaction of its own.
 
     Returns the longest lock (seconds) it started, 0 for none."""
+    from limits.errors import StorageError
+
     now = utcnow()
     free = {ACCOUNT: current_app.config["SIGN_IN_ACCOUNT_FREE_TRIES"],
             ADDRESS: current_app.config["SIGN_IN_ADDRESS_FREE_TRIES"]}
+    if (kept := store()) is not None:
+        try:
+            return _record_in_store(kept, email_key, address, free, now)
+        except StorageError as e:
+            _unavailable(e)
     longest = 0
     with db.engine.begin() as connection:
         _forget_stale(connection, now)
@@ -86,6 +139,46 @@ def record_failure(email_key, address):
                                    .values(locked_until=now + timedelta(seconds=seconds)))
                 longest = max(longest, seconds)
     return longest
+
+
+def _record_in_store(kept, email_key, address, free, now):
+    """record_failure() with the counts and locks in the `limits` storage; a lock that starts is also
+    written to the database table (for the admins' list)."""
+    window = int(current_app.config["SIGN_IN_FAILURE_WINDOW"])
+    longest = 0
+    for scope, key in keys(email_key, address):
+        failures = kept.incr(_key("failures", scope, key), window)
+        seconds = lock_seconds(failures, free[scope])
+        if seconds:
+            lock = _key("lock", scope, key)
+            kept.clear(lock)  # a new lock replaces the last one (incr keeps an existing key's expiry)
+            kept.incr(lock, int(seconds))
+            _mirror_lock(scope, key, failures, now, now + timedelta(seconds=seconds))
+            longest = max(longest, seconds)
+    return longest
+
+
+def _mirror_lock(scope, key, failures, now, until):
+    """Write a lock kept in the store to the database table too, in a transaction of its own."""
+    table = SignInThrottle.__table__
+    with db.engine.begin() as connection:
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table).values(scope=scope, key=key, failures=failures, last_failed_at=now, locked_until=until)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.scope, table.c.key],
+            set_={"failures": failures, "last_failed_at": now, "locked_until": until}))
+
+
+def _clear_in_store(scope, key, kinds=("failures", "lock")):
+    """Forget a key's failures and lock in the store, if one is configured and reachable."""
+    from limits.errors import StorageError
+
+    if (kept := store()) is not None:
+        try:
+            for kind in kinds:
+                kept.clear(_key(kind, scope, key))
+        except StorageError as e:
+            _unavailable(e)
 
 
 def _forget_stale(connection, now):
@@ -113,6 +206,7 @@ def _count(connection, scope, key, now):
 def forget_account(email_key):
     """A successful sign-in clears the account's failures (not the address's: one good password
     must not buy an attacker more guesses at other accounts)."""
+    _clear_in_store(ACCOUNT, (email_key or "")[:254])
     db.session.execute(delete(SignInThrottle).where(SignInThrottle.scope == ACCOUNT,
                                                     SignInThrottle.key == (email_key or "")[:254]))
 
@@ -130,6 +224,7 @@ def clear_lock(throttle_id):
     throttle = db.session.get(SignInThrottle, throttle_id)
     if throttle is None:
         raise NotFound("No such sign-in lock.")
+    _clear_in_store(throttle.scope, throttle.key)
     db.session.delete(throttle)
     db.session.flush()
     return throttle

@@ -14,6 +14,7 @@ from flask import abort, current_app, send_file
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from hub import jobs
+from hub.child import Child
 from hub.errors import ApiError, Invalid
 from hub.units import size_label
 
@@ -316,23 +317,24 @@ MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX/)", re.IGNO
 DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+RENDER_SCRIPT = Path(__file__).with_name("render.py")
+CHECK_PDF_SECONDS = 30
+pdf_checker = Child(RENDER_SCRIPT, "Checking the PDF")
+
+
 def check_pdf(path):
     """A "PDF" must open in a PDF reader (PDFium, Chromium's) and have a page; a password-protected
-    one counts, since its readers can open it. Refused at upload otherwise (issue 11)."""
-    import pypdfium2
-
-    try:
-        document = pypdfium2.PdfDocument(str(path))
-    except pypdfium2.PdfiumError as e:
-        if "password" in str(e).lower():
-            return
+    one counts, since its readers can open it. Refused at upload otherwise (issue 11). PDFium runs
+    in the render child process (hub/library/render.py), never in the web process, so a PDF that
+    crashes PDFium or exhausts its memory costs that child and is refused."""
+    answer = pdf_checker.run([str(path), "pdf-check", ""], CHECK_PDF_SECONDS)
+    if answer.get("password"):
+        return
+    if "pages" not in answer:
         raise refuse("This PDF cannot be opened by a PDF reader: it is damaged, cut short or not really "
-                     "a PDF.") from None
-    try:
-        if len(document) == 0:
-            raise refuse("This PDF has no pages.")
-    finally:
-        document.close()
+                     "a PDF.")
+    if not answer["pages"]:
+        raise refuse("This PDF has no pages.")
 
 
 def refuse(why):

@@ -1,8 +1,9 @@
 """Page images and a thumbnail from a PDF or an image, in a process of its own.
 
 `python render.py --serve` reads one JSON line per file, `[SOURCE, KIND, OUTDIR]`, writes
-OUTDIR/thumb.png and, for PDFs, OUTDIR/page-0001.png onwards, and answers one JSON line: {"pages": int}
-or {"error": "..."}. hub.library.previews keeps one such process per worker and gives each file a
+OUTDIR/thumb.png and OUTDIR/page-0001.png onwards (an image: one page-0001.png), and answers one
+JSON line: {"pages": int} or {"error": "..."}. KIND "pdf-check" only opens a PDF and counts its
+pages (the upload check), writing nothing. hub.library.previews keeps one such process per worker and gives each file a
 deadline; the address-space limit below makes a hostile file cost this process (killed and
 replaced), never the worker. Imports only pypdfium2 and Pillow, and needs no app.
 """
@@ -69,20 +70,39 @@ def render_pdf(source, outdir):
 
 
 def render_image(source, outdir):
-    """A scaled copy for the thumbnail; an image has no pages to turn."""
+    """A scaled copy for the thumbnail, and one at PAGE_WIDTH (page-0001.png) for share links
+    without download rights; an image has no pages to turn, so the count is 0."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with Image.open(source) as image:
         image.load()
         save_png(image, outdir / "thumb.png", THUMB_WIDTH)
+        save_png(image, outdir / "page-0001.png", PAGE_WIDTH)
     return 0
+
+
+def check_pdf(source):
+    """{"pages": int} when PDFium opens the file, {"password": True} when it needs a password to,
+    else {"error": why}: the upload check (hub.library.files.check_pdf), kept out of the web process."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(source))
+    except pdfium.PdfiumError as e:
+        return {"password": True} if "password" in str(e).lower() else {"error": str(e)[:300]}
+    try:
+        return {"pages": len(pdf)}
+    finally:
+        pdf.close()
 
 
 def render(source, kind, outdir):
     """{"pages": int} or {"error": str}: one file's images, failures reported as data."""
     source, outdir = Path(source), Path(outdir)
     try:
+        if kind == "pdf-check":
+            return check_pdf(source)
         return {"pages": render_pdf(source, outdir) if kind == "pdf" else render_image(source, outdir)}
     except MemoryError:
         return {"error": "Rendering the file needed too much memory."}

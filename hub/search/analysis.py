@@ -55,13 +55,19 @@ DIACRITICS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u
                         "\u06d6-\u06ed]")
 
 
+def fold_text(text):
+    """Any text folded as the index folds words: NFKC, case-folded, without diacritics (the
+    database search folds whole texts with it, hub.search.fallback)."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFC", DIACRITICS.sub("", unicodedata.normalize("NFD", text)))
+
+
 @lru_cache(maxsize=200_000)
 def fold(word):
     """A word as the index holds it before stemming: NFKC, case-folded, without diacritics."""
-    if word.isascii():
-        return word.lower()
-    word = unicodedata.normalize("NFKC", word).casefold()
-    return unicodedata.normalize("NFC", DIACRITICS.sub("", unicodedata.normalize("NFD", word)))
+    return fold_text(word)
 
 
 @lru_cache(maxsize=200_000)

@@ -1,7 +1,8 @@
 """Text extraction from stored files, bounded in pages, characters, memory and time.
 
 Parsing untrusted PDF and Office files runs in a separate worker process (hub/search/readers.py
-run with --serve) with an address-space limit, a CPU-time budget and a wall-clock deadline: a zip
+run with --serve) with an address-space limit, a CPU-time budget and a wall-clock deadline (the
+worker keeps what it read by then, marked partial, and is killed if it overruns it anyway): a zip
 bomb, an entity bomb or a cyclic PDF costs that worker, which is killed and replaced, never a web
 worker. The worker is reused between files, so a typical document costs milliseconds, not an
 interpreter start. Plain text is decoded in-process, its encoding detected by charset-normalizer.
@@ -17,6 +18,7 @@ from hub.search.readers import CPU_SECONDS, MAX_CHARS, clean
 
 READERS = Path(readers.__file__)
 CHILD_SECONDS = CPU_SECONDS * 3  # wall clock: the CPU budget, with room for a busy machine
+GRACE_SECONDS = 10  # how long after its own deadline a worker stuck in native code is still awaited
 TEXT_KINDS = ("txt", "md")
 
 
@@ -58,8 +60,10 @@ worker = Child(READERS, "Reading the file")
 
 
 def extract_in_child(path, kind, seconds=CHILD_SECONDS):
-    """Run the extractor in the worker process, with a deadline."""
-    result = worker.run([str(path), kind], seconds)
+    """Run the extractor in the worker process, with a wall-clock deadline of `seconds`: the worker
+    then answers with the text read so far (partial) or, having read none, an error; a worker that
+    does not answer GRACE_SECONDS later is killed (an error, the file's text lost)."""
+    result = worker.run([str(path), kind, seconds], seconds, grace=GRACE_SECONDS)
     return Extracted(result.get("text", ""), result.get("error", ""), result.get("partial", ""),
                      result.get("peak_kb", 0), result.get("cpu_ms", 0))
 

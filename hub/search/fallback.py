@@ -1,27 +1,64 @@
 """A plain database search for when the index cannot answer (missing, being rebuilt, unreadable).
 
-Slower and simpler than the index: every word must occur (case-insensitive, as a substring) in an
-item's title, description, tags, labels or its current file's text; newest first; the same access
-rules, filters and exact facet counts. The results page says that this is what answered.
+Slower and simpler than the index: every word must occur (as a substring) in an item's title,
+description, tags, labels or its current file's text; newest first; the same access rules, filters
+and exact facet counts. The results page says that this is what answered. Words and texts are
+folded as the index folds them (hub.search.analysis: NFKC, case-folded, without diacritics), so
+`resume` finds "Résumé" and `strasse` "Straße" here too: on SQLite through hub_fold(), the same
+Python function registered on each connection; on PostgreSQL through normalize() (PostgreSQL 13+,
+UTF-8 databases), lower() and the same class of diacritics removed by regexp_replace().
 """
-import re
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Engine, String, and_, event, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from hub.extensions import db
 from hub.library.models import Collateral, FileVersion, Stage, collateral_stages
+from hub.search.analysis import DIACRITICS, fold, fold_text, token_pattern
 from hub.search.backend import Hit, Results
 
 NOTICE = ("The search index is being rebuilt, so these results come from a simpler search of the "
           "database: matches are not ranked and may include parts of words.")
-WORD = re.compile(r"\w+", re.UNICODE)
 OPERATORS = {"AND", "OR", "NOT"}
 SNIPPET_CHARS = 160
 
 
+@event.listens_for(Engine, "connect")
+def register_fold(dbapi_connection, connection_record):
+    """SQLite: hub_fold(text) on every connection, the index's folding (SQLite's own lower() folds
+    ASCII only)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.create_function("hub_fold", 1, lambda text: fold_text(text) if text else text,
+                                         deterministic=True)
+
+
+class folded(GenericFunction):
+    """folded(column): the column's text folded as hub.search.analysis.fold_text folds it."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw):
+    return f"hub_fold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded)
+def _folded_postgresql(element, compiler, **kw):
+    # NFKD = NFD(NFKC); casefold() differs from lower() in ß and final sigma, replaced by hand.
+    text = f"lower(normalize({compiler.process(element.clauses, **kw)}, NFKD))"
+    text = f"replace(replace({text}, 'ß', 'ss'), 'ς', 'σ')"
+    marks = compiler.process(literal(DIACRITICS.pattern), **kw)
+    return f"normalize(regexp_replace({text}, {marks}, '', 'g'), NFC)"
+
+
 def words_of(text):
-    """The query's words, without operators and wildcards, lower-cased (at most 12)."""
-    return [w.lower() for w in WORD.findall(text or "") if w not in OPERATORS][:12]
+    """The query's words as the index folds them, without operators (at most 12)."""
+    text = text or ""
+    words = [fold(m.group()) for m in token_pattern(text).finditer(text) if m.group() not in OPERATORS]
+    return [w for w in words if w][:12]
 
 
 def escape_like(word):
@@ -42,7 +79,7 @@ def matching(query):
         pattern = f"%{escape_like(word)}%"
         columns = (Collateral.title, Collateral.description, Collateral.tags, Collateral.product,
                    Collateral.industry, Collateral.persona, text)
-        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in columns)))
+        conditions.append(or_(*(folded(column).like(pattern, escape="\\") for column in columns)))
     if query.live_only:
         conditions.append(Collateral.live_clause())
     for name, value in query.filters.items():
@@ -86,12 +123,20 @@ def facet_counts(query, ids):
 
 
 def snippet(text, words):
-    """About SNIPPET_CHARS of text around the first word found, with the words marked."""
-    lowered = text.lower()
-    starts = [lowered.find(w) for w in words if lowered.find(w) >= 0]
-    start = max(0, min(starts) - SNIPPET_CHARS // 3) if starts else 0
+    """About SNIPPET_CHARS of text around the first word found (compared folded, so "Résumé" is
+    found by `resume`), with the words that hold a query word marked."""
+    start = 0
+    for match in token_pattern(text).finditer(text) if words else ():
+        if any(w in fold(match.group()) for w in words):
+            start = max(0, match.start() - SNIPPET_CHARS // 3)
+            break
     window = " ".join(text[start:start + SNIPPET_CHARS].split())
     if not words:
         return [(window, False)] if window else []
-    pattern = re.compile("(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
-    return [(part, bool(pattern.fullmatch(part))) for part in pattern.split(window) if part]
+    parts, last = [], 0
+    for match in token_pattern(window).finditer(window):
+        if any(w in fold(match.group()) for w in words):
+            parts += [(window[last:match.start()], False), (match.group(), True)]
+            last = match.end()
+    parts.append((window[last:], False))
+    return [(part, marked) for part, marked in parts if part]

@@ -6,7 +6,9 @@ This module imports nothing from Hub, so the worker starts without the web app. 
 the archive is checked for zip bombs, DTDs and part counts, and a Budget stops reading when the
 characters or the CPU seconds run out, which makes the text partial (and says why), never silently
 short. Seconds are CPU seconds of this process, so what is indexed does not depend on how busy
-the machine is; the parent still kills the worker at a wall-clock deadline.
+the machine is. The parent also gives each file a wall-clock deadline, which this process keeps
+itself (an interval timer): when it strikes, the text read so far is kept and marked partial, and
+only a reader stuck in native code past the parent's grace period loses the file to a kill.
 """
 import json
 import posixpath
@@ -26,6 +28,11 @@ MAX_RATIO = 500                # uncompressed/compressed beyond which a part is 
 CPU_SECONDS = 60.0             # CPU time spent reading one file
 MEMORY = 1 << 30               # address space of the worker
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class WallClock(BaseException):
+    """The wall-clock deadline struck (raised by the interval timer's signal handler). A
+    BaseException, so that the readers' broad `except Exception` clauses let it through."""
 
 
 class Unreadable(Exception):
@@ -74,7 +81,8 @@ PDF_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, Recur
 
 def pdf_text(path, budget):
     """Page text, then form field values and annotation text (comments, notes), with pypdf; when pypdf
-    cannot read the file at all, pdfminer.six reads the pages. Owner-password (permissions-only)
+    cannot read the file at all (a cyclic page tree, say) or garbles its text, pdfminer.six reads
+    the pages. Owner-password (permissions-only)
     PDFs are opened with the empty user password; AES needs `cryptography`."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -96,6 +104,30 @@ def pdf_text(path, budget):
     except (PdfReadError, *PDF_ERRORS) as e:
         if not budget.parts:
             pdfminer_text(path, budget, f"The PDF is damaged ({type(e).__name__}).")
+        return
+    if garbled(budget.text()):
+        reread_garbled(path, budget)
+
+
+def garbled(text):
+    """Whether more than a fifth of a text's visible characters are U+FFFD: what pypdf makes of a
+    font whose encoding or widths it cannot resolve (a broken reference in /Differences or /Widths)."""
+    visible = len(text) - sum(text.count(c) for c in " \t\n\r")
+    return visible > 0 and text.count("\ufffd") > visible / 5
+
+
+def reread_garbled(path, budget):
+    """Read a PDF that pypdf garbled again with pdfminer.six, and keep pdfminer's text when it is
+    less garbled (pdfminer maps such fonts through the standard encodings)."""
+    kept = budget.parts, budget.chars, budget.partial
+    budget.parts, budget.chars, budget.partial = [], MAX_CHARS, ""
+    try:
+        pdfminer_text(path, budget, "")
+    except Unreadable:
+        pass
+    again = budget.text()
+    if not again.strip() or again.count("\ufffd") >= "".join(kept[0]).count("\ufffd"):
+        budget.parts, budget.chars, budget.partial = kept
 
 
 def annotation_text(page):
@@ -414,18 +446,39 @@ def cell_position(ref):
 READERS = {"pdf": pdf_text, "docx": docx_text, "pptx": pptx_text, "xlsx": xlsx_text}
 
 
-def read(path, kind):
-    """Extract one file: {"text", "error", "partial"}, failures reported as data."""
+def read(path, kind, seconds=None):
+    """Extract one file: {"text", "error", "partial"}, failures reported as data. With `seconds`, a
+    wall-clock deadline: when it strikes, what was read so far is the (partial) text, or, when
+    nothing was, the error says the reading took too long."""
+    import signal
+
     budget = Budget()
+    if seconds:
+        signal.signal(signal.SIGALRM, _strike)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        READERS[kind](path, budget)
+        try:
+            READERS[kind](path, budget)
+        finally:
+            if seconds:
+                signal.setitimer(signal.ITIMER_REAL, 0)  # nothing strikes after this line
         return {"text": budget.text(), "partial": budget.partial}
+    except WallClock:
+        text = budget.text()
+        if not text.strip():
+            return {"text": "", "error": f"Reading the file took longer than {seconds:g} seconds."}
+        return {"text": text, "partial": f"Reading stopped after {seconds:g} seconds (the machine was busy or "
+                                         "the file is slow to read): the rest was not indexed."}
     except Unreadable as e:
         return {"text": "", "error": str(e)}
     except MemoryError:
         return {"text": "", "error": "Reading the file needed too much memory."}
     except Exception as e:  # noqa: BLE001 - any parser failure is a property of the file, not of Hub
         return {"text": "", "error": f"The file could not be read ({type(e).__name__})."}
+
+
+def _strike(signum, frame):
+    raise WallClock()
 
 
 def serve():
@@ -435,9 +488,9 @@ def serve():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
     sys.setrecursionlimit(5000)
     for line in sys.stdin:
-        path, kind = json.loads(line)
+        path, kind, *deadline = json.loads(line)
         start = time.process_time()
-        result = read(path, kind)
+        result = read(path, kind, deadline[0] if deadline else None)
         cpu_ms = round((time.process_time() - start) * 1000)
         sys.stdout.write(json.dumps({**result, "peak_kb": peak_kb(), "cpu_ms": cpu_ms}) + "\n")
         sys.stdout.flush()

@@ -69,7 +69,8 @@ def share_page(token):
     previewable = version is not None and version.kind in files.PREVIEWABLE
     page_count = pages.page_count(version) if previewable and not share.allow_download else 0
     response = Response(render_template("usage/share_public.html", share=share, item=item, version=version, token=token,
-                                        previewable=previewable, page_count=page_count))
+                                        previewable=previewable, page_count=page_count,
+                                        pages_pending=previewable and pages.pending(version)))
     return public_headers(response)
 
 
