@@ -1,7 +1,7 @@
 """governance: file versions held for re-approval, who last changed an item, one-time form tokens
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0020
 Create Date: 2026-11-30 23:40:00
 
 `file_versions.review_state` says whether a version may be served ('accepted': every version so
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0013'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

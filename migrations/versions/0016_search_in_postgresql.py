@@ -1,7 +1,7 @@
 """search in PostgreSQL: a weighted tsvector per item (GIN) and a word lexicon (pg_trgm)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-30 23:30:00
 
 The tables exist on every database so that models and migrations agree; on SQLite they stay empty
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
