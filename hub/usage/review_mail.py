@@ -4,8 +4,9 @@ at 07:00 in their own time zone, queued by a periodic task in the worker and sen
 Exactly once per person and week: the WeeklyReviewMail row, unique by (user, week), is written in the
 same transaction as the queued message; a second worker, or the task running again that morning, finds
 the row and skips the person."""
+import logging
 from datetime import time
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from hub.models import utcnow
 from hub.usage import charts, review, review_output
 from hub.usage.models import WeeklyReviewMail
 
+log = logging.getLogger(__name__)
 SEND_AT = time(7, 0)   # local time on Monday
 CHECK_SECONDS = 300    # how often the worker looks: mail leaves within 5 minutes of 07:00
 
@@ -29,8 +31,14 @@ def init_app(app):
 
 
 def default_zone():
+    """REVIEW_TIMEZONE, else CALENDAR_TIMEZONE, else UTC; a name zoneinfo does not know falls back to UTC."""
     config = current_app.config
-    return ZoneInfo(config.get("REVIEW_TIMEZONE") or config.get("CALENDAR_TIMEZONE") or "UTC")
+    name = config.get("REVIEW_TIMEZONE") or config.get("CALENDAR_TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r for the weekly review: using UTC", name)
+        return ZoneInfo("UTC")
 
 
 def due_week(user, now):
