@@ -58,7 +58,7 @@ def send_weekly_reviews(now=None):
     if not mail_enabled():
         return 0
     now = now or utcnow()
-    queued = 0
+    queued, built = 0, {}
     for user in db.session.scalars(select(User).where(User.weekly_review, User.active).order_by(User.id)):
         week = due_week(user, now)
         if week is None or already_sent(user, week):
@@ -68,7 +68,7 @@ def send_weekly_reviews(now=None):
                 db.session.add(WeeklyReviewMail(user_id=user.id, week=week.label))
         except IntegrityError:
             continue
-        subject, text, html = compose(user, week)
+        subject, text, html = compose(user, week, built)
         queue_mail(formataddr((user.name, user.email)), subject, text, html, key=f"weekly-review:{week.label}:{user.id}")
         queued += 1
     return queued
@@ -79,10 +79,17 @@ def already_sent(user, week):
         WeeklyReviewMail.user_id == user.id, WeeklyReviewMail.week == week.label)) is not None
 
 
-def compose(user, week):
-    """(subject, plain text, HTML) of `user`'s review for `week`, with absolute links under PUBLIC_URL."""
+def compose(user, week, built=None):
+    """(subject, plain text, HTML) of `user`'s review for `week`, with absolute links under PUBLIC_URL.
+
+    `built` ({(week, is editor): review data}) shares one computation between subscribers who see the
+    same figures: what differs by person is only what their role may see of the calendar."""
+    built = {} if built is None else built
     with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
-        data = review.weekly_review(user, week)
+        key = (week.label, user.is_editor)
+        if key not in built:
+            built[key] = review.weekly_review(user, week)
+        data = built[key]
         values = {"data": data, "user": user, "top": 5, "charts": charts,
                   "links": review_output.links(data, user.is_editor, external=True),
                   "item_url": review_output.item_url, "request_url": review_output.request_url}
