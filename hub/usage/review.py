@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import distinct, func, select
 
 from hub import events
-from hub.errors import Invalid
+from hub.errors import Forbidden, Invalid
 from hub.extensions import db
 from hub.library.models import CONTENT_TYPES, Collateral, StatusChange
 from hub.models import today, utcnow
@@ -228,8 +228,6 @@ def set_goals(actor, raw):
 
     Checks every field first and raises one Invalid per form naming all of them (`errors` attribute:
     {metric: message}) so nothing is half-stored. Flushes; no commit. Returns {metric: target}."""
-    from hub.errors import Forbidden
-
     if not actor.is_editor:
         raise Forbidden("Only marketing and admins set the weekly goals.")
     wanted, errors = {}, {}
