@@ -116,8 +116,9 @@ def main():
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'hub.db'}"})
     if fresh:
         build(app, args.events)
+    from hub.auth.models import User
     from hub.extensions import db
-    from hub.usage import analytics, ranking, services
+    from hub.usage import analytics, ranking, review, review_output, services
 
     with app.app_context():
         total = db.session.scalar(db.text("SELECT count(*) FROM usage_events"))
@@ -136,10 +137,13 @@ def main():
             "daily trend (90 days)": lambda: analytics.daily_trend(90),
             "dashboard (all of it)": lambda: analytics.dashboard(90),
             "search ranking lifts (30 days)": ranking.recent_uses,  # once per worker per SEARCH_LIFT_SECONDS
+            "weekly review (last week)": lambda: review.weekly_review(db.session.get(User, 1), review.last_full_week()),
+            "weekly review PDF": lambda: review_output.pdf(review.weekly_review(db.session.get(User, 1),
+                                                                                review.last_full_week())),
         }
         for name, fn in reports.items():
             seconds = best_of(fn)
-            flag = "ok" if seconds <= 1.0 or name.startswith("dashboard") else "SLOW"
+            flag = "ok" if seconds <= 1.0 or name.startswith(("dashboard", "weekly")) else "SLOW"
             print(f"{name:30s} {seconds:7.3f} s  {flag}")
         timings = []
         for i in range(500):

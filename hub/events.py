@@ -35,6 +35,12 @@ feed_polled = signals.signal("feed-polled")
 """sender: the User whose calendar feed was fetched; keywords: status (200/304), feed (saved feed id
 or None), filters (query string), user_agent. Observers only."""
 
+upcoming_entries = signals.signal("upcoming-entries")
+"""sender: the User who reads; keywords: first_on, last_on (dates, inclusive). Receivers return a
+list of {"title", "kind" (a human label), "starts_on" (date), "starts_at" (aware datetime, None all
+day), "endpoint", "values"} (the page behind it, for url_for), in start order: what the marketing
+calendar has coming, for the weekly review. No writes."""
+
 ranking_lifts = signals.signal("ranking-lifts")
 """sender: None. Receivers return {item id: score factor >= 1} for the search ranking."""
 

@@ -140,6 +140,14 @@ PAGES = [
     ("GET", "/insights/search.csv", expect(REDIRECT, 403, 200)),
     ("GET", "/insights/adoption.csv", expect(REDIRECT, 403, 200)),
     ("GET", "/insights/feedback.csv", expect(REDIRECT, 403, 200)),
+    # the weekly review (issue 15): reps read it, marketing and admins set the goals
+    ("GET", "/review/weekly", expect(REDIRECT, 200, 200)),
+    ("GET", "/review/weekly?week=2026-W99", expect(REDIRECT, 422, 422)),
+    ("GET", "/review/weekly.pdf", expect(REDIRECT, 200, 200)),
+    ("GET", "/review/weekly/goals.csv", expect(REDIRECT, 200, 200)),
+    ("GET", "/review/goals", expect(REDIRECT, 403, 200)),
+    ("POST", "/review/goals", expect(REDIRECT, 403, 303)),
+    ("POST", "/account/weekly-review", expect(REDIRECT, 303, 303)),
 ]
 
 API = [
@@ -196,6 +204,8 @@ API = [
     ("PATCH", "/api/v1/requests/{content_request}", expect(401, 403, 200)),
     ("POST", "/api/v1/requests/{content_request}/votes", expect(401, 201, 201)),
     ("DELETE", "/api/v1/requests/{content_request}/votes", expect(401, 200, 200)),
+    ("GET", "/api/v1/review/weekly", expect(401, 200, 200)),
+    ("GET", "/api/v1/review/weekly?week=2026-W99", expect(401, 422, 422)),
 ]
 
 BODIES = {
@@ -207,6 +217,8 @@ BODIES = {
     ("POST", "/admin/stages/{stage}"): {"name": "Awareness and interest"},
     ("POST", "/account/tokens"): {"name": "CRM sync"},
     ("POST", "/account/time-zone"): {"time_zone": "Europe/Berlin"},
+    ("POST", "/review/goals"): {"share_opens": "10"},
+    ("POST", "/account/weekly-review"): {"weekly_review": "1"},
     ("POST", "/calendar/entries/{cal_recurring}/occurrences"): {"action": "remove", "occurrence": "2026-03-09T09:00"},
     ("POST", "/calendar/feeds"): {"name": "Webinars", "kind": "webinar"},
     ("POST", "/items/{approved}/shares"): {"recipient": "Dana Ruiz", "account": "Acme"},

@@ -609,11 +609,12 @@ def test_every_page_passes_axe(library, open_tab, viewport):
         None: ["/login"],
         "sales": ["/", "/stages/consideration", f"/items/{ids['approved']}", "/search?q=pricing",
                   "/search?q=zzzqqq", "/shares", "/opportunities", "/requests", "/account", "/calendar/",
-                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe"],
+                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe", "/review/weekly"],
         "marketing": ["/", f"/items/{ids['approved']}", f"/items/{ids['review']}", f"/items/{ids['draft']}",
                       "/items/new", "/items/bulk", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
                       "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
-                      "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import"],
+                      "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import",
+                      "/review/weekly", "/review/goals"],
         "admin": ["/admin/users", "/admin/stages", "/admin/health"],
     }
     violations = []
@@ -938,6 +939,7 @@ def test_skip_link_slash_to_search_and_filters_folded_on_a_phone(library, open_t
     assert rep.problems == []
 
 
+<<<<<<< HEAD
 def test_marketing_uploads_twenty_files_at_once_and_creates_nineteen_drafts(library, open_tab, tmp_path):
     """Bulk upload (issue 15): 20 real files dropped and picked at once, each with its progress bar;
     the password-protected one says why and the others go on; the defaults reach every row, one
@@ -1054,3 +1056,66 @@ def test_marketing_uploads_twenty_files_at_once_and_creates_nineteen_drafts(libr
         if word in ("zephyrine", "quetzal", "wombatpricing", "kestrelvalue", "narwhal", "toucan"):
             hits = search.search(marketing, word).hits
             assert [hit[0].current_version.original_name for hit in hits] == [name], word
+=======
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_weekly_review_on_screen_on_paper_and_as_pdf(library, open_tab, viewport, make_user):
+    """The weekly review (issue 15) fits the window, prints without the navigation, downloads as a PDF,
+    and a rep reads it without the marketing reports' links."""
+    from hub.auth.models import User
+    from hub.library.models import Collateral
+    from hub.models import utcnow
+    from hub.usage import review
+    from tests.fixtures.usage import record
+
+    rep = db.session.scalar(db.select(User).where(User.email == library["users"]["sales"]))
+    item = db.session.get(Collateral, library["ids"]["approved"])
+    for action in ("view", "view", "download", "share_created", "share_opened"):
+        record(action, None if action == "share_opened" else rep, item, 1)
+    record("search", rep, None, 1, query="pricing japan", result_count=0)
+    week = review.Week((utcnow() - timedelta(days=1)).date() - timedelta(days=(utcnow() - timedelta(days=1)).weekday()))
+    release_db()
+
+    editor = open_tab(viewport)
+    page = editor.page
+    editor.login(library["users"]["marketing"])
+    editor.goto("/review/goals")
+    page.get_by_label(re.compile("^Prospect opens of shared links")).fill("1")
+    page.get_by_label(re.compile("^Active reps")).fill("3")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save goals").click()
+    editor.goto(f"/review/weekly?week={week.label}")
+    assert editor.heading() == f"Weekly review {week.label}"
+    assert page.locator("section.panel").count() == 9
+    assert page.locator(".review__goal").count() == 2 and page.locator("svg.spark").count() == 4
+    assert "Pricing one-pager" in editor.text() and "pricing japan" in editor.text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"wider than the window: {width}"
+    editor.shot("weekly-review")
+    # Every number is a link to the report behind it (marketing sees them all).
+    assert page.locator(".review__figures a, .review__goal-figure a").count() >= 9
+    with page.expect_navigation():
+        page.locator("#search-title").locator("xpath=..").locator(".review__figures a").click()
+    assert "/insights/search?" in page.url and editor.heading() == "Search insights"
+    page.go_back()
+
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible() and not page.locator(".review__nav").is_visible()
+    assert page.locator("#goals-title").is_visible()
+    editor.shot("weekly-review-print")
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="PDF").click()
+    assert info.value.suggested_filename == f"weekly-review-{week.label}.pdf"
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
+    assert editor.problems == []
+
+    reader = open_tab(viewport)
+    reader.login(library["users"]["sales"])
+    reader.goto(f"/review/weekly?week={week.label}")
+    assert "Pricing one-pager" in reader.text()
+    assert reader.page.locator("a[href*='/insights']").count() == 0
+    assert reader.page.locator("a[href*='/review/goals']").count() == 0
+    reader.shot("weekly-review-rep")
+    assert reader.problems == []
+>>>>>>> weekly

@@ -772,3 +772,123 @@ class SearchInsights(BaseModel):
 class Adoption(BaseModel):
     """Active reps per week, calendar subscribers and their last poll."""
     model_config = ConfigDict(extra="allow")
+
+
+# --- the weekly review (issue 15) ----------------------------------------------------------------
+
+
+def _week(value, info):
+    """An ISO week "YYYY-Www" (hub.usage.review.parse_week's rule: a 422 naming `week` otherwise)."""
+    from hub.usage.review import parse_week
+
+    return parse_week(value).label
+
+
+class WeekQuery(Query):
+    week: Annotated[str, Field(description="ISO 8601 week, YYYY-Www (e.g. 2026-W48); default the last full week.",
+                               examples=["2026-W48"]), BeforeValidator(_week)] = ""
+
+
+class ReviewItem(BaseModel):
+    id: int
+    title: str
+    content_type: str
+    change: Literal["Published", "Updated"]
+    at: datetime
+
+
+class ReviewPublished(BaseModel):
+    published: int
+    updated: int
+    items: list[ReviewItem]
+
+
+class ReviewEntry(BaseModel):
+    title: str
+    kind: str = Field(description="The entry's kind as people read it (e.g. 'Webinar').")
+    starts_on: date
+    starts_at: datetime | None = Field(description="Null for all-day entries.")
+    url: str
+
+
+class ReviewCalendar(BaseModel):
+    first_on: date
+    last_on: date
+    entries: list[ReviewEntry]
+
+
+class ZeroResultQuery(BaseModel):
+    query: str
+    searches: int
+    avg_results: float
+
+
+class ReviewSearches(BaseModel):
+    searches: int
+    zero_result_searches: int
+    queries: list[ZeroResultQuery]
+
+
+class ReviewRequest(BaseModel):
+    id: int
+    title: str
+    status: str
+    votes: int
+    asked_on: date
+
+
+class ReviewRequests(BaseModel):
+    open: int = Field(description="Open, planned and in-progress requests, now.")
+    asked: int
+    delivered: int
+    items: list[ReviewRequest]
+
+
+class ReviewAdoptionWeek(BaseModel):
+    week: str
+    active_reps: int
+    share_opens: int
+
+
+class ReviewAdoption(BaseModel):
+    active_reps: int
+    total_reps: int
+    share_opens: int
+    shares: int
+    weeks: list[ReviewAdoptionWeek]
+
+
+class TrendPoint(BaseModel):
+    week: str
+    value: int
+
+
+class ReviewGoal(BaseModel):
+    metric: Literal["share_opens", "deal_items", "requests_delivered", "unused_share", "active_reps"]
+    label: str
+    direction: Literal["at_least", "at_most"]
+    unit: Literal["", "%"]
+    target: int | None = Field(description="Null: no goal set.")
+    actual: int
+    met: bool | None
+    trend: list[TrendPoint] = Field(description="The last 8 weeks, oldest first, ending with this one.")
+
+
+class WeeklyReview(BaseModel):
+    """One ISO week side by side (UTC weeks): what was published, what is coming, what was used and won,
+    what nobody used, searches that found nothing, open requests, adoption and the shared goals."""
+    week: str
+    starts_on: date
+    ends_on: date
+    previous_week: str
+    next_week: str | None
+    published: ReviewPublished
+    calendar: ReviewCalendar
+    most_used: list[ContentUsage]
+    best_winning: list[ContentUsage]
+    overall_win_rate: float | None
+    unused: UnusedReport
+    searches: ReviewSearches
+    requests: ReviewRequests
+    adoption: ReviewAdoption
+    goals: list[ReviewGoal]

@@ -7,7 +7,7 @@ from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import Forbidden
 from hub.library import services as library
-from hub.usage import analytics, feedback, pitches, services, shares
+from hub.usage import analytics, feedback, pitches, review, services, shares
 
 
 def require_editor():
@@ -222,3 +222,14 @@ def unvote_request(request_id):
     return feedback.request_json(req)
 
 
+
+
+@bp.get("/review/weekly")
+@documented(query=schemas.WeekQuery, ok=schemas.WeeklyReview, errors=[422])
+def weekly_review():
+    """The weekly review for ?week=YYYY-Www (default: the last full ISO week); everyone may read it."""
+    data = review.weekly_review(g.user, review.parse_week(query().week))
+    entries = [{key: value for key, value in entry.items() if key not in ("endpoint", "values")}
+               | {"url": url_for(entry["endpoint"], _external=True, **entry["values"])}
+               for entry in data["calendar"]["entries"]]
+    return {**data, "calendar": {**data["calendar"], "entries": entries}}

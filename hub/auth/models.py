@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
@@ -41,6 +42,8 @@ class User(UserMixin, db.Model):
     reset_expires_at = mapped_column(UTCDateTime, nullable=True)
     # An IANA zone name ("Europe/Berlin") the user chose on the account page; "" for Hub's default.
     time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Opted in on the account page: the weekly review by e-mail every Monday at 07:00 in their zone.
+    weekly_review: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

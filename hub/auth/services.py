@@ -188,6 +188,13 @@ def set_time_zone(user, name):
     return user
 
 
+def set_weekly_review(user, wanted):
+    """Subscribe `user` to the weekly review e-mail (Mondays 07:00 in their zone), or stop it. No commit."""
+    user.weekly_review = bool(wanted)
+    db.session.flush()
+    return user
+
+
 def set_password(user, password):
     """Replace a user's password, end all their sessions and void any reset link. Raises Invalid."""
     check_password(password, (user.email, user.name))

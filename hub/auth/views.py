@@ -108,6 +108,15 @@ def set_time_zone():
     return redirect(url_for("auth.account"), 303)
 
 
+@bp.post("/account/weekly-review")
+def set_weekly_review():
+    """Get the weekly review by e-mail every Monday, or stop it (the checkbox on the account page)."""
+    services.set_weekly_review(current_user, request.form.get("weekly_review") == "1")
+    flash("You will get the weekly review every Monday at 07:00." if current_user.weekly_review
+          else "You will no longer get the weekly review by e-mail.", "success")
+    return redirect(url_for("auth.account", _anchor="weekly-review"), 303)
+
+
 @bp.post("/account/sessions/end")
 def end_sessions():
     """Sign out everywhere: every browser and remember-me cookie, this one included."""

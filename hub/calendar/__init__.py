@@ -22,6 +22,7 @@ def init_app(app):
     events.user_created.connect(give_feed_key)
     events.collateral_approved.connect(announce_approval)
     events.collateral_changed.connect(linked_collateral_changed)
+    events.upcoming_entries.connect(upcoming_entries)
     app.register_blueprint(bp)
 
 
@@ -48,6 +49,19 @@ def announce_approval(item, actor, announce=False, **_):
 
     entry = add_collateral_update(actor, item)
     return f"Added “{entry.title}” to the marketing calendar."
+
+
+def upcoming_entries(user, first_on, last_on, **_):
+    """What the weekly review shows as coming: the occurrences `user` may see in [first_on, last_on],
+    cancelled ones left out (see hub.events.upcoming_entries for the shape)."""
+    from datetime import datetime
+
+    from hub.calendar.services import occurrences_between
+
+    return [{"title": occ.title, "kind": occ.entry.kind_label, "starts_on": occ.first_day,
+             "starts_at": occ.start if isinstance(occ.start, datetime) else None,
+             "endpoint": "calendar.entry", "values": {"entry_id": occ.entry.id}}
+            for occ in occurrences_between(user, {}, first_on, last_on) if not occ.entry.is_cancelled]
 
 
 __all__ = ["bp", "init_app"]

@@ -41,7 +41,7 @@ def init_app(app):
     record what the other features announce."""
     from hub import events
     from hub.auth.access import PUBLIC_ENDPOINTS
-    from hub.usage import pitch_views, tracking
+    from hub.usage import pitch_views, review_mail, review_views, tracking
 
     tracking.connect(events)
     PUBLIC_ENDPOINTS.update(PUBLIC)  # the unguessable token in the URL is the credential
@@ -50,6 +50,8 @@ def init_app(app):
                                  usage_pitch_count=pitch_views.basket_count)
     app.register_blueprint(bp)
     app.register_blueprint(pitch_views.bp)
+    app.register_blueprint(review_views.bp)
+    review_mail.init_app(app)
 
 
 __all__ = ["bp", "init_app"]

@@ -168,10 +168,13 @@ def clean_days(raw, default=90):
     return whole_number(default if raw in (None, "") else raw, "days", 1, 3650)
 
 
-def unused(days=90):
-    """Approved, unexpired items nobody viewed, previewed, downloaded or shared in the last `days` days."""
-    since = utcnow() - timedelta(days=days)
-    used_recently = (select(E.id).where(E.collateral_id == Collateral.id, E.action.in_(USED), E.at >= since)
+def unused(days=90, until=None, limit=None):
+    """Approved, unexpired items nobody viewed, previewed, downloaded or shared in the `days` days
+    before `until` (an aware datetime; default now). `limit` caps the listed items, not the counts."""
+    until = until or utcnow()
+    since = until - timedelta(days=days)
+    used_recently = (select(E.id).where(E.collateral_id == Collateral.id, E.action.in_(USED), E.at >= since,
+                                        E.at < until)
                      .exists())
     last_used = (select(func.max(E.at)).where(E.collateral_id == Collateral.id, E.action.in_(USED))
                  .correlate(Collateral).scalar_subquery())
@@ -182,11 +185,13 @@ def unused(days=90):
                last_used.label("last_used_at"))
         .where(live, ~used_recently).order_by(Collateral.created_at, Collateral.id)
     ).all()
+    unused_total = len(rows)
+    rows = rows[:limit] if limit is not None else rows
     items = [{"id": r.id, "title": r.title, "content_type": r.content_type, "product": r.product or None,
               "created_at": r.created_at.isoformat(),
               "last_used_at": as_utc(r.last_used_at).isoformat() if r.last_used_at else None} for r in rows]
-    return {"days": days, "approved_total": approved_total, "unused_total": len(items),
-            "unused_share": round(len(items) / approved_total, 3) if approved_total else 0.0, "items": items}
+    return {"days": days, "approved_total": approved_total, "unused_total": unused_total,
+            "unused_share": round(unused_total / approved_total, 3) if approved_total else 0.0, "items": items}
 
 
 def as_utc(value):
@@ -255,16 +260,30 @@ def clean_weeks(raw, default=12):
 def adoption(weeks=12):
     """Active reps per week (Monday to Sunday, UTC), reps in all, and calendar feed subscribers."""
     start = today() - timedelta(days=today().weekday() + 7 * (weeks - 1))
-    reps = select(User.id).where(User.role == "sales")
     series = []
     for n in range(weeks):
         week_on = start + timedelta(weeks=n)
-        active = db.session.scalar(select(func.count(distinct(E.user_id))).where(
-            E.at >= day_start(week_on), E.at < day_start(week_on + timedelta(days=7)), E.user_id.in_(reps),
-            E.action != "calendar_fetch"))  # a calendar app polling is not the rep at work
+        active = active_reps(day_start(week_on), day_start(week_on + timedelta(days=7)))
         series.append({"week": week_on.isoformat(), "active_reps": active})
-    total_reps = db.session.scalar(select(func.count()).select_from(User).where(User.role == "sales", User.active))
-    return {"weeks": series, "total_reps": total_reps, **calendar_adoption()}
+    return {"weeks": series, "total_reps": total_reps(), **calendar_adoption()}
+
+
+def active_reps(start, end):
+    """How many sales reps did anything in [start, end) (aware datetimes)."""
+    reps = select(User.id).where(User.role == "sales")
+    return db.session.scalar(select(func.count(distinct(E.user_id))).where(
+        E.at >= start, E.at < end, E.user_id.in_(reps),
+        E.action != "calendar_fetch"))  # a calendar app polling is not the rep at work
+
+
+def total_reps():
+    """Active sales accounts today."""
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == "sales", User.active))
+
+
+def action_count(action, start, end):
+    """How many usage events of `action` (one of models.ACTIONS) happened in [start, end)."""
+    return db.session.scalar(select(func.count()).select_from(E).where(E.action == action, E.at >= start, E.at < end))
 
 
 def calendar_adoption(limit=50):
@@ -312,13 +331,21 @@ def daily_trend(days=90):
     return {"labels": labels, "series": {action: [counts.get((d, action), 0) for d in labels] for action in wanted}}
 
 
+def most_used(rows, limit=8):
+    """The content_usage rows that were viewed, downloaded or shared, in the rows' order (most viewed)."""
+    return [r for r in rows if r["views"] or r["downloads"] or r["shares"]][:limit]
+
+
+def best_winning(rows, limit=8):
+    """The content_usage rows with a win rate (closed deals), best rate first, then most deals."""
+    return sorted((r for r in rows if r["win_rate"] is not None and r["deals"] >= 1),
+                  key=lambda r: (r["win_rate"], r["deals"]), reverse=True)[:limit]
+
+
 def dashboard(days=90):
     """The headline figures: unused share, what is working (most used and best win rates), the trend."""
     since = {"start": day_start(today() - timedelta(days=days - 1)), "end": None, "sort": "views"}
     rows = content_usage(since)
-    by_win = sorted((r for r in rows if r["win_rate"] is not None and r["deals"] >= 1),
-                    key=lambda r: (r["win_rate"], r["deals"]), reverse=True)
     return {"since_on": since["start"].date().isoformat(), "unused": unused(days),
-            "top": [r for r in rows if r["views"] or r["downloads"] or r["shares"]][:8],
-            "winners": by_win[:8], "overall_win_rate": overall_win_rate(),
+            "top": most_used(rows), "winners": best_winning(rows), "overall_win_rate": overall_win_rate(),
             "stages": stage_coverage(since), "trend": daily_trend(min(days, 90)), "adoption": adoption(12)}

@@ -254,3 +254,31 @@ class PitchOpen(db.Model):
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     client: Mapped[str] = mapped_column(String(60), default="")
     kind: Mapped[str] = mapped_column(String(10), default="page")  # page, item or download
+
+
+GOAL_METRICS = ("share_opens", "deal_items", "requests_delivered", "unused_share", "active_reps")
+
+
+class WeeklyGoal(db.Model):
+    """A weekly target marketing and sales track together on the weekly review: one per metric."""
+
+    __tablename__ = "weekly_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(30), unique=True)  # one of GOAL_METRICS
+    target: Mapped[int] = mapped_column(Integer)  # a count per week, or a percentage for unused_share
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class WeeklyReviewMail(db.Model):
+    """The weekly review sent to one subscriber for one ISO week: the row makes the Monday job send it
+    once, however often the job runs (several workers, a restart on Monday morning)."""
+
+    __tablename__ = "weekly_review_mails"
+    __table_args__ = (db.UniqueConstraint("user_id", "week", name="uq_weekly_review_mails_user_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-W48"
+    queued_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
