@@ -939,7 +939,6 @@ def test_skip_link_slash_to_search_and_filters_folded_on_a_phone(library, open_t
     assert rep.problems == []
 
 
-<<<<<<< HEAD
 def test_marketing_uploads_twenty_files_at_once_and_creates_nineteen_drafts(library, open_tab, tmp_path):
     """Bulk upload (issue 15): 20 real files dropped and picked at once, each with its progress bar;
     the password-protected one says why and the others go on; the defaults reach every row, one
@@ -1056,7 +1055,8 @@ def test_marketing_uploads_twenty_files_at_once_and_creates_nineteen_drafts(libr
         if word in ("zephyrine", "quetzal", "wombatpricing", "kestrelvalue", "narwhal", "toucan"):
             hits = search.search(marketing, word).hits
             assert [hit[0].current_version.original_name for hit in hits] == [name], word
-=======
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_weekly_review_on_screen_on_paper_and_as_pdf(library, open_tab, viewport, make_user):
     """The weekly review (issue 15) fits the window, prints without the navigation, downloads as a PDF,
@@ -1118,4 +1118,3 @@ def test_weekly_review_on_screen_on_paper_and_as_pdf(library, open_tab, viewport
     assert reader.page.locator("a[href*='/review/goals']").count() == 0
     reader.shot("weekly-review-rep")
     assert reader.problems == []
->>>>>>> weekly
