@@ -1118,3 +1118,37 @@ def test_weekly_review_on_screen_on_paper_and_as_pdf(library, open_tab, viewport
     assert reader.page.locator("a[href*='/review/goals']").count() == 0
     reader.shot("weekly-review-rep")
     assert reader.problems == []
+
+
+def test_bulk_upload_without_javascript(library, chromium, server_url, shots, tmp_path):
+    """Without JavaScript the picker's form posts every file at once; the refused one is named with
+    why, and the same review table makes the drafts."""
+    from tests.bulk_files import REFUSED_NAME, REFUSED_REASON, encrypted_docx
+
+    names = {"Case study Acme.pdf": tiny_pdf("Acme"), "notes.txt": b"Plain notes for reps", REFUSED_NAME: encrypted_docx()}
+    for name, data in names.items():
+        (tmp_path / name).write_bytes(data)
+    context = chromium.new_context(java_script_enabled=False, viewport=DESKTOP, base_url=server_url)
+    try:
+        tab = Tab(context, server_url, shots)
+        page = tab.page
+        tab.login(library["users"]["marketing"])
+        tab.goto("/items/bulk")
+        page.locator("#bulk-files").set_input_files([str(tmp_path / name) for name in names])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Upload files").click()
+        flashes = page.locator(".flashes").inner_text()
+        assert "2 files uploaded" in flashes
+        assert f"\u201c{REFUSED_NAME}\u201d was not uploaded: {REFUSED_REASON}" in flashes
+        assert page.locator("tr[data-row]").count() == 2
+        assert page.get_by_label("Title of Case study Acme.pdf").input_value() == "Case study Acme"
+        page.locator("select[name=content_type]").select_option(label="Case study")
+        page.locator("input[name=stages][value=consideration]").check()
+        tab.shot("bulk-no-js")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Create drafts").click()
+        assert page.url == tab.url("/review")
+        assert "2 drafts created" in page.locator(".flashes").inner_text()
+        assert tab.problems == []
+    finally:
+        context.close()

@@ -219,3 +219,12 @@ def test_the_worker_expires_staged_uploads(app, as_user, work):
                                         ("  .pdf", "Untitled"), ("notes", "notes"), ("a--b__c.md", "a b c")])
 def test_titles_come_from_file_names(name, title):
     assert staging.title_from_name(name) == title
+
+
+def test_hostile_file_names_stay_text(app, as_user):
+    browser, _ = as_user("marketing")
+    name = '<img src=x onerror="alert(1)">.txt'
+    body = upload_one(browser, name, b"some words").get_json()
+    assert "<img" not in body["row_html"] and "&lt;img src=x onerror=" in body["row_html"]
+    page = browser.get("/items/bulk").get_data(as_text=True)
+    assert "<img src=x" not in page and page.count("&lt;img src=x onerror=") >= 2
