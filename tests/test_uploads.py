@@ -827,4 +827,5 @@ def test_a_refused_form_echoes_what_was_typed_escaped(app, uploader):
                                                   "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
     assert r.status_code == 422
     assert_escaped(r.get_data(as_text=True), title)
-    assert snapshot(app) == before
+    counts, names = snapshot(app)  # the file waits aside for the form's next attempt (issue 15), nothing else
+    assert counts == before[0] and [n for n in names if not n.startswith(".staged")] == before[1]
