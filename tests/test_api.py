@@ -924,7 +924,7 @@ def test_openapi_describes_exactly_the_collateral_routes(app, openapi):
                 if p in (f"{PREFIX}/stages", f"{PREFIX}/me") or p.startswith(f"{PREFIX}/collateral")}
 
     assert ours(spec_operations(openapi)) == ours(app_operations(app))
-    assert len(ours(app_operations(app))) == 11  # with POST /collateral/<id>/shares (issue 5)
+    assert len(ours(app_operations(app))) == 13  # with POST /collateral/<id>/shares (issue 5), versions/<n>/approve|reject (issue 15)
 
 
 def test_openapi_describes_itself(app, openapi):

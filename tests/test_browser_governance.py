@@ -47,6 +47,7 @@ def test_a_new_version_waits_for_approval_while_reps_keep_the_live_one(library, 
     panel = editor.page.locator("section.pending-version")
     assert panel.locator("h2").text_content() == "Version 2 waits for approval"
     assert editor.axe() == []
+    editor.shot("item-new-version-waiting")
     editor.goto("/review")
     assert "New version 2" in editor.page.locator(".review-grid").inner_text()
 

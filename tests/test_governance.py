@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from hub.errors import Conflict, Forbidden
+from hub.errors import Conflict, Forbidden, Invalid
 from hub.extensions import db
 from hub.library import services
 from hub.library.models import Collateral, FileVersion, StatusChange
@@ -265,3 +265,23 @@ def test_the_same_form_posted_twice_makes_one_draft(app, as_user):
     assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 1
     stored = [p for p in Path(app.config["UPLOAD_FOLDER"]).iterdir() if p.is_file()]
     assert len(stored) == 1  # the repeat's file was not kept
+
+
+def test_kept_files_of_forms_never_sent_again_are_swept_after_a_day(app, make_user):
+    import os
+    import time
+
+    from hub.library import files
+
+    editor = make_user("marketing")
+    with pytest.raises(Invalid) as refused:
+        services.create_item(editor, {"title": ""}, upload(tiny_pdf("aside")), keep_refused=True)
+    staged = refused.value.staged
+    assert files.staged_details(staged.token, editor.id) == staged
+    path = next(files.staging_folder().iterdir())
+    files.sweep_staged()
+    assert path.is_file()  # fresh: kept
+    old = time.time() - (files.STAGED_HOURS * 3600 + 60)
+    os.utime(path, (old, old))
+    files.sweep_staged()
+    assert not path.exists() and files.staged_details(staged.token, editor.id) is None

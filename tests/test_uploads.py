@@ -827,7 +827,5 @@ def test_a_refused_form_echoes_what_was_typed_escaped(app, uploader):
                                                   "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
     assert r.status_code == 422
     assert_escaped(r.get_data(as_text=True), title)
-    counts, names = snapshot(app)
-    kept = [n for n in names if n not in before[1]]
-    assert counts == before[0]  # no record
-    assert kept == [".staged", kept[1]] and kept[1].startswith(".staged/")  # only the file, kept aside for the next try
+    counts, names = snapshot(app)  # the file waits aside for the form's next attempt (issue 15), nothing else
+    assert counts == before[0] and [n for n in names if not n.startswith(".staged")] == before[1]

@@ -205,6 +205,8 @@ class FileVersion(db.Model):
 
 
 class StatusChange(db.Model):
+    """One step of an item's workflow. from_status == to_status == 'approved' records a decision on a
+    new file version held for re-approval: the comment starts "Version N approved" or "… rejected"."""
     __tablename__ = "status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -61,7 +61,7 @@ def clean_filters(raw):
         out["team"] = team
     sort = (raw.get("sort") or "views").strip()
     if sort not in SORTS:
-        raise Invalid(f"Sort by one of: {', '.join(SORTS)}.", "sort")
+        raise Invalid(f"Sort by one of: {', '.join(s.replace('_', ' ') for s in SORTS)}.", "sort")
     out["sort"] = sort
     return out
 

@@ -168,7 +168,7 @@ def check_owner(user, opportunity):
 def set_outcome(user, opportunity, outcome):
     """Open, won or lost: by the rep who owns the opportunity, or marketing and admins."""
     if not isinstance(outcome, str) or outcome not in OUTCOMES:
-        raise Invalid(f"Outcome must be one of: {', '.join(OUTCOMES)}.", "outcome")
+        raise Invalid(f"Outcome must be one of: {', '.join(o.capitalize() for o in OUTCOMES)}.", "outcome")
     check_owner(user, opportunity)
     opportunity.outcome = outcome
     opportunity.closed_at = None if outcome == "open" else utcnow()
