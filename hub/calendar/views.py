@@ -1,6 +1,6 @@
 """Calendar pages (month, week, agenda, entry, forms, import, subscribe) and the iCal feed itself."""
 import calendar as monthcal
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,7 +10,7 @@ from hub.auth.access import editor_required
 from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
 from hub.calendar.models import KINDS, STATUSES
 from hub.errors import ApiError, NotFound
-from hub.models import today, utcnow
+from hub.models import utcnow
 from hub.transactions import discard
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -43,7 +43,17 @@ def url_templates():
 def page(template, **context):
     """Render a calendar page with what every view shares."""
     return render_template(template, KINDS=KINDS, STATUSES_CAL=STATUSES, facets=services.facet_values(current_user),
-                           **context)
+                           viewer_zone=viewer_zone().key, **context)
+
+
+def viewer_zone():
+    """The zone this viewer reads times in (their own, else HUB_CALENDAR_TIMEZONE)."""
+    return services.viewer_zone(current_user, current_app.config["CALENDAR_TIMEZONE"])
+
+
+def viewer_today():
+    """Today's date where the viewer is."""
+    return datetime.now(viewer_zone()).date()
 
 
 def by_day(occurrences, first, last):
@@ -61,50 +71,52 @@ def month():
     """The month grid."""
     filters = read_filters()
     raw = request.args.get("month", "")
-    first = forms.parse_day_arg(raw + "-01" if raw else None, today().replace(day=1))
+    first = forms.parse_day_arg(raw + "-01" if raw else None, viewer_today().replace(day=1))
     if first is None or (raw and len(raw) != 7):
         abort(400, "month must be written YYYY-MM, between 1970 and 2200.")
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
-    days = by_day(services.occurrences_between(current_user, filters, grid_start, grid_end), grid_start, grid_end)
+    days = by_day(services.occurrences_between(current_user, filters, grid_start, grid_end, viewer_zone()),
+                  grid_start, grid_end)
     weeks = [list(days.items())[i:i + 7] for i in range(0, len(days), 7)]
     previous = (first - timedelta(days=1)).replace(day=1)
     return page("calendar/month.html", view="month", filters=filters, first=first, weeks=weeks,
                 empty=not any(days.values()),
                 prev_args={"month": f"{previous:%Y-%m}"}, next_args={"month": f"{last + timedelta(days=1):%Y-%m}"},
-                today=today())
+                today=viewer_today())
 
 
 @bp.get("/week")
 def week():
-    """Seven days from Monday."""
+    """Seven days from Monday as an hourly grid, all-day and multi-day entries spanning their days on top."""
     filters = read_filters()
-    day = forms.parse_day_arg(request.args.get("date"), today())
+    day = forms.parse_day_arg(request.args.get("date"), viewer_today())
     if day is None:
         abort(400, "date must be written YYYY-MM-DD.")
     start = day - timedelta(days=day.weekday())
     end = start + timedelta(days=6)
-    days = by_day(services.occurrences_between(current_user, filters, start, end), start, end)
-    return page("calendar/week.html", view="week", filters=filters, start=start, end=end, days=days,
+    band, days = display.week_grid(services.occurrences_between(current_user, filters, start, end, viewer_zone()),
+                                   start)
+    return page("calendar/week.html", view="week", filters=filters, start=start, end=end, band=band, days=days,
                 prev_args={"date": (start - timedelta(days=7)).isoformat()},
-                next_args={"date": (start + timedelta(days=7)).isoformat()}, today=today())
+                next_args={"date": (start + timedelta(days=7)).isoformat()}, today=viewer_today())
 
 
 @bp.get("/agenda")
 def agenda():
     """What is coming: the next 60 days, day by day."""
     filters = read_filters()
-    start = forms.parse_day_arg(request.args.get("from"), today())
+    start = forms.parse_day_arg(request.args.get("from"), viewer_today())
     if start is None:
         abort(400, "from must be written YYYY-MM-DD.")
     end = start + timedelta(days=AGENDA_DAYS - 1)
     days = {}
-    for occ in services.occurrences_between(current_user, filters, start, end):
+    for occ in services.occurrences_between(current_user, filters, start, end, viewer_zone()):
         days.setdefault(max(occ.first_day, start), []).append(occ)  # multi-day entries once, on their first day
     return page("calendar/agenda.html", view="agenda", filters=filters, start=start, end=end, days=days,
                 prev_args={"from": (start - timedelta(days=AGENDA_DAYS)).isoformat()},
-                next_args={"from": (end + timedelta(days=1)).isoformat()}, today=today())
+                next_args={"from": (end + timedelta(days=1)).isoformat()}, today=viewer_today())
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -112,9 +124,11 @@ def entry(entry_id):
     """One entry: when, what, linked collateral, its next occurrences, and an .ics download."""
     entry = services.get_entry(current_user, entry_id)
     start, end = recurrence.local_span(entry)
+    zone = viewer_zone()
     return page("calendar/entry.html", entry=entry, items=services.visible_collateral(current_user, entry),
-                upcoming=services.upcoming(entry), rule_text=recurrence.describe(entry.rrule, entry.all_day),
-                series_occurrence=recurrence.Occurrence(entry, start, end, None))
+                upcoming=services.upcoming(entry, zone=zone), rule_text=recurrence.describe(entry.rrule, entry.all_day),
+                series_occurrence=recurrence.Occurrence(entry, start, end, None),
+                series_seen=recurrence.in_zone(recurrence.Occurrence(entry, start, end, None), zone))
 
 
 @bp.get("/entries/<int:entry_id>.ics")
