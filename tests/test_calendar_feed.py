@@ -1,6 +1,7 @@
 """The iCal feeds: RFC 5545 output read by three parsers, recurrence and DST, SEQUENCE, hostile text,
 tokens, conditional GET, filters and fetch records."""
 import hashlib
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from dateutil import tz as dateutil_tz
 from icalendar import Calendar
 from sqlalchemy import func, select, text
 
@@ -17,6 +19,7 @@ from hub.calendar import feeds, ical, services, zones
 from hub.calendar.models import CalendarEntry, FeedFetch, FeedKey
 from hub.extensions import db
 from hub.models import utcnow
+from hub.units import zone_names
 from tests.calendar_support import (
     URLS,
     days,
@@ -76,7 +79,8 @@ def test_feed_is_valid_for_three_parsers_with_every_required_property(app, clien
         assert tz.value("TZID") in used
         for observance in tz.children:
             assert observance.all("RDATE") == []
-            assert re.fullmatch(r"FREQ=YEARLY;BYMONTH=\d+;BYDAY=-?\dSU", observance.value("RRULE"))
+            rules = [p[2] for p in observance.all("RRULE")]  # none on a single change (and the offset at the start)
+            assert len(rules) <= 1 and all(re.fullmatch(r"FREQ=YEARLY;BYMONTH=\d+;BYDAY=-?\dSU(;UNTIL=\d{8}T\d{6}Z)?", r) for r in rules)
     assert {tz.value("TZID") for tz in tree.walk("VTIMEZONE")} == used
     assert "BEGIN:VTIMEZONE" not in body.decode().split("BEGIN:VEVENT")[1]  # zones come first
     # The UTC entry is written in UTC, not with a TZID.
@@ -111,6 +115,33 @@ def test_vtimezone_rules_agree_with_zoneinfo(app):
             for instant in checks:
                 if rules.covers(instant):
                     assert instant.astimezone(vtz).utcoffset() == instant.astimezone(zone).utcoffset(), (tzid, instant)
+
+
+def test_every_zone_with_a_change_in_the_feed_window_reads_right_in_an_independent_parser(app):
+    """Issue 10: for every IANA zone whose offset changes between a year back and three years ahead, a
+    daily 09:00 series read through the feed's VTIMEZONE by dateutil's tzical (its own RFC 5545 reader)
+    has zoneinfo's offset on each day checked: the days around each change and every ninth day between."""
+    on = date(2026, 12, 1)
+    first, last = on - timedelta(days=365), on + timedelta(days=3 * 365)
+    checked = 0
+    for tzid in zone_names():
+        zone = ZoneInfo(tzid)
+        changes = [instant.date() for year in range(first.year, last.year + 1)
+                   for instant, _, _ in zones.transitions(zone, year) if first <= instant.date() <= last]
+        if tzid == "UTC" or not changes:
+            continue
+        lines = [line for line in ical.timezone_lines(tzid, on) if not line.startswith("X-LIC-LOCATION")]
+        theirs = dateutil_tz.tzical(io.StringIO("".join(ical.fold(line) for line in lines))).get(tzid)
+        days = {day + timedelta(days=k) for day in changes for k in (-1, 0, 1)}
+        days |= {first + timedelta(days=n) for n in range(0, (last - first).days + 1, 9)}
+        for day in sorted(days):
+            nine = datetime(day.year, day.month, day.day, 9)
+            ours = nine.replace(tzinfo=zone)
+            if ours.utcoffset() != ours.replace(fold=1).utcoffset():
+                continue  # 09:00 falls in a change itself: RFC 5545 and zoneinfo resolve it differently
+            assert nine.replace(tzinfo=theirs).utcoffset() == ours.utcoffset(), (tzid, day)
+        checked += 1
+    assert checked > 100  # about 180 zones in tzdata 2025
 
 
 def test_same_data_gives_byte_identical_feeds_and_dtstamp_is_the_last_change(app, editor, make_entry):
