@@ -330,8 +330,8 @@ def test_no_state_changes_on_get(app):
 
 def calendar_world(make_user, other):
     """Calendar entries (published, draft, cancelled, repeating), and another user's feed token and saved feed."""
-    from hub.calendar import feeds
     from hub.calendar import services as calendar
+    from hub.calendar import subscriptions
 
     editor = make_user("marketing")
     timed = {"kind": "webinar", "timezone": "America/New_York", "starts_at": "2026-03-02T09:00",
@@ -344,8 +344,8 @@ def calendar_world(make_user, other):
         "cal_doomed": doomed.id,
         "cal_recurring": calendar.create_entry(editor, {"title": "Weekly", "published": True, "rrule": "FREQ=WEEKLY;COUNT=4",
                                                         **timed}).id,
-        "feed_token": feeds.feed_token(other),
-        "others_feed": feeds.save_feed(other, "Theirs", {"kind": ["webinar"]}).id,
+        "feed_token": subscriptions.feed_token(other),
+        "others_feed": subscriptions.save_feed(other, "Theirs", {"kind": ["webinar"]}).id,
     }
 
 

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select, text
 
 from hub.auth import services as auth_services
-from hub.calendar import feeds, ical, services, zones
+from hub.calendar import feeds, ical, services, subscriptions, zones
 from hub.calendar.models import CalendarEntry, FeedFetch, FeedKey
 from hub.extensions import db
 from hub.models import utcnow
@@ -40,7 +40,7 @@ def render(user, filters=None, saved=None):
 
 
 def feed_path(user):
-    return f"/calendar/feed/{feeds.feed_token(user)}.ics"
+    return f"/calendar/feed/{subscriptions.feed_token(user)}.ics"
 
 
 def events(tree, uid=None):
@@ -364,9 +364,9 @@ def test_folding_keeps_characters_whole_and_lines_short():
 
 def test_feed_token_is_long_secret_hashed_and_needs_no_cookie(app, client, editor, make_entry):
     make_entry()
-    token = feeds.feed_token(editor)
+    token = subscriptions.feed_token(editor)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 256 bits
-    assert feeds.feed_token(editor) == token  # shown again later, unchanged
+    assert subscriptions.feed_token(editor) == token  # shown again later, unchanged
     key = db.session.get(FeedKey, editor.id)
     assert key.token_hash == hashlib.sha256(token.encode()).hexdigest()
     dump = " ".join(str(v) for row in db.session.execute(text("SELECT * FROM calendar_feed_keys")) for v in row)
@@ -378,9 +378,9 @@ def test_feed_token_is_long_secret_hashed_and_needs_no_cookie(app, client, edito
 
 def test_rotated_deactivated_and_unknown_tokens_get_404(app, client, make_user, editor, make_entry):
     make_entry()
-    old = feeds.feed_token(editor)
+    old = subscriptions.feed_token(editor)
     assert client.get(f"/calendar/feed/{old}.ics").status_code == 200
-    new = feeds.rotate_token(editor)
+    new = subscriptions.rotate_token(editor)
     assert new != old
     gone = client.get(f"/calendar/feed/{old}.ics")
     assert gone.status_code == 404 and gone.headers["Content-Type"].startswith("text/plain")
@@ -396,13 +396,13 @@ def test_rotated_deactivated_and_unknown_tokens_get_404(app, client, make_user, 
 
 
 def test_after_a_new_secret_key_the_old_link_works_until_a_new_one_is_made(app, editor):
-    token = feeds.feed_token(editor)
+    token = subscriptions.feed_token(editor)
     app.config["SECRET_KEY"] = "another key entirely"
-    assert feeds.feed_token(editor) is None             # it cannot be shown again: the page offers a new one
-    assert feeds.user_for_token(token) == editor        # subscribed calendars keep working meanwhile
-    fresh = feeds.rotate_token(editor)
-    assert fresh != token and feeds.feed_token(editor) == fresh and feeds.user_for_token(fresh) == editor
-    assert feeds.user_for_token(token) is None
+    assert subscriptions.feed_token(editor) is None             # it cannot be shown again: the page offers a new one
+    assert subscriptions.user_for_token(token) == editor        # subscribed calendars keep working meanwhile
+    fresh = subscriptions.rotate_token(editor)
+    assert fresh != token and subscriptions.feed_token(editor) == fresh and subscriptions.user_for_token(fresh) == editor
+    assert subscriptions.user_for_token(token) is None
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -568,8 +568,8 @@ def test_filtered_feeds_give_only_matching_entries(app, client, editor, make_ent
 def test_saved_feeds_have_their_name_and_belong_to_their_owner(app, client, make_user, editor, make_entry):
     make_entry(title="Webinar", kind="webinar")
     make_entry(title="Show", kind="trade_show")
-    saved = feeds.save_feed(editor, "Webinars, for me; \\ only", {"kind": ["webinar"]})
-    links = feeds.urls(editor, saved)
+    saved = subscriptions.save_feed(editor, "Webinars, for me; \\ only", {"kind": ["webinar"]})
+    links = subscriptions.urls(editor, saved)
     assert links["https"].endswith(f".ics?feed={saved.id}")
     assert links["webcal"].startswith("webcal://") and links["webcal"][9:] == links["https"].split("://", 1)[1]
     assert links["google"].startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F")
@@ -578,9 +578,9 @@ def test_saved_feeds_have_their_name_and_belong_to_their_owner(app, client, make
     assert tree.value("X-WR-CALNAME") == "Hub: Webinars for me only"
     assert [e.value("SUMMARY") for e in events(tree)] == ["Webinar"]
     other = make_user("sales")
-    theirs = f"/calendar/feed/{feeds.feed_token(other)}.ics?feed={saved.id}"
+    theirs = f"/calendar/feed/{subscriptions.feed_token(other)}.ics?feed={saved.id}"
     assert client.get(theirs).status_code == 404
-    feeds.delete_saved(editor, saved.id)
+    subscriptions.delete_saved(editor, saved.id)
     assert client.get(links["https"].replace("http://localhost", "")).status_code == 404
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from hub.calendar import feeds
+from hub.calendar import subscriptions
 from hub.calendar.models import CalendarEntry, SavedFeed
 from hub.extensions import db
 from tests.calendar_support import timed
@@ -190,7 +190,7 @@ def test_subscribe_page_shows_private_links_buttons_and_help(app, as_user):
     response = browser.get("/calendar/subscribe")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    token = feeds.feed_token(user)
+    token = subscriptions.feed_token(user)
     assert f'value="http://localhost/calendar/feed/{token}.ics"' in html
     assert f'href="webcal://localhost/calendar/feed/{token}.ics"' in html
     assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Flocalhost%2Fcalendar%2Ffeed%2F" in html
@@ -198,7 +198,7 @@ def test_subscribe_page_shows_private_links_buttons_and_help(app, as_user):
     assert "Who polled" not in html  # marketing only
     rotated = browser.post("/calendar/subscribe/rotate")
     assert rotated.status_code == 303
-    assert feeds.feed_token(user) != token and token not in browser.get("/calendar/subscribe").get_data(as_text=True)
+    assert subscriptions.feed_token(user) != token and token not in browser.get("/calendar/subscribe").get_data(as_text=True)
 
 
 def test_save_and_delete_a_named_filtered_feed(app, as_user, make_user):
@@ -220,7 +220,7 @@ def test_save_and_delete_a_named_filtered_feed(app, as_user, make_user):
 
 def test_marketing_sees_who_polls(app, as_user, make_user, client):
     rep = make_user("sales", name="Polly Poller")
-    client.get(f"/calendar/feed/{feeds.feed_token(rep)}.ics", headers={"User-Agent": "Outlook"})
+    client.get(f"/calendar/feed/{subscriptions.feed_token(rep)}.ics", headers={"User-Agent": "Outlook"})
     browser, _ = as_user("marketing")
     html = browser.get("/calendar/subscribe").get_data(as_text=True)
     assert "Who polled" in html and "Polly Poller" in html
@@ -259,7 +259,7 @@ def services_upcoming(user):
 
 
 def test_labels_with_commas_filter_in_the_api_feeds_and_pages(app, client, as_user, make_entry, token_for):
-    from hub.calendar import feeds
+    from hub.calendar import subscriptions
 
     make_entry(title="Comma product", products=["Prod, with comma"], audience=["EMEA, North"],
                **timed("2026-03-10", "09:00"))
@@ -271,9 +271,9 @@ def test_labels_with_commas_filter_in_the_api_feeds_and_pages(app, client, as_us
     assert api["items"][0]["audience"] == ["EMEA North"]
     page = rep.get(f"/calendar/?month=2026-03&{query}").get_data(as_text=True)
     assert "Comma product" in page and "Other product" not in page
-    body = client.get(f"/calendar/feed/{feeds.feed_token(user)}.ics?{query}").get_data(as_text=True)
+    body = client.get(f"/calendar/feed/{subscriptions.feed_token(user)}.ics?{query}").get_data(as_text=True)
     assert "Comma product" in body and "Other product" not in body
-    body = client.get(f"/calendar/feed/{feeds.feed_token(user)}.ics?audience=EMEA%2C%20North").get_data(as_text=True)
+    body = client.get(f"/calendar/feed/{subscriptions.feed_token(user)}.ics?audience=EMEA%2C%20North").get_data(as_text=True)
     assert "Comma product" in body and "Other product" not in body
 
 

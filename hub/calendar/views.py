@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from hub.auth.access import editor_required
-from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
+from hub.calendar import display, feeds, forms, importer, recurrence, services, subscriptions, zones
 from hub.calendar.models import KINDS, STATUSES
 from hub.errors import ApiError, NotFound
 from hub.models import utcnow
@@ -265,8 +265,8 @@ def import_file():
 @bp.get("/subscribe")
 def subscribe():
     """The user's private feed links with subscribe buttons, saved filtered feeds and how-to per app."""
-    saved = [(feed, feeds.urls(current_user, feed)) for feed in feeds.list_saved(current_user)]  # links None: no key yet
-    response = Response(page("calendar/subscribe.html", links=feeds.urls(current_user), saved=saved,
+    saved = [(feed, subscriptions.urls(current_user, feed)) for feed in subscriptions.list_saved(current_user)]  # links None: no key yet
+    response = Response(page("calendar/subscribe.html", links=subscriptions.urls(current_user), saved=saved,
                              subscribers=feeds.subscribers() if current_user.is_editor else None,
                              refresh=current_app.config["CALENDAR_REFRESH_MINUTES"], error=None))
     response.headers["Cache-Control"] = "no-store"  # the page shows a secret
@@ -276,7 +276,7 @@ def subscribe():
 @bp.post("/subscribe/rotate")
 def rotate():
     """Replace the feed secret; the old links stop working at once."""
-    feeds.rotate_token(current_user)
+    subscriptions.rotate_token(current_user)
     flash("New feed link made. The old one has stopped working: subscribe again with the new one.", "success")
     return redirect(url_for("calendar.subscribe"), 303)
 
@@ -287,7 +287,7 @@ def save_feed():
     form = request.form
     try:
         filters = services.clean_filters(form.getlist("kind"), split(form.get("product")), split(form.get("audience")))
-        feeds.save_feed(current_user, form.get("name", ""), filters)
+        subscriptions.save_feed(current_user, form.get("name", ""), filters)
     except ApiError as e:
         discard()
         flash(e.message, "error")
@@ -303,7 +303,7 @@ def split(value):
 @bp.post("/feeds/<int:feed_id>/delete")
 def delete_feed(feed_id):
     """Delete one of the user's saved feeds; calendars subscribed to it get 404."""
-    feeds.delete_saved(current_user, feed_id)
+    subscriptions.delete_saved(current_user, feed_id)
     flash("Saved feed deleted.", "info")
     return redirect(url_for("calendar.subscribe"), 303)
 
@@ -316,11 +316,11 @@ def plain(status, message):
 @bp.get("/feed/<token>.ics")
 def feed(token):
     """The private iCal feed: the token is the credential; 304 when nothing changed."""
-    user = feeds.user_for_token(token)
+    user = subscriptions.user_for_token(token)
     if user is None:
         return plain(404, "No such calendar feed. Its link may have been replaced: subscribe again from Hub.")
     try:
-        saved, filters = feeds.resolve(user, request.args)
+        saved, filters = subscriptions.resolve(user, request.args)
     except NotFound as e:
         return plain(404, e.message)
     except ApiError as e:
