@@ -100,14 +100,14 @@ def main():
     from flask_migrate import upgrade
 
     from hub import create_app
-    from hub.calendar import feeds
+    from hub.calendar import subscriptions
 
     url = os.environ.get("HUB_BENCH_DATABASE_URL") or f"sqlite:///{instance / 'hub.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "hub.example.com", "PREFERRED_URL_SCHEME": "https"})
     with app.app_context():
         upgrade()
         _, rep = build(app, args.entries, args.recurring)
-        token = feeds.feed_token(rep)
+        token = subscriptions.feed_token(rep)
     client = app.test_client()
     path = f"/calendar/feed/{token}.ics"
     warm = client.get(path)  # zone rules and templates are cached after the first request

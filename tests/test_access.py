@@ -55,6 +55,7 @@ PAGES = [
     ("POST", "/account/tokens/{others_token}/revoke", expect(REDIRECT, 404, 404)),
     ("POST", "/account/password", expect(REDIRECT, 422, 422)),
     ("POST", "/account/time-zone", expect(REDIRECT, 303, 303)),
+    ("POST", "/account/browser-time-zone", expect(REDIRECT, 204, 204)),
     ("POST", "/account/sessions/end", expect(REDIRECT, 303, 303)),
     ("GET", "/reset/not-a-real-token", expect(404, 404, 404)),
     ("POST", "/reset/not-a-real-token", expect(404, 404, 404)),
@@ -219,6 +220,7 @@ BODIES = {
     ("POST", "/account/time-zone"): {"time_zone": "Europe/Berlin"},
     ("POST", "/review/goals"): {"share_opens": "10"},
     ("POST", "/account/weekly-review"): {"weekly_review": "1"},
+    ("POST", "/account/browser-time-zone"): {"time_zone": "Europe/Berlin"},
     ("POST", "/calendar/entries/{cal_recurring}/occurrences"): {"action": "remove", "occurrence": "2026-03-09T09:00"},
     ("POST", "/calendar/feeds"): {"name": "Webinars", "kind": "webinar"},
     ("POST", "/items/{approved}/shares"): {"recipient": "Dana Ruiz", "account": "Acme"},
@@ -351,8 +353,8 @@ def test_no_state_changes_on_get(app):
 
 def calendar_world(make_user, other):
     """Calendar entries (published, draft, cancelled, repeating), and another user's feed token and saved feed."""
-    from hub.calendar import feeds
     from hub.calendar import services as calendar
+    from hub.calendar import subscriptions
 
     editor = make_user("marketing")
     timed = {"kind": "webinar", "timezone": "America/New_York", "starts_at": "2026-03-02T09:00",
@@ -365,8 +367,8 @@ def calendar_world(make_user, other):
         "cal_doomed": doomed.id,
         "cal_recurring": calendar.create_entry(editor, {"title": "Weekly", "published": True, "rrule": "FREQ=WEEKLY;COUNT=4",
                                                         **timed}).id,
-        "feed_token": feeds.feed_token(other),
-        "others_feed": feeds.save_feed(other, "Theirs", {"kind": ["webinar"]}).id,
+        "feed_token": subscriptions.feed_token(other),
+        "others_feed": subscriptions.save_feed(other, "Theirs", {"kind": ["webinar"]}).id,
     }
 
 

@@ -115,12 +115,12 @@ def rep_sees(rep_browser, client, rep_headers, feed_path, entry):
 @pytest.mark.parametrize("withdraw", ["archive", "back_to_draft", "expire", "delete"])
 def test_a_withdrawn_items_calendar_update_leaves_the_reps_calendar(app, client, as_user, make_item, token_for,
                                                                     withdraw):
-    from hub.calendar import feeds
+    from hub.calendar import subscriptions
 
     editor, editor_user = as_user("marketing")
     rep_browser, rep = as_user("sales")
     item, entry = approve_with_calendar_entry(editor, make_item, editor_user)
-    feed_path = f"/calendar/feed/{feeds.feed_token(rep)}.ics"
+    feed_path = f"/calendar/feed/{subscriptions.feed_token(rep)}.ics"
     headers = token_for(rep)
     assert all(rep_sees(rep_browser, client, headers, feed_path, entry).values())
     if withdraw == "archive":

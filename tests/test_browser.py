@@ -9,8 +9,9 @@ import os
 import re
 import shutil
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.serving import make_server
@@ -220,11 +221,12 @@ class Tab:
 
 @pytest.fixture
 def open_tab(chromium, server_url, shots):
-    """open_tab(viewport=DESKTOP) -> a Tab in a fresh browser context (own cookies), closed at teardown."""
+    """open_tab(viewport=DESKTOP, **options) -> a Tab in a fresh browser context (own cookies), closed at
+    teardown; options go to Playwright's new_context (timezone_id="Europe/Berlin", ...)."""
     contexts = []
 
-    def open_(viewport=DESKTOP):
-        context = chromium.new_context(accept_downloads=True, viewport=viewport, base_url=server_url)
+    def open_(viewport=DESKTOP, **options):
+        context = chromium.new_context(accept_downloads=True, viewport=viewport, base_url=server_url, **options)
         context.add_init_script(REPORT_CSP)
         contexts.append(context)
         return Tab(context, server_url, shots)
@@ -585,6 +587,38 @@ def test_calendar_pages_at_desktop_and_phone(library, open_tab, make_user, shots
     assert info.value.suggested_filename.endswith(".ics")
     assert Path(info.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     assert editor.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_berlin_reader_sees_a_new_york_entry_at_both_times(make_user, make_entry, open_tab, viewport):
+    """Issue 10: a user with no zone gets the browser's (posted once by hub.js); the month, week and
+    agenda then show a New York entry at Berlin time with its own New York time beside it, and a
+    three-day fair spans its days on the week's hourly grid."""
+    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7)
+    tuesday = monday + timedelta(days=1)
+    reader = make_user("sales").email
+    make_entry(title="New York launch", starts_at=f"{tuesday}T10:00", ends_at=f"{tuesday}T11:30")
+    make_entry(title="Hannover fair", kind="trade_show", all_day=True, starts_at=str(monday),
+               ends_at=str(monday + timedelta(days=2)))
+    release_db()
+    tab = open_tab(viewport, timezone_id="Europe/Berlin")
+    with tab.page.expect_response(lambda r: r.url.endswith("/account/browser-time-zone")) as answer:
+        tab.login(reader)
+    assert answer.value.status == 204
+    seen = datetime.combine(tuesday, time(10), ZoneInfo("America/New_York")).astimezone(ZoneInfo("Europe/Berlin"))
+    berlin = f"10:00–11:30 New York · {seen:%H:%M}–{seen + timedelta(minutes=90):%H:%M} your time"
+    for path, name in [(f"/calendar/week?date={tuesday}", "zone-week"), (f"/calendar/?month={tuesday:%Y-%m}", "zone-month"),
+                       (f"/calendar/agenda?from={monday}", "zone-agenda")]:
+        tab.goto(path)
+        assert "Europe/Berlin" in tab.text() or name == "zone-month"
+        html = tab.page.content()
+        assert berlin in html and "your time" in html, path
+        tab.shot(name)
+        assert tab.axe() == []
+    tab.goto(f"/calendar/week?date={tuesday}")
+    assert "10:00 New York" in tab.page.locator(".cal-slot").first.inner_text()
+    assert tab.page.locator(".cal-band").count() == 1
+    assert tab.problems == []
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

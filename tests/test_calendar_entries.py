@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from hub.calendar import feeds, importer, services
+from hub.calendar import feeds, importer, services, subscriptions
 from hub.calendar.models import CalendarEntry, EntryLabel, OccurrenceChange
 from hub.errors import Invalid
 from hub.extensions import db
@@ -259,14 +259,14 @@ def test_delete_cancels_and_marketing_can_then_delete_for_good(app, client, as_u
 
 def test_me_feeds_gives_the_callers_links(app, client, make_user, token_for):
     rep = make_user("sales")
-    saved = feeds.save_feed(rep, "Webinars", {"kind": ["webinar"]})
+    saved = subscriptions.save_feed(rep, "Webinars", {"kind": ["webinar"]})
     data = client.get("/api/v1/me/feeds", headers=token_for(rep)).get_json()
-    token = feeds.feed_token(rep)
+    token = subscriptions.feed_token(rep)
     assert data["https"] == f"http://localhost/calendar/feed/{token}.ics"
     assert data["webcal"] == f"webcal://localhost/calendar/feed/{token}.ics"
     assert data["google"].startswith("https://calendar.google.com/")
     assert data["saved"] == [{"id": saved.id, "name": "Webinars", "filters": {"kind": ["webinar"]},
-                              **feeds.urls(rep, saved)}]
+                              **subscriptions.urls(rep, saved)}]
     assert client.get(data["https"].replace("http://localhost", "")).status_code == 200
 
 

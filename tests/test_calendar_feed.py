@@ -1,6 +1,7 @@
 """The iCal feeds: RFC 5545 output read by three parsers, recurrence and DST, SEQUENCE, hostile text,
 tokens, conditional GET, filters and fetch records."""
 import hashlib
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -9,14 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from dateutil import tz as dateutil_tz
 from icalendar import Calendar
 from sqlalchemy import func, select, text
 
 from hub.auth import services as auth_services
-from hub.calendar import feeds, ical, services, zones
+from hub.calendar import feeds, ical, services, subscriptions, zones
 from hub.calendar.models import CalendarEntry, FeedFetch, FeedKey
 from hub.extensions import db
 from hub.models import utcnow
+from hub.units import zone_names
 from tests.calendar_support import (
     URLS,
     days,
@@ -37,7 +40,7 @@ def render(user, filters=None, saved=None):
 
 
 def feed_path(user):
-    return f"/calendar/feed/{feeds.feed_token(user)}.ics"
+    return f"/calendar/feed/{subscriptions.feed_token(user)}.ics"
 
 
 def events(tree, uid=None):
@@ -76,7 +79,8 @@ def test_feed_is_valid_for_three_parsers_with_every_required_property(app, clien
         assert tz.value("TZID") in used
         for observance in tz.children:
             assert observance.all("RDATE") == []
-            assert re.fullmatch(r"FREQ=YEARLY;BYMONTH=\d+;BYDAY=-?\dSU", observance.value("RRULE"))
+            rules = [p[2] for p in observance.all("RRULE")]  # none on a single change (and the offset at the start)
+            assert len(rules) <= 1 and all(re.fullmatch(r"FREQ=YEARLY;BYMONTH=\d+;BYDAY=-?\dSU(;UNTIL=\d{8}T\d{6}Z)?", r) for r in rules)
     assert {tz.value("TZID") for tz in tree.walk("VTIMEZONE")} == used
     assert "BEGIN:VTIMEZONE" not in body.decode().split("BEGIN:VEVENT")[1]  # zones come first
     # The UTC entry is written in UTC, not with a TZID.
@@ -111,6 +115,33 @@ def test_vtimezone_rules_agree_with_zoneinfo(app):
             for instant in checks:
                 if rules.covers(instant):
                     assert instant.astimezone(vtz).utcoffset() == instant.astimezone(zone).utcoffset(), (tzid, instant)
+
+
+def test_every_zone_with_a_change_in_the_feed_window_reads_right_in_an_independent_parser(app):
+    """Issue 10: for every IANA zone whose offset changes between a year back and three years ahead, a
+    daily 09:00 series read through the feed's VTIMEZONE by dateutil's tzical (its own RFC 5545 reader)
+    has zoneinfo's offset on each day checked: the days around each change and every ninth day between."""
+    on = date(2026, 12, 1)
+    first, last = on - timedelta(days=365), on + timedelta(days=3 * 365)
+    checked = 0
+    for tzid in zone_names():
+        zone = ZoneInfo(tzid)
+        changes = [instant.date() for year in range(first.year, last.year + 1)
+                   for instant, _, _ in zones.transitions(zone, year) if first <= instant.date() <= last]
+        if tzid == "UTC" or not changes:
+            continue
+        lines = [line for line in ical.timezone_lines(tzid, on) if not line.startswith("X-LIC-LOCATION")]
+        theirs = dateutil_tz.tzical(io.StringIO("".join(ical.fold(line) for line in lines))).get(tzid)
+        days = {day + timedelta(days=k) for day in changes for k in (-1, 0, 1)}
+        days |= {first + timedelta(days=n) for n in range(0, (last - first).days + 1, 9)}
+        for day in sorted(days):
+            nine = datetime(day.year, day.month, day.day, 9)
+            ours = nine.replace(tzinfo=zone)
+            if ours.utcoffset() != ours.replace(fold=1).utcoffset():
+                continue  # 09:00 falls in a change itself: RFC 5545 and zoneinfo resolve it differently
+            assert nine.replace(tzinfo=theirs).utcoffset() == ours.utcoffset(), (tzid, day)
+        checked += 1
+    assert checked > 100  # about 180 zones in tzdata 2025
 
 
 def test_same_data_gives_byte_identical_feeds_and_dtstamp_is_the_last_change(app, editor, make_entry):
@@ -333,9 +364,9 @@ def test_folding_keeps_characters_whole_and_lines_short():
 
 def test_feed_token_is_long_secret_hashed_and_needs_no_cookie(app, client, editor, make_entry):
     make_entry()
-    token = feeds.feed_token(editor)
+    token = subscriptions.feed_token(editor)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 256 bits
-    assert feeds.feed_token(editor) == token  # shown again later, unchanged
+    assert subscriptions.feed_token(editor) == token  # shown again later, unchanged
     key = db.session.get(FeedKey, editor.id)
     assert key.token_hash == hashlib.sha256(token.encode()).hexdigest()
     dump = " ".join(str(v) for row in db.session.execute(text("SELECT * FROM calendar_feed_keys")) for v in row)
@@ -347,9 +378,9 @@ def test_feed_token_is_long_secret_hashed_and_needs_no_cookie(app, client, edito
 
 def test_rotated_deactivated_and_unknown_tokens_get_404(app, client, make_user, editor, make_entry):
     make_entry()
-    old = feeds.feed_token(editor)
+    old = subscriptions.feed_token(editor)
     assert client.get(f"/calendar/feed/{old}.ics").status_code == 200
-    new = feeds.rotate_token(editor)
+    new = subscriptions.rotate_token(editor)
     assert new != old
     gone = client.get(f"/calendar/feed/{old}.ics")
     assert gone.status_code == 404 and gone.headers["Content-Type"].startswith("text/plain")
@@ -365,13 +396,13 @@ def test_rotated_deactivated_and_unknown_tokens_get_404(app, client, make_user, 
 
 
 def test_after_a_new_secret_key_the_old_link_works_until_a_new_one_is_made(app, editor):
-    token = feeds.feed_token(editor)
+    token = subscriptions.feed_token(editor)
     app.config["SECRET_KEY"] = "another key entirely"
-    assert feeds.feed_token(editor) is None             # it cannot be shown again: the page offers a new one
-    assert feeds.user_for_token(token) == editor        # subscribed calendars keep working meanwhile
-    fresh = feeds.rotate_token(editor)
-    assert fresh != token and feeds.feed_token(editor) == fresh and feeds.user_for_token(fresh) == editor
-    assert feeds.user_for_token(token) is None
+    assert subscriptions.feed_token(editor) is None             # it cannot be shown again: the page offers a new one
+    assert subscriptions.user_for_token(token) == editor        # subscribed calendars keep working meanwhile
+    fresh = subscriptions.rotate_token(editor)
+    assert fresh != token and subscriptions.feed_token(editor) == fresh and subscriptions.user_for_token(fresh) == editor
+    assert subscriptions.user_for_token(token) is None
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -537,8 +568,8 @@ def test_filtered_feeds_give_only_matching_entries(app, client, editor, make_ent
 def test_saved_feeds_have_their_name_and_belong_to_their_owner(app, client, make_user, editor, make_entry):
     make_entry(title="Webinar", kind="webinar")
     make_entry(title="Show", kind="trade_show")
-    saved = feeds.save_feed(editor, "Webinars, for me; \\ only", {"kind": ["webinar"]})
-    links = feeds.urls(editor, saved)
+    saved = subscriptions.save_feed(editor, "Webinars, for me; \\ only", {"kind": ["webinar"]})
+    links = subscriptions.urls(editor, saved)
     assert links["https"].endswith(f".ics?feed={saved.id}")
     assert links["webcal"].startswith("webcal://") and links["webcal"][9:] == links["https"].split("://", 1)[1]
     assert links["google"].startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F")
@@ -547,9 +578,9 @@ def test_saved_feeds_have_their_name_and_belong_to_their_owner(app, client, make
     assert tree.value("X-WR-CALNAME") == "Hub: Webinars for me only"
     assert [e.value("SUMMARY") for e in events(tree)] == ["Webinar"]
     other = make_user("sales")
-    theirs = f"/calendar/feed/{feeds.feed_token(other)}.ics?feed={saved.id}"
+    theirs = f"/calendar/feed/{subscriptions.feed_token(other)}.ics?feed={saved.id}"
     assert client.get(theirs).status_code == 404
-    feeds.delete_saved(editor, saved.id)
+    subscriptions.delete_saved(editor, saved.id)
     assert client.get(links["https"].replace("http://localhost", "")).status_code == 404
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from hub.calendar import feeds
+from hub.calendar import subscriptions
 from hub.calendar.models import CalendarEntry, SavedFeed
 from hub.extensions import db
 from tests.calendar_support import timed
@@ -190,7 +190,7 @@ def test_subscribe_page_shows_private_links_buttons_and_help(app, as_user):
     response = browser.get("/calendar/subscribe")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    token = feeds.feed_token(user)
+    token = subscriptions.feed_token(user)
     assert f'value="http://localhost/calendar/feed/{token}.ics"' in html
     assert f'href="webcal://localhost/calendar/feed/{token}.ics"' in html
     assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Flocalhost%2Fcalendar%2Ffeed%2F" in html
@@ -198,7 +198,7 @@ def test_subscribe_page_shows_private_links_buttons_and_help(app, as_user):
     assert "Who polled" not in html  # marketing only
     rotated = browser.post("/calendar/subscribe/rotate")
     assert rotated.status_code == 303
-    assert feeds.feed_token(user) != token and token not in browser.get("/calendar/subscribe").get_data(as_text=True)
+    assert subscriptions.feed_token(user) != token and token not in browser.get("/calendar/subscribe").get_data(as_text=True)
 
 
 def test_save_and_delete_a_named_filtered_feed(app, as_user, make_user):
@@ -220,7 +220,7 @@ def test_save_and_delete_a_named_filtered_feed(app, as_user, make_user):
 
 def test_marketing_sees_who_polls(app, as_user, make_user, client):
     rep = make_user("sales", name="Polly Poller")
-    client.get(f"/calendar/feed/{feeds.feed_token(rep)}.ics", headers={"User-Agent": "Outlook"})
+    client.get(f"/calendar/feed/{subscriptions.feed_token(rep)}.ics", headers={"User-Agent": "Outlook"})
     browser, _ = as_user("marketing")
     html = browser.get("/calendar/subscribe").get_data(as_text=True)
     assert "Who polled" in html and "Polly Poller" in html
@@ -259,7 +259,7 @@ def services_upcoming(user):
 
 
 def test_labels_with_commas_filter_in_the_api_feeds_and_pages(app, client, as_user, make_entry, token_for):
-    from hub.calendar import feeds
+    from hub.calendar import subscriptions
 
     make_entry(title="Comma product", products=["Prod, with comma"], audience=["EMEA, North"],
                **timed("2026-03-10", "09:00"))
@@ -271,7 +271,42 @@ def test_labels_with_commas_filter_in_the_api_feeds_and_pages(app, client, as_us
     assert api["items"][0]["audience"] == ["EMEA North"]
     page = rep.get(f"/calendar/?month=2026-03&{query}").get_data(as_text=True)
     assert "Comma product" in page and "Other product" not in page
-    body = client.get(f"/calendar/feed/{feeds.feed_token(user)}.ics?{query}").get_data(as_text=True)
+    body = client.get(f"/calendar/feed/{subscriptions.feed_token(user)}.ics?{query}").get_data(as_text=True)
     assert "Comma product" in body and "Other product" not in body
-    body = client.get(f"/calendar/feed/{feeds.feed_token(user)}.ics?audience=EMEA%2C%20North").get_data(as_text=True)
+    body = client.get(f"/calendar/feed/{subscriptions.feed_token(user)}.ics?audience=EMEA%2C%20North").get_data(as_text=True)
     assert "Comma product" in body and "Other product" not in body
+
+
+def test_pages_show_times_in_the_viewers_zone_with_the_entrys_own(app, as_user, make_entry):
+    make_entry(title="New York launch", **timed("2026-04-14", "10:00"))  # 16:00 in Berlin
+    make_entry(title="Late UTC call", timezone="UTC", **timed("2026-04-14", "23:30"))  # 01:30 on the 15th in Berlin
+    make_entry(title="Expo week", kind="trade_show", all_day=True, starts_at="2026-04-13", ends_at="2026-04-15")
+    browser, _ = as_user("sales")
+    assert browser.post("/account/time-zone", data={"time_zone": "Europe/Berlin"}).status_code == 303
+
+    agenda = browser.get("/calendar/agenda?from=2026-04-13").get_data(as_text=True)
+    assert "Tue 14 Apr, 10:00–11:00 New York · 16:00–17:00 your time" in agenda
+    fifteenth = agenda[agenda.index('id="a-2026-04-15"'):]
+    assert "Late UTC call" in fifteenth and "Late UTC call" not in agenda[:agenda.index('id="a-2026-04-15"')]
+
+    week = browser.get("/calendar/week?date=2026-04-14").get_data(as_text=True)
+    tuesday = week[week.index('aria-labelledby="d-2026-04-14"'):week.index('aria-labelledby="d-2026-04-15"')]
+    assert "cal-at-32 cal-to-34" in tuesday and "16:00" in tuesday and "10:00 New York" in tuesday
+    wednesday = week[week.index('aria-labelledby="d-2026-04-15"'):week.index('aria-labelledby="d-2026-04-16"')]
+    assert "Late UTC call" in wednesday and "cal-at-3 " in wednesday
+    assert "cal-col-0 cal-span-3" in week and week.count("cal-week__day ") == 7  # the expo spans its three days
+
+    month = browser.get("/calendar/?month=2026-04").get_data(as_text=True)
+    assert "New York launch · Tue 14 Apr 2026, 10:00–11:00 New York · 16:00–17:00 your time" in month
+
+
+def test_the_browsers_zone_is_taken_once_and_never_over_a_choice(app, as_user):
+    browser, user = as_user("sales")
+    page = browser.get("/calendar/agenda").get_data(as_text=True)
+    assert "data-browser-zone" in page and "Times are in your time zone, UTC" in page  # HUB_CALENDAR_TIMEZONE
+    assert browser.post("/account/browser-time-zone", data={"time_zone": "Mars/Base"}).status_code == 422
+    assert browser.post("/account/browser-time-zone", data={"time_zone": "Asia/Tokyo"}).status_code == 204
+    assert browser.post("/account/browser-time-zone", data={"time_zone": "Europe/Paris"}).status_code == 200
+    page = browser.get("/calendar/agenda").get_data(as_text=True)
+    assert "data-browser-zone" not in page and "Times are in your time zone, Asia/Tokyo" in page
+    assert user.time_zone == "Asia/Tokyo"

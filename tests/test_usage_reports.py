@@ -79,10 +79,10 @@ def test_adoption_counts_active_reps_per_week(usage_world):
 
 
 def test_adoption_reads_calendar_feed_polls(app, client, make_user):
-    from hub.calendar import feeds
+    from hub.calendar import subscriptions
 
     rep = make_user("sales")
-    assert client.get(f"/calendar/feed/{feeds.feed_token(rep)}.ics").status_code == 200
+    assert client.get(f"/calendar/feed/{subscriptions.feed_token(rep)}.ics").status_code == 200
     data = analytics.adoption(2)
     assert data["calendar_subscribers"] == 1 and data["last_poll_at"]
     assert data["subscribers"][0]["name"] == rep.name

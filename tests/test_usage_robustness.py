@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from hub import transactions
-from hub.calendar import feeds
+from hub.calendar import subscriptions
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.models import MAX_ID
@@ -113,7 +113,7 @@ def test_calendar_entries_with_out_of_range_collateral_are_422(client, make_user
 
 def test_a_feed_asking_for_an_out_of_range_saved_feed_is_404(app, client, make_user):
     rep = make_user("sales")
-    assert client.get(f"/calendar/feed/{feeds.feed_token(rep)}.ics?feed={HUGE}").status_code == 404
+    assert client.get(f"/calendar/feed/{subscriptions.feed_token(rep)}.ics?feed={HUGE}").status_code == 404
 
 
 def test_archiving_out_of_range_unused_items_is_refused_not_500(as_user):
@@ -165,7 +165,7 @@ def test_a_database_error_recording_a_share_open_is_logged_and_the_page_still_wo
 
 def test_feed_fetches_are_usage_events_including_304s(app, client, make_user, token_for, as_user):
     browser, rep = as_user("sales")
-    path = f"/calendar/feed/{feeds.feed_token(rep)}.ics"
+    path = f"/calendar/feed/{subscriptions.feed_token(rep)}.ics"
     first = client.get(path + "?kind=webinar", headers={"User-Agent": "Google-Calendar-Importer"})
     again = client.get(path + "?kind=webinar", headers={"If-None-Match": first.headers["ETag"]})
     assert (first.status_code, again.status_code) == (200, 304)

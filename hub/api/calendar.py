@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 from hub.api import bp, page_of, schemas
 from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
-from hub.calendar import feeds, importer, services, validation
+from hub.calendar import importer, services, subscriptions, validation
 from hub.calendar.models import CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
@@ -102,14 +102,14 @@ def my_feeds():
     """The caller's private feed links, and their saved filtered feeds (links null until the caller has
     made a feed link, which POST /api/v1/me/feeds/rotate does)."""
     empty = {"https": None, "webcal": None, "google": None}
-    saved = [{"id": feed.id, "name": feed.name, "filters": feeds.filters_from_query(feed.query),
-              **(feeds.urls(g.user, feed) or empty)} for feed in feeds.list_saved(g.user)]
-    return {**(feeds.urls(g.user) or empty), "saved": saved}
+    saved = [{"id": feed.id, "name": feed.name, "filters": subscriptions.filters_from_query(feed.query),
+              **(subscriptions.urls(g.user, feed) or empty)} for feed in subscriptions.list_saved(g.user)]
+    return {**(subscriptions.urls(g.user) or empty), "saved": saved}
 
 
 @bp.post("/me/feeds/rotate")
 @documented(ok=schemas.FeedLinks, errors=[409])
 def rotate_my_feed():
     """Make a new feed secret: the caller's old feed links stop working at once."""
-    feeds.rotate_token(g.user)
+    subscriptions.rotate_token(g.user)
     return my_feeds()

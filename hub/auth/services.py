@@ -195,6 +195,20 @@ def set_weekly_review(user, wanted):
     return user
 
 
+def adopt_browser_zone(user, name):
+    """Take the browser's zone (Intl.DateTimeFormat().resolvedOptions().timeZone) as the user's own,
+    only while they have chosen none: a choice made on the account page always wins.
+
+    Returns True when stored, False when the user already has a zone. Raises Invalid (field
+    "time_zone") when `name` is not one of hub.units.zone_names()."""
+    if user.time_zone:
+        return False
+    set_time_zone(user, name)
+    if not user.time_zone:
+        raise Invalid("Choose a time zone from the list (an IANA name such as Europe/Berlin).", "time_zone")
+    return True
+
+
 def set_password(user, password):
     """Replace a user's password, end all their sessions and void any reset link. Raises Invalid."""
     check_password(password, (user.email, user.name))

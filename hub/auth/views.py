@@ -1,5 +1,5 @@
 """Sign in, sign out, and the account page with personal API tokens."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from hub.auth import services
@@ -115,6 +115,17 @@ def set_weekly_review():
     flash("You will get the weekly review every Monday at 07:00." if current_user.weekly_review
           else "You will no longer get the weekly review by e-mail.", "success")
     return redirect(url_for("auth.account", _anchor="weekly-review"), 303)
+
+
+@bp.post("/account/browser-time-zone")
+def adopt_browser_zone():
+    """The browser's own zone, posted once by static/js/hub.js while the user has chosen none:
+    204 when stored, 200 when they already have one, 422 for a name Hub does not know."""
+    try:
+        adopted = services.adopt_browser_zone(current_user, request.form.get("time_zone", ""))
+    except ApiError as e:
+        return Response(e.message, status=e.status, content_type="text/plain; charset=utf-8")
+    return Response(status=204 if adopted else 200)
 
 
 @bp.post("/account/sessions/end")

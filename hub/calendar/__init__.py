@@ -28,7 +28,7 @@ def init_app(app):
 
 def give_feed_key(user, **_):
     """Every new user gets a working feed link with their account (pages never write one)."""
-    from hub.calendar.feeds import rotate_token
+    from hub.calendar.subscriptions import rotate_token
 
     rotate_token(user)
 

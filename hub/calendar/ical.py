@@ -65,7 +65,7 @@ class Writer:
         self.entry = entry
         self.tzid = None
         if not entry.all_day and entry.timezone != "UTC":
-            rules = zones.rules_for(entry.timezone, on)
+            rules = zones.rules_for(entry.timezone, on, entry.starts_at.year)
             if rules is not None and (entry.rrule or rules.covers(entry.starts_at)):
                 self.tzid = entry.timezone
                 self.zone = ZoneInfo(entry.timezone)
@@ -162,9 +162,10 @@ def event_lines(entry, writer, urls, links, override=None):
     return lines
 
 
-def timezone_lines(tzid, on):
-    """A VTIMEZONE whose observances repeat by RRULE (no RDATE lists)."""
-    rules = zones.rules_for(tzid, on)
+def timezone_lines(tzid, on, since=None):
+    """A VTIMEZONE for the zone's rule periods from `since` (a year; zones.rules_for) on, each an
+    observance of its own: a yearly RRULE with UNTIL, or one DTSTART (never RDATE lists)."""
+    rules = zones.rules_for(tzid, on, since)
     lines = ["BEGIN:VTIMEZONE", "TZID:" + tzid, "X-LIC-LOCATION:" + tzid]
     for obs in rules.observances:
         lines += [
@@ -244,14 +245,14 @@ def calendar_bytes(entries, urls, links=None, name=None, timezone="UTC", refresh
     if refresh_minutes:
         head += ["REFRESH-INTERVAL;VALUE=DURATION:" + duration(refresh_minutes),
                  "X-PUBLISHED-TTL:" + duration(refresh_minutes)]
-    events, tzids = [], set()
+    events, tzids = [], {}  # TZID: the year its oldest entry starts
     for entry in entries:
         text, tzid = event_text(entry, links.get(entry.id, ()), urls, on)
         events.append(text)
         if tzid:
-            tzids.add(tzid)
+            tzids[tzid] = min(tzids.get(tzid, entry.starts_at.year), entry.starts_at.year)
     for tzid in sorted(tzids):
-        head += timezone_lines(tzid, on)
+        head += timezone_lines(tzid, on, tzids[tzid])
     return ("".join(fold(line) for line in head) + "".join(events) + "END:VCALENDAR\r\n").encode()
 
 

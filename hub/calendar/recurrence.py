@@ -1,6 +1,6 @@
 """Recurrence rules: the RRULE subset Hub accepts, its canonical text, expansion and plain-English wording."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -183,6 +183,7 @@ class Occurrence:
     original: object  # the start the rule gave it (the RECURRENCE-ID), or None for single entries
     moved: bool = False
     change: object = None  # the OccurrenceChange that moved or added it, with any text of its own
+    home: object = None  # (start, end) in the entry's own zone once seen from another zone (in_zone)
 
     @property
     def title(self):
@@ -205,6 +206,15 @@ class Occurrence:
     @property
     def first_day(self):
         return self.start if not isinstance(self.start, datetime) else self.start.date()
+
+
+def in_zone(occ, zone):
+    """The occurrence as seen from `zone` (a ZoneInfo): a timed one's start and end converted, its own
+    local times kept in `home`; all-day occurrences are the same dates everywhere and come back as they are."""
+    if not isinstance(occ.start, datetime):
+        return occ
+    return replace(occ, start=occ.start.astimezone(zone), end=occ.end.astimezone(zone),
+                   home=occ.home or (occ.start, occ.end))
 
 
 def local_span(entry):

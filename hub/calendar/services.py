@@ -110,18 +110,33 @@ def window_query(user, filters, first_day, last_day):
     )
 
 
-def occurrences_between(user, filters, first_day, last_day):
-    """Every visible occurrence touching [first_day, last_day], in order."""
-    entries = db.session.scalars(window_query(user, filters, first_day, last_day)).all()
-    found = [occ for entry in entries for occ in recurrence.occurrences(entry, first_day, last_day)]
+def occurrences_between(user, filters, first_day, last_day, zone=None):
+    """Every visible occurrence touching [first_day, last_day], in order.
+
+    With `zone` (a ZoneInfo, the viewer's) the days are that zone's: timed occurrences are converted
+    to it (recurrence.in_zone) and bucketed by its dates, so 23:30 UTC falls on the next day in Berlin.
+    Without it each entry's own dates count."""
+    slack = timedelta(days=1) if zone else timedelta(0)
+    entries = db.session.scalars(window_query(user, filters, first_day - slack, last_day + slack)).all()
+    found = [occ for entry in entries for occ in recurrence.occurrences(entry, first_day - slack, last_day + slack)]
+    if zone:
+        found = [occ for occ in (recurrence.in_zone(o, zone) for o in found)
+                 if recurrence.overlaps(occ, first_day, last_day)]
     found.sort(key=recurrence.sort_key)
     return found
 
 
-def upcoming(entry, count=8, on=None):
-    """The entry's next occurrences from today (a year ahead at most)."""
+def upcoming(entry, count=8, on=None, zone=None):
+    """The entry's next occurrences from `on` (default today; a year ahead at most), seen from `zone` if given."""
     on = on or today()
-    return recurrence.occurrences(entry, on, on + timedelta(days=366))[:count]
+    found = recurrence.occurrences(entry, on, on + timedelta(days=366))[:count]
+    return [recurrence.in_zone(occ, zone) for occ in found] if zone else found
+
+
+def viewer_zone(user, default_name):
+    """The zone pages show `user` times in: their own (User.zone), else `default_name`
+    (HUB_CALENDAR_TIMEZONE, an IANA name). Returns a ZoneInfo."""
+    return user.zone or ZoneInfo(default_name)
 
 
 # --- changes ------------------------------------------------------------------------------------

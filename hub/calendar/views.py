@@ -1,16 +1,16 @@
 """Calendar pages (month, week, agenda, entry, forms, import, subscribe) and the iCal feed itself."""
 import calendar as monthcal
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.auth.access import editor_required
-from hub.calendar import display, feeds, forms, importer, recurrence, services, zones
+from hub.calendar import display, feeds, forms, importer, recurrence, services, subscriptions, zones
 from hub.calendar.models import KINDS, STATUSES
 from hub.errors import ApiError, NotFound
-from hub.models import today, utcnow
+from hub.models import utcnow
 from hub.transactions import discard
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -43,7 +43,17 @@ def url_templates():
 def page(template, **context):
     """Render a calendar page with what every view shares."""
     return render_template(template, KINDS=KINDS, STATUSES_CAL=STATUSES, facets=services.facet_values(current_user),
-                           **context)
+                           viewer_zone=viewer_zone().key, **context)
+
+
+def viewer_zone():
+    """The zone this viewer reads times in (their own, else HUB_CALENDAR_TIMEZONE)."""
+    return services.viewer_zone(current_user, current_app.config["CALENDAR_TIMEZONE"])
+
+
+def viewer_today():
+    """Today's date where the viewer is."""
+    return datetime.now(viewer_zone()).date()
 
 
 def by_day(occurrences, first, last):
@@ -61,50 +71,52 @@ def month():
     """The month grid."""
     filters = read_filters()
     raw = request.args.get("month", "")
-    first = forms.parse_day_arg(raw + "-01" if raw else None, today().replace(day=1))
+    first = forms.parse_day_arg(raw + "-01" if raw else None, viewer_today().replace(day=1))
     if first is None or (raw and len(raw) != 7):
         abort(400, "month must be written YYYY-MM, between 1970 and 2200.")
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
     grid_start = first - timedelta(days=first.weekday())
     grid_end = last + timedelta(days=6 - last.weekday())
-    days = by_day(services.occurrences_between(current_user, filters, grid_start, grid_end), grid_start, grid_end)
+    days = by_day(services.occurrences_between(current_user, filters, grid_start, grid_end, viewer_zone()),
+                  grid_start, grid_end)
     weeks = [list(days.items())[i:i + 7] for i in range(0, len(days), 7)]
     previous = (first - timedelta(days=1)).replace(day=1)
     return page("calendar/month.html", view="month", filters=filters, first=first, weeks=weeks,
                 empty=not any(days.values()),
                 prev_args={"month": f"{previous:%Y-%m}"}, next_args={"month": f"{last + timedelta(days=1):%Y-%m}"},
-                today=today())
+                today=viewer_today())
 
 
 @bp.get("/week")
 def week():
-    """Seven days from Monday."""
+    """Seven days from Monday as an hourly grid, all-day and multi-day entries spanning their days on top."""
     filters = read_filters()
-    day = forms.parse_day_arg(request.args.get("date"), today())
+    day = forms.parse_day_arg(request.args.get("date"), viewer_today())
     if day is None:
         abort(400, "date must be written YYYY-MM-DD.")
     start = day - timedelta(days=day.weekday())
     end = start + timedelta(days=6)
-    days = by_day(services.occurrences_between(current_user, filters, start, end), start, end)
-    return page("calendar/week.html", view="week", filters=filters, start=start, end=end, days=days,
+    band, days = display.week_grid(services.occurrences_between(current_user, filters, start, end, viewer_zone()),
+                                   start)
+    return page("calendar/week.html", view="week", filters=filters, start=start, end=end, band=band, days=days,
                 prev_args={"date": (start - timedelta(days=7)).isoformat()},
-                next_args={"date": (start + timedelta(days=7)).isoformat()}, today=today())
+                next_args={"date": (start + timedelta(days=7)).isoformat()}, today=viewer_today())
 
 
 @bp.get("/agenda")
 def agenda():
     """What is coming: the next 60 days, day by day."""
     filters = read_filters()
-    start = forms.parse_day_arg(request.args.get("from"), today())
+    start = forms.parse_day_arg(request.args.get("from"), viewer_today())
     if start is None:
         abort(400, "from must be written YYYY-MM-DD.")
     end = start + timedelta(days=AGENDA_DAYS - 1)
     days = {}
-    for occ in services.occurrences_between(current_user, filters, start, end):
+    for occ in services.occurrences_between(current_user, filters, start, end, viewer_zone()):
         days.setdefault(max(occ.first_day, start), []).append(occ)  # multi-day entries once, on their first day
     return page("calendar/agenda.html", view="agenda", filters=filters, start=start, end=end, days=days,
                 prev_args={"from": (start - timedelta(days=AGENDA_DAYS)).isoformat()},
-                next_args={"from": (end + timedelta(days=1)).isoformat()}, today=today())
+                next_args={"from": (end + timedelta(days=1)).isoformat()}, today=viewer_today())
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -112,9 +124,11 @@ def entry(entry_id):
     """One entry: when, what, linked collateral, its next occurrences, and an .ics download."""
     entry = services.get_entry(current_user, entry_id)
     start, end = recurrence.local_span(entry)
+    zone = viewer_zone()
     return page("calendar/entry.html", entry=entry, items=services.visible_collateral(current_user, entry),
-                upcoming=services.upcoming(entry), rule_text=recurrence.describe(entry.rrule, entry.all_day),
-                series_occurrence=recurrence.Occurrence(entry, start, end, None))
+                upcoming=services.upcoming(entry, zone=zone), rule_text=recurrence.describe(entry.rrule, entry.all_day),
+                series_occurrence=recurrence.Occurrence(entry, start, end, None),
+                series_seen=recurrence.in_zone(recurrence.Occurrence(entry, start, end, None), zone))
 
 
 @bp.get("/entries/<int:entry_id>.ics")
@@ -251,8 +265,8 @@ def import_file():
 @bp.get("/subscribe")
 def subscribe():
     """The user's private feed links with subscribe buttons, saved filtered feeds and how-to per app."""
-    saved = [(feed, feeds.urls(current_user, feed)) for feed in feeds.list_saved(current_user)]  # links None: no key yet
-    response = Response(page("calendar/subscribe.html", links=feeds.urls(current_user), saved=saved,
+    saved = [(feed, subscriptions.urls(current_user, feed)) for feed in subscriptions.list_saved(current_user)]  # links None: no key yet
+    response = Response(page("calendar/subscribe.html", links=subscriptions.urls(current_user), saved=saved,
                              subscribers=feeds.subscribers() if current_user.is_editor else None,
                              refresh=current_app.config["CALENDAR_REFRESH_MINUTES"], error=None))
     response.headers["Cache-Control"] = "no-store"  # the page shows a secret
@@ -262,7 +276,7 @@ def subscribe():
 @bp.post("/subscribe/rotate")
 def rotate():
     """Replace the feed secret; the old links stop working at once."""
-    feeds.rotate_token(current_user)
+    subscriptions.rotate_token(current_user)
     flash("New feed link made. The old one has stopped working: subscribe again with the new one.", "success")
     return redirect(url_for("calendar.subscribe"), 303)
 
@@ -273,7 +287,7 @@ def save_feed():
     form = request.form
     try:
         filters = services.clean_filters(form.getlist("kind"), split(form.get("product")), split(form.get("audience")))
-        feeds.save_feed(current_user, form.get("name", ""), filters)
+        subscriptions.save_feed(current_user, form.get("name", ""), filters)
     except ApiError as e:
         discard()
         flash(e.message, "error")
@@ -289,7 +303,7 @@ def split(value):
 @bp.post("/feeds/<int:feed_id>/delete")
 def delete_feed(feed_id):
     """Delete one of the user's saved feeds; calendars subscribed to it get 404."""
-    feeds.delete_saved(current_user, feed_id)
+    subscriptions.delete_saved(current_user, feed_id)
     flash("Saved feed deleted.", "info")
     return redirect(url_for("calendar.subscribe"), 303)
 
@@ -302,11 +316,11 @@ def plain(status, message):
 @bp.get("/feed/<token>.ics")
 def feed(token):
     """The private iCal feed: the token is the credential; 304 when nothing changed."""
-    user = feeds.user_for_token(token)
+    user = subscriptions.user_for_token(token)
     if user is None:
         return plain(404, "No such calendar feed. Its link may have been replaced: subscribe again from Hub.")
     try:
-        saved, filters = feeds.resolve(user, request.args)
+        saved, filters = subscriptions.resolve(user, request.args)
     except NotFound as e:
         return plain(404, e.message)
     except ApiError as e:

@@ -1,8 +1,11 @@
-"""IANA time zones: the names Hub accepts and their current rules as RRULE-based VTIMEZONE data.
+"""IANA time zones: the names Hub accepts and their rules, 1970 to 15 years ahead, as VTIMEZONE data.
 
-Outlook ignores RDATE lists and Thunderbird reads only their first value, so each zone is described
-by the yearly rule it follows now, found from zoneinfo's transitions, together with the span of
-years in which that rule holds. Times outside the span are written in UTC instead.
+Outlook ignores RDATE lists and Thunderbird reads only their first value, so each rule period is its own
+observance: a yearly RRULE with UNTIL while a rule held for two years or more (the one in force at the
+horizon has no UNTIL), a single DTSTART for a one-off change (a zone moving its standard offset, changes
+tied to religious calendars). The periods come from zoneinfo's own transitions, so a series that began
+under an older rule, or runs into an announced change, reads the right offset on every date. Times past
+the horizon are written in UTC instead.
 """
 import calendar
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from hub.units import is_zone as is_valid
 from hub.units import zone_names as names  # noqa: F401
 
 FIRST_YEAR, YEARS_AHEAD = 1970, 15
+YEARS_BACK = 2  # feeds carry a year of the past: their zones start two years back, or at the oldest series
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -41,26 +45,34 @@ class ZoneRules:
         return self.valid_from <= instant < self.valid_until
 
 
+STEP = timedelta(days=7)  # tzdata has no two changes of one zone within a week since 1970 (checked for every zone)
+
+
+@lru_cache(maxsize=65536)
 def transitions(zone, year):
-    """The instants in a year when the zone's UTC offset changes, with the offsets before and after."""
+    """The instants in a year when the zone's UTC offset changes, with the offsets before and after:
+    [(UTC datetime to the second, timedelta before, timedelta after)]. zoneinfo exposes no transition
+    list, so the year is probed a week at a time and each change found is narrowed by bisection."""
     found = []
-    day = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    day = datetime(year, 1, 1, tzinfo=UTC) - timedelta(seconds=1)  # a change at midnight on 1 January is this year's
+    end = datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(seconds=1)
     before = day.astimezone(zone).utcoffset()
     while day < end:
-        nxt = day + timedelta(days=1)
-        after = nxt.astimezone(zone).utcoffset()
-        if after != before:
-            lo, hi = day, nxt  # binary search to the second
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                if mid.astimezone(zone).utcoffset() == before:
-                    lo = mid
-                else:
-                    hi = mid
-            found.append((hi.replace(microsecond=0), before, after))
-            before = after
-        day = nxt
+        nxt = min(day + STEP, end)
+        if nxt.astimezone(zone).utcoffset() == before:
+            day = nxt
+            continue
+        lo, hi = day, nxt  # binary search to the second
+        while hi - lo > timedelta(seconds=1):
+            mid = lo + (hi - lo) / 2
+            if mid.astimezone(zone).utcoffset() == before:
+                lo = mid
+            else:
+                hi = mid
+        hi = hi.replace(microsecond=0)
+        after = hi.astimezone(zone).utcoffset()
+        found.append((hi, before, after))
+        before, day = after, hi
     return found
 
 
@@ -73,61 +85,61 @@ def byday(local):
     return f"{(local.day - 1) // 7 + 1}{weekday}"
 
 
-def year_signature(zone, year):
-    """What a year's transitions look like as yearly rules, comparable between years."""
-    changes = transitions(zone, year)
-    if not changes:
-        return ("fixed", datetime(year, 6, 1, tzinfo=UTC).astimezone(zone).utcoffset())
-    if len(changes) != 2:
-        return None  # a one-off change: no yearly rule describes it
-    sig = []
-    for instant, before, after in changes:
-        onset = (instant + before).replace(tzinfo=None)  # local wall time in the old offset
-        sig.append((onset.month, byday(onset), onset.time(), before, after))
-    return ("rules", tuple(sig))
-
-
 def onset_name(zone, instant):
     return instant.astimezone(zone).tzname() or ""
 
 
 @lru_cache(maxsize=512)
-def zone_rules(tzid, this_year):
-    """The zone's current yearly rules and the years they hold for; None for UTC or unknown zones."""
+def zone_rules(tzid, this_year, first_year):
+    """The zone's rules from 1 January of `first_year` (UTC) to the end of `this_year` + YEARS_AHEAD as
+    observances, the first one giving the offset at the start; None for UTC or unknown zones."""
     if tzid == "UTC" or not is_valid(tzid):
         return None
     zone = ZoneInfo(tzid)
-    current = year_signature(zone, this_year)
-    if current is None:
-        return None
-    first = this_year
-    while first > FIRST_YEAR and year_signature(zone, first - 1) == current:
-        first -= 1
-    last = this_year
-    while last < this_year + YEARS_AHEAD and year_signature(zone, last + 1) == current:
-        last += 1
-    valid_from = datetime(first, 1, 1, tzinfo=UTC)
-    valid_until = datetime(last + 1, 1, 1, tzinfo=UTC)
-    if current[0] == "fixed":
-        offset = current[1]
-        observance = Observance("STANDARD", datetime(first, 1, 1), offset, offset,
-                                onset_name(zone, datetime(this_year, 6, 1, tzinfo=UTC)), None)
-        return ZoneRules(tzid, valid_from, valid_until, (observance,))
-    observances = []
-    offsets = [after for _, _, after in transitions(zone, first)]
-    for instant, before, after in transitions(zone, first):
-        onset = (instant + before).replace(tzinfo=None)
-        # The larger offset is "daylight", even where tzdata calls winter time negative DST (Dublin).
-        kind = "DAYLIGHT" if after == max(offsets) else "STANDARD"
-        rule = f"FREQ=YEARLY;BYMONTH={onset.month};BYDAY={byday(onset)}"
-        if last < this_year + YEARS_AHEAD:
-            until = transitions(zone, last)[[t[2] for t in transitions(zone, last)].index(after)][0]
-            rule += f";UNTIL={until:%Y%m%dT%H%M%SZ}"
-        observances.append(Observance(kind, onset, before, after, onset_name(zone, instant), rule))
-    observances.sort(key=lambda o: o.kind != "STANDARD")
-    return ZoneRules(tzid, valid_from, valid_until, tuple(observances))
+    last_year = this_year + YEARS_AHEAD
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    first_offset = start.astimezone(zone).utcoffset()
+    observances = [Observance("STANDARD", (start + first_offset).replace(tzinfo=None), first_offset, first_offset,
+                              onset_name(zone, start), None)]
+    changes = [change for year in range(first_year, last_year + 1) for change in transitions(zone, year)]
+    observances += periods(zone, changes, last_year)
+    observances.sort(key=lambda o: o.onset)
+    return ZoneRules(tzid, start, datetime(last_year + 1, 1, 1, tzinfo=UTC), tuple(observances))
 
 
-def rules_for(tzid, on=None):
-    """zone_rules for the current year (or the year of `on`)."""
-    return zone_rules(tzid, (on or date.today()).year)
+def periods(zone, changes, last_year):
+    """Observances for a zone's changes: runs of the same yearly change (month, weekday of the month,
+    local time, offsets, name) in consecutive years become one RRULE observance with UNTIL at the run's
+    last change (none when the run reaches `last_year`); every other change is a single DTSTART."""
+    keyed = []
+    for instant, before, after in changes:
+        onset = (instant + before).replace(tzinfo=None)  # local wall time in the old offset
+        name = onset_name(zone, instant)
+        keyed.append((onset, instant, before, after, name, (onset.month, byday(onset), onset.time(), before, after, name)))
+    index = {}
+    for n, item in enumerate(keyed):
+        index.setdefault((item[5], item[0].year), []).append(n)
+    taken, found = set(), []
+    for n, (onset, _, before, after, name, key) in enumerate(keyed):
+        if n in taken:
+            continue
+        run = [n]
+        while len(index.get((key, keyed[run[-1]][0].year + 1), ())) == 1:
+            run.append(index[(key, keyed[run[-1]][0].year + 1)][0])
+        taken.update(run)
+        rule = None
+        if len(run) > 1:
+            rule = f"FREQ=YEARLY;BYMONTH={onset.month};BYDAY={key[1]}"
+            if keyed[run[-1]][0].year < last_year:
+                # A day past the run's last change: RFC 5545 wants UNTIL in UTC, some readers (dateutil's
+                # tzical) compare it with local onsets; either way it keeps the last and stops a year early.
+                rule += f";UNTIL={keyed[run[-1]][1] + timedelta(days=1):%Y%m%dT%H%M%SZ}"
+        found.append(Observance("DAYLIGHT" if after > before else "STANDARD", onset, before, after, name, rule))
+    return found
+
+
+def rules_for(tzid, on=None, since=None):
+    """zone_rules for the current year (or the year of `on`), from YEARS_BACK years before it or the
+    year `since` (the oldest series start in the feed), whichever is earlier, but not before FIRST_YEAR."""
+    year = (on or date.today()).year
+    return zone_rules(tzid, year, max(FIRST_YEAR, min(year - YEARS_BACK, since or year)))

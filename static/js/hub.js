@@ -2,6 +2,22 @@
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A user who has not chosen a time zone gets the browser's, posted once (the server keeps any
+  // zone already chosen); pages that show times reload to show them in it.
+  const zoneUrl = document.body.dataset.browserZone;
+  const browserZone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zoneUrl && browserZone && !sessionStorage.getItem("hub-zone-sent")) {
+    sessionStorage.setItem("hub-zone-sent", "1");
+    fetch(zoneUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": document.querySelector("meta[name=csrf-token]").content},
+      body: new URLSearchParams({time_zone: browserZone}),
+    }).then((response) => {
+      if (response.status === 204 && document.querySelector("[data-zone-times]")) window.location.reload();
+    }).catch(() => {});
+  }
+
   // Filter and role selects submit on change.
   document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
