@@ -20,6 +20,7 @@ from hub.search.analysis import ANALYSIS_VERSION, analysis_version, analyzer, fo
 from hub.search.backend import Drift, IndexUnavailable, SearchBackend
 from hub.search.whoosh_query import TEXT_FIELDS
 from hub.search.whoosh_search import Search, Snapshot, exact_title
+from hub.search.whoosh_storage import MappedStorage
 
 log = logging.getLogger(__name__)
 # Whoosh's ways of saying that the files under an open index went away or are damaged.
@@ -128,7 +129,7 @@ class WhooshBackend(SearchBackend):
         if not self.exists():
             raise IndexUnavailable("The search index has not been built yet.")
         try:
-            ix = index.open_dir(self.folder)
+            ix = MappedStorage(str(self.folder)).open_index()
         except Exception as e:  # any way a damaged index can fail to open
             raise IndexUnavailable(f"The search index is unreadable ({type(e).__name__}).") from e
         if not compatible(ix):
@@ -149,7 +150,7 @@ class WhooshBackend(SearchBackend):
         self.folder.mkdir(parents=True, exist_ok=True)
         if any(self.folder.iterdir()):
             try:
-                ix = index.open_dir(self.folder)
+                ix = MappedStorage(str(self.folder)).open_index()
                 with ix.searcher() as s:
                     s.doc_count()
                 if compatible(ix):
@@ -160,7 +161,7 @@ class WhooshBackend(SearchBackend):
             aside = self.folder.with_name(f"{self.folder.name}.broken-{int(time.time())}")
             shutil.move(str(self.folder), str(aside))
             self.folder.mkdir(parents=True)
-        return index.create_in(self.folder, schema())
+        return MappedStorage(str(self.folder)).create_index(schema())
 
     def reset(self):
         """Forget the open index and searcher (after an error, or when the folder was replaced)."""
