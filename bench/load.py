@@ -100,7 +100,8 @@ def serve(app_module, port, env, cwd):
 
 def worker_pids(master):
     """The gunicorn master's worker processes."""
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True).stdout
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True,
+                         check=False).stdout
     return [int(pid) for pid in out.split()]
 
 

@@ -206,6 +206,9 @@ def run(n, query_count, seed=7, keep=None, workers=False):
     zipf = Zipf(vocabulary(20000, rng), rng)
     if keep and (Path(keep) / "summary.json").exists():
         print(f"\n== {n:,} items kept in {keep}", flush=True)
+        if workers:  # the query timings were printed when it was built
+            worker_figures(keep)
+            return None, json.loads((Path(keep) / "summary.json").read_text())
         return measure(keep, workers)
     with (contextlib.nullcontext(keep) if keep else tempfile.TemporaryDirectory()) as tmp:
         Path(tmp).mkdir(parents=True, exist_ok=True)
@@ -215,7 +218,7 @@ def run(n, query_count, seed=7, keep=None, workers=False):
             upgrade()
             items, versions, _ = build_library(app, n, rng, zipf)
             start = time.perf_counter()
-            sync.rebuild(app, procs=2)  # as `flask reindex` does
+            sync.rebuild(app)  # as `flask reindex` does
             build = time.perf_counter() - start
             size = sync.backend(app).size_bytes()
             users.create_user(f"rep{n}@example.com", "Rep", "sales", "benchmark-password")
@@ -293,7 +296,8 @@ def search_worker(folder):
     from hub import create_app
     from hub.auth.models import User
     from hub.extensions import db
-    from hub.search import services
+    from hub.search import services, whoosh_query
+    from hub.search.whoosh_backend import schema
 
     os.environ["HUB_INSTANCE_PATH"] = folder
     app = create_app()
@@ -301,7 +305,8 @@ def search_worker(folder):
           for text, filters in q]
     with app.app_context():
         rep = db.session.scalar(db.select(User).where(User.role == "sales"))
-        services.search(rep, "zzzz")  # imports, the scorer's self-check and the database's pages
+        services.lifts()  # the database's pages and the scorer's self-check, before the index is opened
+        whoosh_query.agrees_with_whoosh(schema())
         before = smaps()
         for text, filters in qs:
             services.search(rep, text, filters)

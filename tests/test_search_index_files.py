@@ -3,10 +3,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from hub import ROOT
 from hub.extensions import db
 from hub.library import services as library
+from hub.library.models import Collateral
 from hub.search import services, sync
 
 
@@ -56,9 +58,40 @@ def test_searches_map_the_index_files_and_see_commits_made_by_another_process(ap
         assert found(rep, word) == [item.id]               # this process sees the other's commit
         assert found(rep, "badger") == []
         assert sorted(found(rep, "heron")) == sorted(others)
+        everything = services.search(rep, "")                  # the replaced document counts once
+        assert everything.total == 4 and everything.facets["content_type"] == {"one_pager": 4}
     db.session.expire_all()
     library.update_item(marketer, db.session.get(type(item), item.id), {"title": "Ibex plan"})
     db.session.commit()
     sync.index_now(app, {item.id})
     assert found(rep, "ibex") == [item.id] and found(rep, "numbat") == []
     assert sync.backend(app).check(sync.expected_fingerprints(app)).clean
+
+
+def test_a_rebuild_written_in_several_segments_holds_what_the_database_holds(app, runner, make_user, make_item,
+                                                                           monkeypatch):
+    from hub.search import whoosh_backend
+
+    marketer, rep = make_user("marketing"), make_user("sales")
+    live = [make_item("approved", owner=marketer, title=f"Otter brief {n}",
+                      file=(f"Kelp forests and otter number {n}. ".encode() * 40, f"otter{n}.txt")).id for n in range(5)]
+    draft = make_item("draft", owner=marketer, title="Otter draft").id
+    monkeypatch.setattr(whoosh_backend, "REBUILD_POOL_MB", 0.02)     # a segment every document or two
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    index = sync.backend(app)
+    with index.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) > 2
+    assert index.check(sync.expected_fingerprints(app)).clean
+    assert sorted(found(rep, "otter")) == sorted(live)              # the text was reused, not extracted again
+    assert sorted(found(rep, "kelp")) == sorted(live)
+    assert sorted(found(marketer, "otter")) == sorted([*live, draft])
+    assert services.search(rep, "").facets["content_type"] == {"one_pager": 5}
+    leftovers = [p.name for p in Path(app.config["INDEX_FOLDER"]).rglob("*") if p.suffix in (".run", ".doclist")]
+    assert leftovers == []
+    library.update_item(marketer, db.session.get(Collateral, live[0]), {"title": "Beaver brief"})
+    db.session.commit()
+    sync.index_now(app, {live[0]})
+    assert found(rep, "beaver") == [live[0]]
+    assert sorted(found(rep, "otter")) == sorted(live)               # its file still says otter
+    assert index.check(sync.expected_fingerprints(app)).clean

@@ -14,7 +14,7 @@ from whoosh import query as wq
 from hub.search.analysis import TOKEN, fold
 from hub.search.backend import Hit, Results
 from hub.search.snippets import snippet
-from hub.search.whoosh_query import Scorer, expansions, parser
+from hub.search.whoosh_query import Scorer, blocks, expansions, parser
 
 WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)  # the (folded) words spelling suggestions are made of
 FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
@@ -23,21 +23,53 @@ OPERATORS = ("and", "or", "not", "andnot", "andmaybe")
 
 
 class Snapshot:
-    """One committed state of the index, and what searches derive from it, computed once."""
+    """One committed state of the index, and what searches derive from it, computed once.
 
-    def __init__(self, searcher):
+    A commit adds a small segment and leaves the others as they were, so what is read from a
+    segment (lengths, columns, a term's doc numbers, deleted ones included) is kept in `segments`,
+    a dict the backend shares between snapshots, under the segment's id: the first search after a
+    commit reads only the new segments, then joins per-segment lists (C loops, no Whoosh calls).
+    """
+
+    def __init__(self, searcher, segments=None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self._cache = {}
+        self.segments = {} if segments is None else segments
+        leaves = self.reader.leaf_readers() if self.reader.doc_count_all() else []
+        self.leaves = [(leaf, offset, leaf.segment().segment_id()) for leaf, offset in leaves]
 
     def close(self):
         self.searcher.close()
+
+    def segment_ids(self):
+        """The ids of the segments this snapshot reads."""
+        return {segment_id for _, _, segment_id in self.leaves}
 
     def _cached(self, key, compute):
         value = self._cache.get(key)
         if value is None:
             value = self._cache[key] = compute()
         return value
+
+    def _per_segment(self, key, compute):
+        """[(compute(leaf reader), doc offset)] per segment, each computed once per segment."""
+        out = []
+        for leaf, offset, segment_id in self.leaves:
+            value = self.segments.get((segment_id, *key))
+            if value is None:
+                value = self.segments[(segment_id, *key)] = compute(leaf)
+            out.append((value, offset))
+        return out
+
+    def _joined(self, key, compute):
+        """The per-segment lists of compute(leaf), one after the other: a list by doc number."""
+        def join():
+            joined = []
+            for part, _ in self._per_segment(key, compute):
+                joined.extend(part)
+            return joined
+        return self._cached(key, join)
 
     def docs(self, field, value):
         """Doc numbers holding a term (deleted documents excluded); not cached."""
@@ -47,27 +79,44 @@ class Snapshot:
         return frozenset(self.reader.postings(field, term).all_ids())
 
     def postings(self, field, value):
-        """docs(), cached for values the index holds (facet and filter values: there are few)."""
+        """Doc numbers of the documents holding a facet or filter value (there are few), cached;
+        deleted documents are left out."""
         term = value.encode("utf-8") if isinstance(value, str) else value
         if (field, term) not in self.reader:
             return frozenset()  # never cache what a caller made up
-        return self._cached(("postings", field, term), lambda: self.docs(field, term))
+
+        def segment_docs(leaf):
+            if (field, term) not in leaf:
+                return ()
+            ids = []
+            for block, _, _ in blocks(leaf, field, term):
+                ids.extend(block)
+            return tuple(ids)
+
+        def compute():
+            parts = self._per_segment(("postings", field, term), segment_docs)
+            found = frozenset().union(*(ids if not offset else map(offset.__add__, ids) for ids, offset in parts))
+            return found & self.current() if self.reader.has_deletions() else found
+        return self._cached(("postings", field, term), compute)
 
     def column(self, field):
         """Every document's value of a sortable field, by doc number."""
-        def compute():  # an index without documents has a reader without columns
-            return list(self.reader.column_reader(field)) if self.reader.doc_count_all() else []
-        return self._cached(("column", field), compute)
+        return self._joined(("column", field), lambda leaf: list(leaf.column_reader(field)))
 
     def current(self):
         """Doc numbers of the documents not deleted."""
-        return self._cached(("current",), lambda: frozenset(self.reader.all_doc_ids()))
+        def compute():
+            deleted = set()
+            for leaf, offset, _ in self.leaves:
+                if leaf.has_deletions():
+                    deleted.update(offset + d for d in leaf.deleted_docs_set)
+            return frozenset(range(self.reader.doc_count_all())).difference(deleted)
+        return self._cached(("current",), compute)
 
     def lengths(self, field):
         """Every document's length of a text field, by doc number, for scoring."""
-        def compute():
-            return [self.reader.doc_field_length(d, field, 1) or 1 for d in range(self.reader.doc_count_all())]
-        return self._cached(("lengths", field), compute)
+        return self._joined(("lengths", field), lambda leaf: [leaf.doc_field_length(d, field, 1) or 1
+                                                              for d in range(leaf.doc_count_all())])
 
     def live(self, today):
         """Doc numbers of approved items whose expiry date (YYYYMMDD) is after `today`: what reps see."""
@@ -79,8 +128,8 @@ class Snapshot:
     def docnums(self):
         """{item id: doc number} of the live documents."""
         def compute():
-            return {int(item_id): d for d, item_id in enumerate(self.column("id"))
-                    if item_id and not self.reader.is_deleted(d)}
+            current = self.current()
+            return {int(item_id): d for d, item_id in enumerate(self.column("id")) if item_id and d in current}
         return self._cached(("docnums",), compute)
 
 
