@@ -22,7 +22,7 @@ def reindex_command(item_id):
         return
     total = db.session.scalar(select(func.count(Collateral.id)))
     with click.progressbar(length=total, label="Indexing collateral", show_pos=True) as bar:
-        count = sync.rebuild(app, progress=bar.update)
+        count = sync.rebuild(app, progress=bar.update, procs=2)
     click.echo(f"Indexed {count} items into {app.config['INDEX_FOLDER']}.")
 
 

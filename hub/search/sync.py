@@ -161,7 +161,7 @@ def reread(app, item_id):
         return session.get(FileVersion, version_id).text_status
 
 
-def rebuild(app, progress=None):
+def rebuild(app, progress=None, procs=1):
     """Rebuild the whole index from the database; index jobs queued before it are then done too."""
     state = {"last": 0, "count": 0}
     with Session(app.extensions["sqlalchemy"].engine) as session:
@@ -181,7 +181,7 @@ def rebuild(app, progress=None):
                     yield document_for(item, text_of(item))
                 session.expunge_all()
 
-        backend(app).rebuild(documents(), progress)
+        backend(app).rebuild(documents(), progress, procs)
         # Jobs queued before the read are in the new index; unleased ones need not run again.
         session.execute(delete(Job).where(Job.kind == INDEX_JOB, Job.id <= state["last"],
                                           Job.leased_until.is_(None)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import fields, index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import CLEAR, SegmentWriter
 
 from hub.search.analysis import ANALYSIS_VERSION, analysis_version, analyzer, folded_words
 from hub.search.backend import Drift, IndexUnavailable, SearchBackend
@@ -247,7 +247,7 @@ class WhooshBackend(SearchBackend):
             raise
         writer.commit()
 
-    def rebuild(self, documents, progress=None):
+    def rebuild(self, documents, progress=None, procs=1):
         """Write every document into a cleared index in one commit; `documents` is a generator,
         first advanced with the write lock held.
 
@@ -257,7 +257,12 @@ class WhooshBackend(SearchBackend):
         segment is written out when its pool (REBUILD_POOL_MB) is half full, and the one commit lists them all
         (MERGE_SMALL never merges segments this size, later commits add small ones beside them).
         The helper writers and _commit_toc are Whoosh's own multiprocessing writer's way of
-        committing several segments at once (whoosh.multiproc, 2.7.5, pinned)."""
+        committing several segments at once (whoosh.multiproc, 2.7.5, pinned).
+
+        procs > 1 (the CLI only: it forks) uses Whoosh's multiprocessing writer instead, as before:
+        faster on idle cores, but each process's pool still spills runs to disk."""
+        if procs > 1:
+            return self._rebuild_parallel(documents, progress, procs)
         writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05)
         segments, part = [], None
         try:
@@ -281,6 +286,20 @@ class WhooshBackend(SearchBackend):
         writer._close_segment()  # the locking writer's own segment stays empty
         writer._commit_toc(segments)
         writer._finish()
+
+    def _rebuild_parallel(self, documents, progress, procs):
+        """The rebuild with Whoosh's MpWriter: one segment per helper process, one commit."""
+        writer = self.ix().writer(timeout=self.writer_timeout, delay=0.05, limitmb=REBUILD_POOL_MB, procs=procs,
+                                  multisegment=True)
+        try:
+            for doc in documents:
+                writer.add_document(**doc, **extra_fields(doc))
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
 
     def fingerprints(self):
         with self.searcher() as searcher:

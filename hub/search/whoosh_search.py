@@ -85,52 +85,87 @@ class Snapshot:
         if (field, term) not in self.reader:
             return frozenset()  # never cache what a caller made up
 
-        def segment_docs(leaf):
-            if (field, term) not in leaf:
-                return ()
-            ids = []
-            for block, _, _ in blocks(leaf, field, term):
-                ids.extend(block)
-            return tuple(ids)
-
         def compute():
-            parts = self._per_segment(("postings", field, term), segment_docs)
-            found = frozenset().union(*(ids if not offset else map(offset.__add__, ids) for ids, offset in parts))
-            return found & self.current() if self.reader.has_deletions() else found
+            parts = []
+            for leaf, offset, segment_id in self.leaves:  # kept by offset too: new segments come last
+                key = (segment_id, "postings", field, term, offset)
+                found = self.segments.get(key)
+                if found is None:
+                    found = self.segments[key] = frozenset(offset + d for d in segment_docs(leaf, field, term))
+                parts.append(found)
+            found = frozenset().union(*parts) if len(parts) != 1 else parts[0]
+            return found - self.deleted() if self.reader.has_deletions() else found
         return self._cached(("postings", field, term), compute)
 
     def column(self, field):
         """Every document's value of a sortable field, by doc number."""
         return self._joined(("column", field), lambda leaf: list(leaf.column_reader(field)))
 
-    def current(self):
-        """Doc numbers of the documents not deleted."""
+    def deleted(self):
+        """Doc numbers of the deleted documents (a few: each update deletes one until a merge)."""
         def compute():
             deleted = set()
             for leaf, offset, _ in self.leaves:
                 if leaf.has_deletions():
                     deleted.update(offset + d for d in leaf.deleted_docs_set)
-            return frozenset(range(self.reader.doc_count_all())).difference(deleted)
-        return self._cached(("current",), compute)
+            return frozenset(deleted)
+        return self._cached(("deleted",), compute)
+
+    def current(self):
+        """Doc numbers of the documents not deleted."""
+        return self._cached(("current",), lambda: frozenset(range(self.reader.doc_count_all())) - self.deleted())
 
     def lengths(self, field):
         """Every document's length of a text field, by doc number, for scoring."""
         return self._joined(("lengths", field), lambda leaf: [leaf.doc_field_length(d, field, 1) or 1
                                                               for d in range(leaf.doc_count_all())])
 
+    def _offset_segments(self, kind, compute):
+        """[compute(leaf, offset)] per segment, kept per segment and offset (see postings())."""
+        out = []
+        for leaf, offset, segment_id in self.leaves:
+            key = (segment_id, kind, offset)
+            value = self.segments.get(key)
+            if value is None:
+                value = self.segments[key] = compute(leaf, offset)
+            out.append(value)
+        return out
+
     def live(self, today):
         """Doc numbers of approved items whose expiry date (YYYYMMDD) is after `today`: what reps see."""
+        def unexpired(leaf, offset):
+            return frozenset(offset + d for d, on in enumerate(leaf.column_reader("expires")) if on > today)
+
         def compute():
-            unexpired = frozenset(d for d, on in enumerate(self.column("expires")) if on > today)
-            return self.postings("status", "approved") & unexpired
+            parts = self._offset_segments(("unexpired", today), unexpired)
+            return self.postings("status", "approved") & (parts[0] if len(parts) == 1 else frozenset().union(*parts))
         return self._cached(("live", today), compute)
 
     def docnums(self):
         """{item id: doc number} of the live documents."""
+        def segment_docnums(leaf, offset):
+            return {int(item_id): offset + d for d, item_id in enumerate(leaf.column_reader("id")) if item_id}
+
         def compute():
-            current = self.current()
-            return {int(item_id): d for d, item_id in enumerate(self.column("id")) if item_id and d in current}
+            found = {}
+            for part in self._offset_segments("docnums", segment_docnums):
+                found.update(part)  # segments in order: an item's newer document comes later
+            ids = self.column("id") if self.deleted() else []
+            for d in self.deleted():  # a deleted document's id may be held by a newer one
+                if ids[d] and found.get(int(ids[d])) == d:
+                    del found[int(ids[d])]
+            return found
         return self._cached(("docnums",), compute)
+
+
+def segment_docs(leaf, field, term):
+    """Doc numbers in one segment holding a term, deleted ones included."""
+    if (field, term) not in leaf:
+        return ()
+    ids = []
+    for block, _, _ in blocks(leaf, field, term):
+        ids.extend(block)
+    return ids
 
 
 class Search:
