@@ -14,7 +14,7 @@ from whoosh import query as wq
 from hub.search.analysis import TOKEN, fold
 from hub.search.backend import Hit, Results
 from hub.search.snippets import snippet
-from hub.search.whoosh_query import Scorer, expansions, parser
+from hub.search.whoosh_query import Scorer, blocks, expansions, parser
 
 WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)  # the (folded) words spelling suggestions are made of
 FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "product",
@@ -23,21 +23,53 @@ OPERATORS = ("and", "or", "not", "andnot", "andmaybe")
 
 
 class Snapshot:
-    """One committed state of the index, and what searches derive from it, computed once."""
+    """One committed state of the index, and what searches derive from it, computed once.
 
-    def __init__(self, searcher):
+    A commit adds a small segment and leaves the others as they were, so what is read from a
+    segment (lengths, columns, a term's doc numbers, deleted ones included) is kept in `segments`,
+    a dict the backend shares between snapshots, under the segment's id: the first search after a
+    commit reads only the new segments, then joins per-segment lists (C loops, no Whoosh calls).
+    """
+
+    def __init__(self, searcher, segments=None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self._cache = {}
+        self.segments = {} if segments is None else segments
+        leaves = self.reader.leaf_readers() if self.reader.doc_count_all() else []
+        self.leaves = [(leaf, offset, leaf.segment().segment_id()) for leaf, offset in leaves]
 
     def close(self):
         self.searcher.close()
+
+    def segment_ids(self):
+        """The ids of the segments this snapshot reads."""
+        return {segment_id for _, _, segment_id in self.leaves}
 
     def _cached(self, key, compute):
         value = self._cache.get(key)
         if value is None:
             value = self._cache[key] = compute()
         return value
+
+    def _per_segment(self, key, compute):
+        """[(compute(leaf reader), doc offset)] per segment, each computed once per segment."""
+        out = []
+        for leaf, offset, segment_id in self.leaves:
+            value = self.segments.get((segment_id, *key))
+            if value is None:
+                value = self.segments[(segment_id, *key)] = compute(leaf)
+            out.append((value, offset))
+        return out
+
+    def _joined(self, key, compute):
+        """The per-segment lists of compute(leaf), one after the other: a list by doc number."""
+        def join():
+            joined = []
+            for part, _ in self._per_segment(key, compute):
+                joined.extend(part)
+            return joined
+        return self._cached(key, join)
 
     def docs(self, field, value):
         """Doc numbers holding a term (deleted documents excluded); not cached."""
@@ -47,41 +79,93 @@ class Snapshot:
         return frozenset(self.reader.postings(field, term).all_ids())
 
     def postings(self, field, value):
-        """docs(), cached for values the index holds (facet and filter values: there are few)."""
+        """Doc numbers of the documents holding a facet or filter value (there are few), cached;
+        deleted documents are left out."""
         term = value.encode("utf-8") if isinstance(value, str) else value
         if (field, term) not in self.reader:
             return frozenset()  # never cache what a caller made up
-        return self._cached(("postings", field, term), lambda: self.docs(field, term))
+
+        def compute():
+            parts = []
+            for leaf, offset, segment_id in self.leaves:  # kept by offset too: new segments come last
+                key = (segment_id, "postings", field, term, offset)
+                found = self.segments.get(key)
+                if found is None:
+                    found = self.segments[key] = frozenset(offset + d for d in segment_docs(leaf, field, term))
+                parts.append(found)
+            found = frozenset().union(*parts) if len(parts) != 1 else parts[0]
+            return found - self.deleted() if self.reader.has_deletions() else found
+        return self._cached(("postings", field, term), compute)
 
     def column(self, field):
         """Every document's value of a sortable field, by doc number."""
-        def compute():  # an index without documents has a reader without columns
-            return list(self.reader.column_reader(field)) if self.reader.doc_count_all() else []
-        return self._cached(("column", field), compute)
+        return self._joined(("column", field), lambda leaf: list(leaf.column_reader(field)))
+
+    def deleted(self):
+        """Doc numbers of the deleted documents (a few: each update deletes one until a merge)."""
+        def compute():
+            deleted = set()
+            for leaf, offset, _ in self.leaves:
+                if leaf.has_deletions():
+                    deleted.update(offset + d for d in leaf.deleted_docs_set)
+            return frozenset(deleted)
+        return self._cached(("deleted",), compute)
 
     def current(self):
         """Doc numbers of the documents not deleted."""
-        return self._cached(("current",), lambda: frozenset(self.reader.all_doc_ids()))
+        return self._cached(("current",), lambda: frozenset(range(self.reader.doc_count_all())) - self.deleted())
 
     def lengths(self, field):
         """Every document's length of a text field, by doc number, for scoring."""
-        def compute():
-            return [self.reader.doc_field_length(d, field, 1) or 1 for d in range(self.reader.doc_count_all())]
-        return self._cached(("lengths", field), compute)
+        return self._joined(("lengths", field), lambda leaf: [leaf.doc_field_length(d, field, 1) or 1
+                                                              for d in range(leaf.doc_count_all())])
+
+    def _offset_segments(self, kind, compute):
+        """[compute(leaf, offset)] per segment, kept per segment and offset (see postings())."""
+        out = []
+        for leaf, offset, segment_id in self.leaves:
+            key = (segment_id, kind, offset)
+            value = self.segments.get(key)
+            if value is None:
+                value = self.segments[key] = compute(leaf, offset)
+            out.append(value)
+        return out
 
     def live(self, today):
         """Doc numbers of approved items whose expiry date (YYYYMMDD) is after `today`: what reps see."""
+        def unexpired(leaf, offset):
+            return frozenset(offset + d for d, on in enumerate(leaf.column_reader("expires")) if on > today)
+
         def compute():
-            unexpired = frozenset(d for d, on in enumerate(self.column("expires")) if on > today)
-            return self.postings("status", "approved") & unexpired
+            parts = self._offset_segments(("unexpired", today), unexpired)
+            return self.postings("status", "approved") & (parts[0] if len(parts) == 1 else frozenset().union(*parts))
         return self._cached(("live", today), compute)
 
     def docnums(self):
         """{item id: doc number} of the live documents."""
+        def segment_docnums(leaf, offset):
+            return {int(item_id): offset + d for d, item_id in enumerate(leaf.column_reader("id")) if item_id}
+
         def compute():
-            return {int(item_id): d for d, item_id in enumerate(self.column("id"))
-                    if item_id and not self.reader.is_deleted(d)}
+            found = {}
+            for part in self._offset_segments("docnums", segment_docnums):
+                found.update(part)  # segments in order: an item's newer document comes later
+            ids = self.column("id") if self.deleted() else []
+            for d in self.deleted():  # a deleted document's id may be held by a newer one
+                if ids[d] and found.get(int(ids[d])) == d:
+                    del found[int(ids[d])]
+            return found
         return self._cached(("docnums",), compute)
+
+
+def segment_docs(leaf, field, term):
+    """Doc numbers in one segment holding a term, deleted ones included."""
+    if (field, term) not in leaf:
+        return ()
+    ids = []
+    for block, _, _ in blocks(leaf, field, term):
+        ids.extend(block)
+    return ids
 
 
 class Search:
