@@ -4,7 +4,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     reset_expires_at = mapped_column(UTCDateTime, nullable=True)
     # An IANA zone name ("Europe/Berlin") the user chose on the account page; "" for Hub's default.
     time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The job title shown to prospects on the user's pitches ("Account Executive"); "" for none.
+    title: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -73,6 +75,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"
+
+
+class UserPhoto(db.Model):
+    """The user's photo for their pitches: a small JPEG re-encoded by Hub (hub.auth.photos)."""
+
+    __tablename__ = "user_photos"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data = mapped_column(LargeBinary, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class ApiToken(db.Model):

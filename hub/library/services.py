@@ -411,6 +411,7 @@ def add_version(actor, item, upload):
     version = add_version_row(actor, item, stored)
     item.updated_at = utcnow()
     db.session.flush()
+    events.collateral_version_added.send(item, version=version, actor=actor)
     return version
 
 
@@ -439,6 +440,8 @@ def transition(actor, item, to_status, comment="", announce=False):
     db.session.flush()
     if was_approved != (to_status == "approved"):
         events.collateral_changed.send(item)
+    if was_approved and to_status != "approved":
+        events.collateral_withdrawn.send(item, actor=actor, to_status=to_status)
     if to_status == "approved":
         return events.collected(events.collateral_approved.send(item, actor=actor, announce=announce))
     return []
