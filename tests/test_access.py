@@ -134,6 +134,13 @@ PAGES = [
     ("GET", "/insights/search.csv", expect(REDIRECT, 403, 200)),
     ("GET", "/insights/adoption.csv", expect(REDIRECT, 403, 200)),
     ("GET", "/insights/feedback.csv", expect(REDIRECT, 403, 200)),
+    # what's new for me (issue 14)
+    ("GET", "/saved", expect(REDIRECT, 200, 200)),
+    ("POST", "/saved/{approved}", expect(REDIRECT, 303, 303)),
+    ("POST", "/saved/{draft}", expect(REDIRECT, 404, 303)),
+    ("GET", "/notifications", expect(REDIRECT, 200, 200)),
+    ("POST", "/notifications/read", expect(REDIRECT, 303, 303)),
+    ("POST", "/account/notifications", expect(REDIRECT, 303, 303)),
 ]
 
 API = [
@@ -188,6 +195,12 @@ API = [
     ("PATCH", "/api/v1/requests/{content_request}", expect(401, 403, 200)),
     ("POST", "/api/v1/requests/{content_request}/votes", expect(401, 201, 201)),
     ("DELETE", "/api/v1/requests/{content_request}/votes", expect(401, 200, 200)),
+    # what's new for me (issue 14)
+    ("GET", "/api/v1/me/saved", expect(401, 200, 200)),
+    ("PUT", "/api/v1/me/saved/{approved}", expect(401, 200, 200)),
+    ("PUT", "/api/v1/me/saved/{draft}", expect(401, 404, 200)),
+    ("DELETE", "/api/v1/me/saved/{approved}", expect(401, 200, 200)),
+    ("GET", "/api/v1/me/notifications", expect(401, 200, 200)),
 ]
 
 BODIES = {
@@ -208,6 +221,7 @@ BODIES = {
     ("POST", "/items/{draft}/rating"): {"rating": "4"},
     ("POST", "/requests"): {"title": "Case study for banks"},
     ("POST", "/requests/{content_request}/status"): {"status": "planned"},
+    ("POST", "/account/notifications"): {"mail": "new_version"},
 }
 JSON_BODIES = {
     ("POST", "/login"): {"email": "nobody@example.com", "password": "not the password"},

@@ -204,3 +204,39 @@ def test_mail_choices_refuse_unknown_kinds(as_user):
     rep, user = as_user("sales")
     assert rep.post("/account/notifications", {"mail": ["bogus"]}).status_code == 400
     assert services.mail_kinds(user) == set()
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+def test_api_saves_lists_and_unsaves_collateral(app, make_user, make_item, token_for):
+    item = make_item(title="API deck")
+    draft = make_item(status="draft")
+    rep = make_user("sales")
+    headers = token_for(rep)
+    http = app.test_client()
+    assert http.put(f"/api/v1/me/saved/{item.id}", headers=headers).get_json() == {"collateral_id": item.id, "saved": True}
+    assert http.put(f"/api/v1/me/saved/{item.id}", headers=headers).status_code == 200  # idempotent
+    assert http.put(f"/api/v1/me/saved/{draft.id}", headers=headers).status_code == 404
+    page = http.get("/api/v1/me/saved", headers=headers).get_json()
+    assert page["total"] == 1 and page["items"][0]["collateral"]["title"] == "API deck" and page["items"][0]["saved_at"]
+    assert http.delete(f"/api/v1/me/saved/{item.id}", headers=headers).get_json()["saved"] is False
+    assert http.get("/api/v1/me/saved", headers=headers).get_json()["items"] == []
+
+
+def test_api_lists_notifications_with_the_unread_count(app, make_user, make_item, token_for):
+    editor = make_user("marketing")
+    item = make_item(title="API battlecard", owner=editor)
+    rep = make_user("sales")
+    headers = token_for(rep)
+    http = app.test_client()
+    http.put(f"/api/v1/me/saved/{item.id}", headers=headers)
+    library.add_version(editor, item, upload())
+    db.session.commit()
+    body = http.get("/api/v1/me/notifications", headers=headers).get_json()
+    assert body["unread"] == 1 and body["total"] == 1
+    [note] = body["items"]
+    assert note["kind"] == "new_version" and note["url"].endswith(f"/items/{item.id}") and note["read_at"] is None
+    assert http.get("/api/v1/me/notifications?unread=maybe", headers=headers).status_code in (400, 422)
+    spec = http.get("/api/v1/openapi.json").get_json()
+    assert {"put", "delete"} <= set(spec["paths"]["/me/saved/{item_id}"])
+    assert "get" in spec["paths"]["/me/saved"] and "get" in spec["paths"]["/me/notifications"]
