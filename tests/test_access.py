@@ -110,6 +110,10 @@ PAGES = [
     ("GET", "/p/{pitch_token}/items/{approved}/pages/2", expect(404, 404, 404)),  # one page only
     ("GET", "/p/{pitch_token}/items/{approved}/download", expect(200, 200, 200)),
     ("GET", "/p/{pitch_token}/items/{draft}", expect(404, 404, 404)),
+    ("GET", "/p/{pitch_token}/photo", expect(404, 404, 404)),  # the rep has no photo
+    ("POST", "/account/profile", expect(REDIRECT, 303, 303)),
+    ("POST", "/account/photo", expect(REDIRECT, 422, 422)),  # no file: refused with the page
+    ("GET", "/account/photo", expect(REDIRECT, 404, 404)),
     ("GET", "/p/not-a-real-token-at-all-000000", expect(404, 404, 404)),
     ("POST", "/shares/{share}/revoke", expect(REDIRECT, 404, 303)),
     ("POST", "/items/{approved}/deals", expect(REDIRECT, 303, 303)),
@@ -222,6 +226,7 @@ BODIES = {
     ("POST", "/requests"): {"title": "Case study for banks"},
     ("POST", "/requests/{content_request}/status"): {"status": "planned"},
     ("POST", "/account/notifications"): {"mail": "new_version"},
+    ("POST", "/account/profile"): {"title": "Account Executive"},
 }
 JSON_BODIES = {
     ("POST", "/login"): {"email": "nobody@example.com", "password": "not the password"},

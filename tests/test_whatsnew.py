@@ -240,3 +240,54 @@ def test_api_lists_notifications_with_the_unread_count(app, make_user, make_item
     spec = http.get("/api/v1/openapi.json").get_json()
     assert {"put", "delete"} <= set(spec["paths"]["/me/saved/{item_id}"])
     assert "get" in spec["paths"]["/me/saved"] and "get" in spec["paths"]["/me/notifications"]
+
+
+# --- the rep's title and photo on pitches --------------------------------------------------------
+
+def image_bytes(fmt="PNG", size=(800, 600)):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def test_title_and_photo_show_on_the_reps_pitches(app, as_user, make_item):
+    import io
+
+    from PIL import Image
+
+    from hub.usage import pitches
+
+    item = make_item(title="Pitch deck")
+    rep, user = as_user("sales")
+    assert rep.post("/account/profile", {"title": "Account Executive, EMEA"}).status_code == 303
+    answer = rep.post("/account/photo", {"photo": (io.BytesIO(image_bytes()), "me.png")},
+                      content_type="multipart/form-data")
+    assert answer.status_code == 303
+    mine = rep.get("/account/photo")
+    assert mine.status_code == 200 and mine.mimetype == "image/jpeg"
+    assert mine.headers["X-Content-Type-Options"] == "nosniff" and "sandbox" in mine.headers["Content-Security-Policy"]
+    with Image.open(io.BytesIO(mine.data)) as photo:
+        assert photo.format == "JPEG" and max(photo.size) == 320  # re-encoded and scaled
+
+    _, token = pitches.create_pitch(user, {"title": "For Acme", "collateral_ids": [item.id]})
+    db.session.commit()
+    prospect = app.test_client()
+    page = prospect.get(f"/p/{token}").get_data(as_text=True)
+    assert "Account Executive, EMEA" in page and f"/p/{token}/photo" in page
+    assert prospect.get(f"/p/{token}/photo").mimetype == "image/jpeg"
+
+
+def test_a_photo_must_be_a_real_image(as_user):
+    import io
+
+    rep, _ = as_user("sales")
+    for data, name in ((b"<script>alert(1)</script>", "me.png"), (b"GIF89a not really", "me.gif"),
+                       (image_bytes("BMP"), "me.bmp")):
+        answer = rep.post("/account/photo", {"photo": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        assert answer.status_code == 422 and "not a photo Hub can read" in answer.get_data(as_text=True)
+    assert rep.get("/account/photo").status_code == 404
+    assert rep.post("/account/profile", {"title": "x" * 121}).status_code == 422

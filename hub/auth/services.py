@@ -19,7 +19,7 @@ from hub.extensions import db
 from hub.models import MAX_ID, get_or_404, utcnow
 from hub.transactions import write_aside
 from hub.units import is_zone
-from hub.validation import DIGITS, strip_controls
+from hub.validation import DIGITS, strip_controls, text
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -184,6 +184,14 @@ def set_time_zone(user, name):
     if name and not is_zone(name):
         raise Invalid("Choose a time zone from the list (an IANA name such as Europe/Berlin).", "time_zone")
     user.time_zone = name
+    db.session.flush()
+    return user
+
+
+def set_title(user, title):
+    """Set the job title prospects see on the user's pitches (at most 120 characters; "" for none).
+    Raises Invalid (field "title")."""
+    user.title = text(title, "title", 120)
     db.session.flush()
     return user
 
