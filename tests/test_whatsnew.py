@@ -292,3 +292,11 @@ def test_a_photo_must_be_a_real_image(as_user):
         assert answer.status_code == 422 and "not a photo Hub can read" in answer.get_data(as_text=True)
     assert rep.get("/account/photo").status_code == 404
     assert rep.post("/account/profile", {"title": "x" * 121}).status_code == 422
+
+
+def test_the_item_page_has_the_star_too(as_user, make_item):
+    item = make_item(title="Starred from its page")
+    rep, _ = as_user("sales")
+    assert f'action="/saved/{item.id}"' in rep.get(f"/items/{item.id}").get_data(as_text=True)
+    assert rep.post(f"/saved/{item.id}", {"saved": "1", "next": f"/items/{item.id}"}).status_code == 303
+    assert 'aria-pressed="true"' in rep.get(f"/items/{item.id}").get_data(as_text=True)
