@@ -300,3 +300,25 @@ def test_the_item_page_has_the_star_too(as_user, make_item):
     assert f'action="/saved/{item.id}"' in rep.get(f"/items/{item.id}").get_data(as_text=True)
     assert rep.post(f"/saved/{item.id}", {"saved": "1", "next": f"/items/{item.id}"}).status_code == 303
     assert 'aria-pressed="true"' in rep.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_deleting_a_user_deletes_their_saved_items_notifications_and_photo(as_user, make_item, make_user):
+    import io
+
+    from hub.auth import services as auth_services
+    from hub.auth.models import UserPhoto
+    from hub.whatsnew.models import SavedItem
+
+    editor = make_user("marketing")
+    item = make_item(owner=editor)
+    rep, user = as_user("sales")
+    rep.post(f"/saved/{item.id}", {"saved": "1"})
+    rep.post("/account/notifications", {"mail": ["new_version"]})
+    rep.post("/account/photo", {"photo": (io.BytesIO(image_bytes()), "me.png")}, content_type="multipart/form-data")
+    library.add_version(editor, item, upload())
+    db.session.commit()
+    user_id = user.id
+    auth_services.delete_user(None, user)
+    db.session.commit()
+    for model in (SavedItem, Notification, UserPhoto):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model).where(model.user_id == user_id)) == 0
