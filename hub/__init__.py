@@ -69,6 +69,9 @@ def register_blueprints(app):
     from hub import usage  # usage tracking, share links, requests, insights
 
     usage.init_app(app)
+    from hub import whatsnew  # saved items, "New for you", notifications
+
+    whatsnew.init_app(app)
 
 
 def register_errorhandlers(app):

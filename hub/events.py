@@ -41,6 +41,36 @@ list of {"title", "kind" (a human label), "starts_on" (date), "starts_at" (aware
 day), "endpoint", "values"} (the page behind it, for url_for), in start order: what the marketing
 calendar has coming, for the weekly review. No writes."""
 
+collateral_version_added = signals.signal("collateral-version-added")
+"""sender: the Collateral that was given a new file version (flushed, same transaction); keywords:
+version (FileVersion), actor (User). Observers only (notifications)."""
+
+collateral_withdrawn = signals.signal("collateral-withdrawn")
+"""sender: the Collateral that just left approval (archived or sent back); keywords: actor (User),
+to_status. Observers only (notifications)."""
+
+collateral_followers = signals.signal("collateral-followers")
+"""sender: a Collateral. Receivers return the ids of the users who follow it through their feature
+(usage: the people who shared it or put it in a pitch), for notifications."""
+
+request_status_changed = signals.signal("request-status-changed")
+"""sender: a content request whose status just changed (flushed); keywords: title, status_label,
+user_ids (the requester and the voters), actor (User), link ((endpoint, {url values})).
+Observers only (notifications)."""
+
+calendar_entry_published = signals.signal("calendar-entry-published")
+"""sender: a calendar entry that reps can now see (created published, or published later; sent again
+on later edits while published, so receivers must be idempotent); keywords: title, audience (list of
+labels, empty: everyone), starts (a short human date), link ((endpoint, {url values})). Observers only."""
+
+recently_viewed = signals.signal("recently-viewed")
+"""sender: a User; keyword limit. Receivers return the ids of the items the user opened most recently,
+newest first, distinct (usage: from the recorded view events)."""
+
+user_interests = signals.signal("user-interests")
+"""sender: a User. Receivers return {"stages": [slug], "products": [..], "industries": [..],
+"last_visit_at": datetime or None}: what the user uses most and when they were last here before now."""
+
 ranking_lifts = signals.signal("ranking-lifts")
 """sender: None. Receivers return {item id: score factor >= 1} for the search ranking."""
 

@@ -117,6 +117,10 @@ PAGES = [
     ("GET", "/p/{pitch_token}/items/{approved}/pages/2", expect(404, 404, 404)),  # one page only
     ("GET", "/p/{pitch_token}/items/{approved}/download", expect(200, 200, 200)),
     ("GET", "/p/{pitch_token}/items/{draft}", expect(404, 404, 404)),
+    ("GET", "/p/{pitch_token}/photo", expect(404, 404, 404)),  # the rep has no photo
+    ("POST", "/account/profile", expect(REDIRECT, 303, 303)),
+    ("POST", "/account/photo", expect(REDIRECT, 422, 422)),  # no file: refused with the page
+    ("GET", "/account/photo", expect(REDIRECT, 404, 404)),
     ("GET", "/p/not-a-real-token-at-all-000000", expect(404, 404, 404)),
     ("POST", "/shares/{share}/revoke", expect(REDIRECT, 404, 303)),
     ("POST", "/items/{approved}/deals", expect(REDIRECT, 303, 303)),
@@ -149,6 +153,14 @@ PAGES = [
     ("GET", "/review/goals", expect(REDIRECT, 403, 200)),
     ("POST", "/review/goals", expect(REDIRECT, 403, 303)),
     ("POST", "/account/weekly-review", expect(REDIRECT, 303, 303)),
+
+    # what's new for me (issue 14)
+    ("GET", "/saved", expect(REDIRECT, 200, 200)),
+    ("POST", "/saved/{approved}", expect(REDIRECT, 303, 303)),
+    ("POST", "/saved/{draft}", expect(REDIRECT, 404, 303)),
+    ("GET", "/notifications", expect(REDIRECT, 200, 200)),
+    ("POST", "/notifications/read", expect(REDIRECT, 303, 303)),
+    ("POST", "/account/notifications", expect(REDIRECT, 303, 303)),
 ]
 
 API = [
@@ -207,6 +219,13 @@ API = [
     ("DELETE", "/api/v1/requests/{content_request}/votes", expect(401, 200, 200)),
     ("GET", "/api/v1/review/weekly", expect(401, 200, 200)),
     ("GET", "/api/v1/review/weekly?week=2026-W99", expect(401, 422, 422)),
+
+    # what's new for me (issue 14)
+    ("GET", "/api/v1/me/saved", expect(401, 200, 200)),
+    ("PUT", "/api/v1/me/saved/{approved}", expect(401, 200, 200)),
+    ("PUT", "/api/v1/me/saved/{draft}", expect(401, 404, 200)),
+    ("DELETE", "/api/v1/me/saved/{approved}", expect(401, 200, 200)),
+    ("GET", "/api/v1/me/notifications", expect(401, 200, 200)),
 ]
 
 BODIES = {
@@ -231,6 +250,8 @@ BODIES = {
     ("POST", "/items/{draft}/rating"): {"rating": "4"},
     ("POST", "/requests"): {"title": "Case study for banks"},
     ("POST", "/requests/{content_request}/status"): {"status": "planned"},
+    ("POST", "/account/notifications"): {"mail": "new_version"},
+    ("POST", "/account/profile"): {"title": "Account Executive"},
 }
 JSON_BODIES = {
     ("POST", "/login"): {"email": "nobody@example.com", "password": "not the password"},

@@ -643,7 +643,8 @@ def test_every_page_passes_axe(library, open_tab, viewport):
         None: ["/login"],
         "sales": ["/", "/stages/consideration", f"/items/{ids['approved']}", "/search?q=pricing",
                   "/search?q=zzzqqq", "/shares", "/opportunities", "/requests", "/account", "/calendar/",
-                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe", "/review/weekly"],
+                  week, "/calendar/agenda", f"/calendar/entries/{show}", "/calendar/subscribe", "/review/weekly",
+                  "/saved", "/notifications"],
         "marketing": ["/", f"/items/{ids['approved']}", f"/items/{ids['review']}", f"/items/{ids['draft']}",
                       "/items/new", "/items/bulk", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
                       "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
@@ -1186,3 +1187,64 @@ def test_bulk_upload_without_javascript(library, chromium, server_url, shots, tm
         assert tab.problems == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_saved_item_gets_a_new_version_the_rep_sees_the_bell_and_gets_mail(library, open_tab, viewport, mailbox,
+                                                                             tmp_path):
+    """Issue 14's proof: a rep stars an item (in place, with script), asks for e-mail; marketing uploads a new
+    version; the rep's bell counts it, the notifications page lists it, and the e-mail reaches the SMTP server."""
+    from tests.conftest import run_jobs
+
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(library["users"]["sales"])
+    rep.goto("/stages/awareness")
+    star = page.get_by_role("button", name="Save “Pricing one-pager”")
+    assert star.get_attribute("aria-pressed") == "false"
+    star.click()
+    page.wait_for_function("document.querySelector('[aria-label=\"Save “Pricing one-pager”\"]')"
+                           ".getAttribute('aria-pressed') === 'true'")
+    assert page.url == rep.url("/stages/awareness")  # saved in place, no reload
+    rep.shot("star-saved")
+    rep.goto("/saved")
+    assert "Pricing one-pager" in page.locator("main").inner_text()
+    rep.shot("saved")
+    rep.goto("/account")
+    page.get_by_label("An item you saved or shared has a new version").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save e-mail choices").click()
+    assert page.get_by_label("An item you saved or shared has a new version").is_checked()
+    assert page.locator("[data-bell-count]").count() == 0
+
+    editor = open_tab(viewport)
+    editor.login(library["users"]["marketing"])
+    editor.goto(f"/items/{library['ids']['approved']}")
+    new_file = tmp_path / "Pricing 2026.pdf"
+    new_file.write_bytes(tiny_pdf("Pricing 2026"))
+    editor.page.get_by_label("Upload a new version").set_input_files(str(new_file))
+    with editor.page.expect_navigation():
+        editor.page.get_by_role("button", name="Upload", exact=True).click()
+    assert "Version 2 uploaded" in editor.page.locator(".flashes").inner_text()
+    run_jobs()  # the worker: previews, index and the queued e-mail
+    release_db()
+
+    rep.goto("/")
+    bell = page.locator("[data-bell]")
+    assert bell.is_visible()  # in the top bar on a phone too, outside the folded menu
+    assert page.locator("[data-bell-count]").inner_text() == "1"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    rep.shot("bell")
+    with page.expect_navigation():
+        bell.click()
+    assert rep.heading() == "Notifications"
+    assert "“Pricing one-pager” has a new version (2)." in page.locator(".notes").inner_text()
+    rep.shot("notifications")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark all as read").click()
+    assert page.locator("[data-bell-count]").count() == 0
+
+    [message] = mailbox.wait_for(1)
+    assert message["Subject"] == "Hub: “Pricing one-pager” has a new version (2)."
+    assert f"https://hub.example.com/items/{library['ids']['approved']}" in message.get_body(("plain",)).get_content()
+    assert rep.problems == [] and editor.problems == []

@@ -37,4 +37,4 @@ def page_of(items, total, page, per_page):
 
 
 # The route modules register on bp, which they import from here: last, once bp exists.
-from hub.api import calendar, health, idempotency, library, openapi, search, spec, usage  # noqa: F401
+from hub.api import calendar, health, idempotency, library, me, openapi, search, spec, usage  # noqa: F401

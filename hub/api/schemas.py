@@ -17,6 +17,7 @@ from hub.library.models import CONTENT_TYPES, STATUSES, FileVersion
 from hub.models import LABEL_MAX, MAX_ID
 from hub.usage.models import CHANNELS, OUTCOMES, REQUEST_STATUSES
 from hub.usage.pitches import MAX_ITEMS as MAX_PITCH_ITEMS
+from hub.whatsnew.models import KINDS as NOTIFICATION_KINDS
 
 PER_PAGE, MAX_PER_PAGE = Defaults.API_PER_PAGE, Defaults.API_MAX_PER_PAGE
 SEARCH_MAX_PER_PAGE = 50  # results carry snippets: a page of 50 is the most one search builds
@@ -892,3 +893,43 @@ class WeeklyReview(BaseModel):
     requests: ReviewRequests
     adoption: ReviewAdoption
     goals: list[ReviewGoal]
+
+# --- what's new for me (issue 14) -----------------------------------------------------------------
+
+class SavedItem(BaseModel):
+    saved_at: datetime
+    collateral: Item
+
+
+class SavedPage(BaseModel):
+    items: list[SavedItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class Saved(BaseModel):
+    collateral_id: int
+    saved: bool = Field(description="True after PUT, false after DELETE (both idempotent).")
+
+
+class NotificationsQuery(Query):
+    unread: bool = Field(False, description="Only the unread ones.")
+
+
+class Notification(BaseModel):
+    id: int
+    kind: Choice(NOTIFICATION_KINDS, "What changed: a request's status, a new version, an expiry within 7 days, "
+                                     "a withdrawal, or a new calendar entry.")
+    text: str
+    url: str | None = Field(description="The page it is about.")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(BaseModel):
+    items: list[Notification]
+    total: int = Field(description="How many are listed (the newest 100 at most).")
+    unread: int
+    page: int
+    per_page: int

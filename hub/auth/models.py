@@ -4,7 +4,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     # Opted in on the account page: the weekly review by e-mail every Monday at 07:00 in their zone.
     weekly_review: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
+    # The job title shown to prospects on the user's pitches ("Account Executive"); "" for none.
+    title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
@@ -76,6 +79,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"
+
+
+class UserPhoto(db.Model):
+    """The user's photo for their pitches: a small JPEG re-encoded by Hub (hub.auth.photos)."""
+
+    __tablename__ = "user_photos"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data = mapped_column(LargeBinary, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class ApiToken(db.Model):

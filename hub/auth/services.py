@@ -19,7 +19,7 @@ from hub.extensions import db
 from hub.models import MAX_ID, get_or_404, utcnow
 from hub.transactions import write_aside
 from hub.units import is_zone
-from hub.validation import DIGITS, strip_controls
+from hub.validation import DIGITS, strip_controls, text
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -191,6 +191,14 @@ def set_time_zone(user, name):
 def set_weekly_review(user, wanted):
     """Subscribe `user` to the weekly review e-mail (Mondays 07:00 in their zone), or stop it. No commit."""
     user.weekly_review = bool(wanted)
+    db.session.flush()
+    return user
+
+
+def set_title(user, title):
+    """Set the job title prospects see on the user's pitches (at most 120 characters; "" for none).
+    Raises Invalid (field "title")."""
+    user.title = text(title, "title", 120)
     db.session.flush()
     return user
 

@@ -1,8 +1,8 @@
 """Sign in, sign out, and the account page with personal API tokens."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from hub.auth import services
+from hub.auth import photos, services
 from hub.auth.forms import LoginForm, PasswordChangeForm, PasswordResetForm, TokenForm
 from hub.auth.throttle import Locked
 from hub.errors import ApiError, Invalid
@@ -45,11 +45,13 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-def render_account(form=None, new_secret=None, status=200, password_error=None, zone_error=None):
+def render_account(form=None, new_secret=None, status=200, password_error=None, zone_error=None,
+                   profile_error=None):
     tokens = services.list_tokens(current_user)
     page = render_template("account/account.html", tokens=tokens, form=form or TokenForm(), new_secret=new_secret,
                            password_error=password_error, zone_error=zone_error, zone_names=zone_names(),
-                           common_zones=COMMON_ZONES)
+                           common_zones=COMMON_ZONES, profile_error=profile_error,
+                           has_photo=photos.photo_of(current_user.id) is not None)
     return page, status
 
 
@@ -126,6 +128,41 @@ def adopt_browser_zone():
     except ApiError as e:
         return Response(e.message, status=e.status, content_type="text/plain; charset=utf-8")
     return Response(status=204 if adopted else 200)
+
+
+@bp.post("/account/profile")
+def set_profile():
+    """The job title prospects see on the user's pitches."""
+    try:
+        services.set_title(current_user, request.form.get("title", ""))
+    except ApiError as e:
+        return render_account(status=e.status, profile_error=e)
+    flash("Title saved.", "success")
+    return redirect(url_for("auth.account", _anchor="profile"), 303)
+
+
+@bp.post("/account/photo")
+def upload_photo():
+    """Upload (or, with `remove`, delete) the photo prospects see on the user's pitches."""
+    if request.form.get("remove"):
+        photos.remove_photo(current_user)
+        flash("Photo removed.", "success")
+        return redirect(url_for("auth.account", _anchor="profile"), 303)
+    try:
+        photos.set_photo(current_user, request.files.get("photo"))
+    except ApiError as e:
+        return render_account(status=e.status, profile_error=e)
+    flash("Photo saved.", "success")
+    return redirect(url_for("auth.account", _anchor="profile"), 303)
+
+
+@bp.get("/account/photo")
+def my_photo():
+    """The signed-in user's own photo (404 when none)."""
+    photo = photos.photo_of(current_user.id)
+    if photo is None:
+        abort(404)
+    return photos.photo_response(photo)
 
 
 @bp.post("/account/sessions/end")

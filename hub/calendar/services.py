@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, or_, select
 
+from hub import events
 from hub.calendar import recurrence
 from hub.calendar.models import FACETS, KINDS, CalendarEntry, EntryDeletion, EntryLabel, OccurrenceChange
 from hub.calendar.validation import MAX_LABEL, MAX_LABELS, clean_entry, entry_input, parse_original
@@ -213,7 +214,17 @@ def create_entry(actor, data):
     require_editor(actor)
     entry = add_entry(actor, clean_entry(actor, data))
     db.session.flush()
+    announce(entry)
     return entry
+
+
+def announce(entry):
+    """Tell the other features (notifications) about an entry reps can see now (idempotent receivers)."""
+    if not rep_may_see(entry):
+        return
+    starts = entry.starts_on.isoformat() if entry.all_day else entry.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+    events.calendar_entry_published.send(entry, title=entry.title, audience=list(entry.audience), starts=starts,
+                                         link=("calendar.entry", {"entry_id": entry.id}))
 
 
 def add_entry(actor, cleaned, uid=None):
@@ -233,6 +244,7 @@ def update_entry(actor, entry, data):
     require_editor(actor)
     change_entry(entry, clean_entry(actor, data, entry))
     db.session.flush()
+    announce(entry)
     return entry
 
 
@@ -289,6 +301,7 @@ def set_published(actor, entry, published):
         entry.published = published
         entry.updated_at = utcnow()
         db.session.flush()
+        announce(entry)
     return entry
 
 

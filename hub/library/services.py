@@ -537,6 +537,7 @@ def add_version(actor, item, upload):
     item.changed_by = actor
     item.updated_at = utcnow()
     db.session.flush()
+    events.collateral_version_added.send(item, version=version, actor=actor)
     return version
 
 
@@ -604,6 +605,8 @@ def transition(actor, item, to_status, comment="", announce=False):
     db.session.flush()
     if was_approved != (to_status == "approved"):
         events.collateral_changed.send(item)
+    if was_approved and to_status != "approved":
+        events.collateral_withdrawn.send(item, actor=actor, to_status=to_status)
     if to_status == "approved":
         return events.collected(events.collateral_approved.send(item, actor=actor, announce=announce))
     return []

@@ -41,9 +41,10 @@ def init_app(app):
     record what the other features announce."""
     from hub import events
     from hub.auth.access import PUBLIC_ENDPOINTS
-    from hub.usage import pitch_views, review_mail, review_views, tracking
+    from hub.usage import personal, pitch_views, review_mail, review_views, tracking
 
     tracking.connect(events)
+    personal.connect(events)
     PUBLIC_ENDPOINTS.update(PUBLIC)  # the unguessable token in the URL is the credential
     PUBLIC_ENDPOINTS.update(pitch_views.PUBLIC)
     app.jinja_env.globals.update(usage_item_panel=item_panel, usage_request_changes=request_changes,

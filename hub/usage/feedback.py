@@ -2,6 +2,7 @@
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.library.models import Collateral
@@ -134,6 +135,7 @@ def update_request(user, req, data):
     if details and not user.is_editor and req.requester_id != user.id:
         raise Forbidden("Only the requester or marketing can edit a request.")
     fields = clean_request(details, partial=True)
+    changed = False
     if moving:
         status = data.get("status", req.status)
         if not isinstance(status, str) or status not in REQUEST_STATUSES:
@@ -152,14 +154,26 @@ def update_request(user, req, data):
                 raise Invalid(message, "delivered_collateral_id")
         else:
             delivered_id = None
-        if status != req.status:
+        changed = status != req.status
+        if changed:
             req.status_changed_at = utcnow()
         req.status, req.reason, req.delivered_collateral_id = status, reason, delivered_id
     for name, value in fields.items():
         setattr(req, name, value)
     req.updated_at = utcnow()
     db.session.flush()
+    if changed:
+        announce_status(user, req)
     return req
+
+
+def announce_status(actor, req):
+    """Tell the other features (notifications) that the request's status changed: who follows it."""
+    voters = [vote.user_id for vote in req.votes if vote.user_id is not None]
+    followers = {req.requester_id, *voters} - {None}
+    events.request_status_changed.send(req, title=req.title, status_label=req.status_label, actor=actor,
+                                       user_ids=sorted(followers),
+                                       link=("usage.request_detail", {"request_id": req.id}))
 
 
 def unseen_changes(user):

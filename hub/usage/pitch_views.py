@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from hub.auth import photos
 from hub.errors import ApiError, NotFound
 from hub.library import files, previews
 from hub.transactions import discard
@@ -11,7 +12,7 @@ from hub.usage.services import live_item
 from hub.usage.views import public_headers
 
 bp = Blueprint("pitches", __name__)
-PUBLIC = ("pitches.public", "pitches.public_item", "pitches.public_thumbnail", "pitches.public_page",
+PUBLIC = ("pitches.public", "pitches.public_photo", "pitches.public_item", "pitches.public_thumbnail", "pitches.public_page",
           "pitches.public_download")
 BASKET = "pitch_items"  # the item ids the rep picked, in the signed session cookie until the pitch is made
 
@@ -124,7 +125,18 @@ def public(token):
     """What the prospect sees: the rep's card, the message and the items with thumbnails."""
     pitch = open_pitch(token)
     pitches.record_open(pitch, request.headers.get("User-Agent", ""))
-    return public_headers(Response(render_template("usage/pitch_public.html", pitch=pitch, token=token)))
+    return public_headers(Response(render_template("usage/pitch_public.html", pitch=pitch, token=token,
+                                                   has_photo=photos.photo_of(pitch.created_by_id) is not None)))
+
+
+@bp.get("/p/<token>/photo")
+def public_photo(token):
+    """The rep's photo on their pitch (re-encoded at upload, served with safe headers; 404 when none)."""
+    pitch = open_pitch(token)
+    photo = photos.photo_of(pitch.created_by_id)
+    if photo is None:
+        abort(404)
+    return photos.photo_response(photo)
 
 
 @bp.get("/p/<token>/items/<int:item_id>")

@@ -165,3 +165,33 @@ document.addEventListener("DOMContentLoaded", () => {
 
   if (page < pages) new Image().src = source(page + 1);
 });
+
+// Stars save items in place (the form still works without script: it posts and comes back).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-save-toggle]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button");
+      const wanted = form.elements.saved.value;
+      button.disabled = true;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const saved = (await response.json()).saved;
+        form.elements.saved.value = saved ? "0" : "1";
+        button.setAttribute("aria-pressed", String(saved));
+        button.title = saved ? "Saved: select to remove" : "Save for later";
+        button.querySelector("span").textContent = saved ? "★" : "☆";
+      } catch {
+        form.elements.saved.value = wanted;
+        form.submit(); // let the server answer the ordinary way
+        return;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+});
