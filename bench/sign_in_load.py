@@ -68,7 +68,7 @@ def measure(name, env, seconds, threads):
         attackers = [threading.Thread(target=guess, args=(hub, stop, codes, lock, n)) for n in range(threads)]
         for thread in attackers:
             thread.start()
-        time.sleep(1)  # the attack under way
+        time.sleep(3)  # the attack under way, past the free tries that a throttle hashes
         busy = read_for(hub, seconds)
         stop.set()
         for thread in attackers:
