@@ -93,8 +93,9 @@ class Hub:
             try:
                 self.call("GET", "/api/v1/stages")
                 return self
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # a slow boot on a busy machine
                 time.sleep(0.05)
+        self.stop()
         raise RuntimeError("gunicorn did not start")
 
     def stop(self):

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from sqlalchemy import func, select, text
 
 from hub.extensions import db
@@ -392,3 +393,54 @@ def test_restore_refuses_a_damaged_backup(app, runner, make_item, tmp_path):
     result = runner.invoke(args=["restore", str(tmp_path / "b"), "--yes"])
     assert result.exit_code != 0 and "checksum" in result.output
     assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code != 0  # never into a used folder
+
+
+@pytest.fixture
+def full_database(database_url, second_app):
+    """Another Hub process whose SQLite database file cannot grow (PRAGMA max_page_count set to the
+    file's size on each connection): SQLite's "database or disk is full" (SQLITE_FULL), as on a full
+    disk, for any write that needs a new page. PostgreSQL's full disk cannot be made here."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a full database disk is simulated with SQLite's max_page_count")
+    cramped = second_app()
+    with cramped.app_context():
+        engine = db.engine
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def no_room(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {int(pages)}")
+        cursor.close()
+
+    return cramped
+
+
+def test_a_full_database_disk_answers_507_and_keeps_nothing(app, full_database, make_user, token_for):
+    """Issue 11: an upload and a calendar entry whose rows need room the database has not got."""
+    from hub.calendar.models import CalendarEntry
+    from hub.library.models import Collateral
+
+    headers = token_for(make_user("marketing"))
+    client = full_database.test_client()
+    long_text = "Room for this text is what the database has not got. " * 180  # about 10 KB: new pages
+    upload = {"title": "No room", "content_type": "other", "stages": "awareness", "description": long_text[:10000]}
+    entry = {"title": "No room webinar", "kind": "webinar", "timezone": "America/New_York",
+             "starts_at": "2026-03-10T09:00", "ends_at": "2026-03-10T10:00", "description": long_text * 2}
+    answers = [client.post("/api/v1/collateral", headers=headers, data={**upload, "file": (io.BytesIO(tiny_pdf("x")), "a.pdf")}),
+               client.post("/api/v1/calendar/entries", headers=headers, json=entry)]
+    for answer in answers:
+        assert answer.status_code == 507, answer.get_data(as_text=True)
+        assert answer.get_json()["error"]["code"] == "insufficient_storage"
+        assert "disk is full" in answer.get_json()["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(Collateral)) == 0
+    assert db.session.scalar(select(func.count()).select_from(FileVersion)) == 0
+    assert db.session.scalar(select(func.count()).select_from(CalendarEntry)) == 0
+    assert not [p for p in Path(full_database.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file()]  # no orphan file
+    assert client.get("/api/v1/collateral", headers=headers).status_code == 200  # reads still work
+    assert client.get("/api/v1/calendar/entries", headers=headers).status_code == 200
+    # once there is room again (another process, without the cap), the same requests succeed
+    other = app.test_client()
+    assert other.post("/api/v1/collateral", headers=headers,
+                      data={**upload, "file": (io.BytesIO(tiny_pdf("x")), "a.pdf")}).status_code == 201
+    assert other.post("/api/v1/calendar/entries", headers=headers, json=entry).status_code == 201

@@ -21,6 +21,7 @@ starts, so admins see and clear locks the same way. When the store cannot be rea
 database counts instead (logged), so sign-in keeps working.
 """
 import logging
+import threading
 import time
 from datetime import timedelta
 
@@ -38,6 +39,7 @@ ACCOUNT, ADDRESS = "account", "address"
 PREFIX = "hub-sign-in"
 log = logging.getLogger(__name__)
 _stores = {}
+_stores_lock = threading.Lock()
 
 
 class Locked(ApiError):
@@ -63,12 +65,13 @@ def store():
     url = current_app.config.get("THROTTLE_STORAGE_URL") or ""
     if not url:
         return None
-    if url not in _stores:
-        from limits.storage import storage_from_string
+    with _stores_lock:  # one thread imports the client: limits' lazy import check races in threads
+        if url not in _stores:
+            from limits.storage import storage_from_string
 
-        _stores[url] = storage_from_string(url, key_prefix=PREFIX, wrap_exceptions=True) if url.startswith(
-            ("redis", "memcached", "mongodb")) else storage_from_string(url)
-    return _stores[url]
+            _stores[url] = storage_from_string(url, key_prefix=PREFIX, wrap_exceptions=True) if url.startswith(
+                ("redis", "memcached", "mongodb")) else storage_from_string(url)
+        return _stores[url]
 
 
 def _key(kind, scope, key):
