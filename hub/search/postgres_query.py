@@ -66,12 +66,25 @@ def analyse(doc):
 
 
 def vector_literal(terms):
-    """The tsvector literal of analyse()'s lexemes, for CAST(... AS tsvector)."""
-    terms = {t: p for t, p in terms.items() if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES}
-    size = sum(len(t) * 3 + 8 + 2 * len(p) for t, p in terms.items())
-    if size > MAX_VECTOR_BYTES:  # a huge text: each word is still found, phrases only by their first place
-        return " ".join(quote(t) + ":" + p[0] for t, p in terms.items())
-    return " ".join(quote(t) + ":" + ",".join(dict.fromkeys(p)) for t, p in terms.items())
+    """The tsvector literal of analyse()'s lexemes, for CAST(... AS tsvector).
+
+    PostgreSQL holds at most 1 MB of lexemes and positions per tsvector ("string is too long for
+    tsvector"). A text past that (a 150,000-row workbook has 250,000 distinct tokens, mostly
+    numbers) keeps its words before its numbers, then each lexeme with one position, then stops:
+    the item is indexed, not its every number. The Whoosh backend has no such limit."""
+    ordered = sorted((t for t in terms if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES),
+                     key=lambda t: any(c.isdigit() for c in t))  # stable: words first, in text order
+    parts, used = [], 0
+    for term in ordered:
+        places = list(dict.fromkeys(terms[term]))
+        size = len(term.encode("utf-8")) + 4
+        if used + size + 2 * len(places) > MAX_VECTOR_BYTES:
+            places = places[:1]
+        if used + size + 2 > MAX_VECTOR_BYTES:
+            break
+        used += size + 2 * len(places)
+        parts.append(quote(term) + ":" + ",".join(places))
+    return " ".join(parts)
 
 
 # --- queries ----------------------------------------------------------------------------------------
