@@ -8,12 +8,17 @@ hub.search.services.search, the function the results page and the API call. For 
 runs the same queries on one SQLite FTS5 table over the same text and prints the ratios.
 
     .venv/bin/python bench/search.py [--items 10000 1000] [--queries 60] [--workers]
+    .venv/bin/python bench/search.py --database postgresql+psycopg://postgres@127.0.0.1/bench_search
 
 --workers adds issue 16's two figures, from two worker processes that search the same index as
 two gunicorn workers do: each one's private memory growth after its searches (Private_Dirty and
 USS from /proc/<pid>/smaps_rollup), and the first search after a commit made by another process
 against the same query once the worker is warm. --keep DIR builds the library once into DIR and
 reuses it on later runs (delete DIR to rebuild).
+
+With --database (a PostgreSQL database whose name contains "bench" or "test": its public schema is
+dropped and migrated afresh) the library lives there and the PostgreSQL search backend answers
+(HUB_SEARCH_BACKEND follows the database), timed as a rep and as marketing.
 """
 import argparse
 import contextlib
@@ -215,6 +220,9 @@ def run(n, query_count, seed=7, keep=None, workers=False):
         os.environ["HUB_INSTANCE_PATH"] = tmp
         app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
         with app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as conn:
+                    conn.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             upgrade()
             items, versions, _ = build_library(app, n, rng, zipf)
             start = time.perf_counter()
@@ -227,7 +235,7 @@ def run(n, query_count, seed=7, keep=None, workers=False):
             fts5_setup(items, versions, Path(tmp) / "fts5.db").close()
             sync.backend(app).reset()
         del os.environ["HUB_INSTANCE_PATH"]
-        print(f"\n== {n:,} items: rebuild {build:.1f} s, index {size / 1e6:.1f} MB "
+        print(f"\n== {n:,} items, {sync.backend_name(app)} backend: rebuild {build:.1f} s, index {size / 1e6:.1f} MB "
               f"(about {sum(len(v['extracted_text'].split()) for v in versions) // n} words each)", flush=True)
         return build, measure(tmp, workers)[1]
 
@@ -339,17 +347,21 @@ def time_all(folder):
     qs = {kind: [(text, filters) for text, filters in q] for kind, q in
           json.loads((Path(folder) / "queries.json").read_text()).items()}
     conn = sqlite3.connect(Path(folder) / "fts5.db")
-    print(f"{'query':10} {'p50 ms':>8} {'p95 ms':>8} {'hits med':>9} {'FTS5 p50':>9} {'FTS5 p95':>9} {'ratio p95':>9}")
+    print(f"{'query':10} {'p50 ms':>8} {'p95 ms':>8} {'hits med':>9} {'mkt p95':>8} {'FTS5 p50':>9} {'FTS5 p95':>9} "
+          f"{'ratio p95':>9}")
     summary = {}
     with app.app_context():
         rep = db.session.scalar(db.select(User).where(User.role == "sales"))
+        marketer = db.session.scalar(db.select(User).where(User.role == "marketing"))
         for kind, q in qs.items():
             times, totals = time_whoosh(rep, q)
+            editor_times, _ = time_whoosh(marketer, q)
             fts = time_fts5(conn, q)
             p50, p95 = percentile(times, 50), percentile(times, 95)
-            summary[kind] = p95
-            print(f"{kind:10} {p50:8.1f} {p95:8.1f} {statistics.median(totals):9.0f} {percentile(fts, 50):9.2f} "
-                  f"{percentile(fts, 95):9.2f} {p95 / max(percentile(fts, 95), 0.001):8.1f}x", flush=True)
+            summary[kind] = max(p95, percentile(editor_times, 95))
+            print(f"{kind:10} {p50:8.1f} {p95:8.1f} {statistics.median(totals):9.0f} {percentile(editor_times, 95):8.1f} "
+                  f"{percentile(fts, 50):9.2f} {percentile(fts, 95):9.2f} {p95 / max(percentile(fts, 95), 0.001):8.1f}x",
+                  flush=True)
     conn.close()
     (Path(folder) / "summary.json").write_text(json.dumps(summary))
 
@@ -360,9 +372,17 @@ def main():
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--workers", action="store_true", help="memory and first search per worker process")
     parser.add_argument("--keep", metavar="DIR", help="build into DIR once and reuse it (one size only)")
+    parser.add_argument("--database", help="a PostgreSQL URL (its name must contain 'bench' or 'test': it is wiped)")
     parser.add_argument("--time", metavar="FOLDER", help=argparse.SUPPRESS)  # the timing half, in its own process
     parser.add_argument("--worker", metavar="FOLDER", help=argparse.SUPPRESS)  # a searching worker process
     args = parser.parse_args()
+    if args.database:
+        from sqlalchemy.engine import make_url
+
+        name = make_url(args.database).database or ""
+        if not args.database.startswith("postgresql") or not ("bench" in name or "test" in name):
+            parser.error("--database must be a PostgreSQL database named *bench* or *test* (it is wiped)")
+        os.environ["HUB_SQLALCHEMY_DATABASE_URI"] = args.database  # the timing process inherits it
     if args.time:
         return time_all(args.time)
     if args.worker:

@@ -18,12 +18,11 @@ from whoosh.lang.porter import stem
 from whoosh.support.levenshtein import levenshtein
 
 from hub.library.models import Collateral
-from hub.search.analysis import ANALYSIS_VERSION, fold, folded_words
+from hub.search.analysis import ANALYSIS_VERSION, fold
 from hub.search.backend import Hit, IndexBusy, IndexUnavailable, Results, SearchBackend
 from hub.search.fallback import current_text
-from hub.search.postgres_query import QueryTerms, parse, quote, tsquery, vector_literal
+from hub.search.postgres_query import QueryTerms, analyse, parse, quote, tsquery, vector_literal
 from hub.search.snippets import snippet
-from hub.search.whoosh_query import TEXT_FIELDS
 from hub.search.whoosh_search import OPERATORS, WORD, exact_title
 
 log = logging.getLogger(__name__)
@@ -45,20 +44,18 @@ LOCK_NOT_AVAILABLE = "55P03"
 CANDIDATES = 50  # close words a suggestion weighs, most similar first
 
 
-def row_for(doc):
-    """The search_documents row of an index document (hub.search.documents.document_for)."""
-    return {"item_id": int(doc["id"]), "fingerprint": doc["fingerprint"], "analysis": ANALYSIS_VERSION,
-            "vector": vector_literal(doc), "title_exact": exact_title(doc["title"]), "stage": doc["stage"],
-            "content_type": doc["content_type"], "product": doc["product"], "industry": doc["industry"],
-            "persona": doc["persona"], "status": doc["status"], "expires": doc["expires"], "updated": doc["updated"]}
-
-
-def words_of(docs):
-    """The folded words of documents, for the suggestion lexicon."""
-    found = set()
+def rows_for(docs):
+    """(search_documents rows, sorted folded words) of index documents (hub.search.documents)."""
+    rows, words = [], set()
     for doc in docs:
-        found |= folded_words(" ".join(doc[f] for f in TEXT_FIELDS))
-    return sorted(found)
+        terms, doc_words = analyse(doc)
+        words |= doc_words
+        rows.append({"item_id": int(doc["id"]), "fingerprint": doc["fingerprint"], "analysis": ANALYSIS_VERSION,
+                     "vector": vector_literal(terms), "title_exact": exact_title(doc["title"]), "stage": doc["stage"],
+                     "content_type": doc["content_type"], "product": doc["product"], "industry": doc["industry"],
+                     "persona": doc["persona"], "status": doc["status"], "expires": doc["expires"],
+                     "updated": doc["updated"]})
+    return rows, sorted(words)
 
 
 class PostgresBackend(SearchBackend):
@@ -105,6 +102,10 @@ class PostgresBackend(SearchBackend):
     def reset(self):
         """Nothing is held open between searches."""
 
+    def size_bytes(self):
+        """Bytes the index takes in the database: both tables with their indexes and TOAST."""
+        return self._scalar("SELECT pg_total_relation_size('search_documents') + pg_total_relation_size('search_words')")
+
     def fingerprints(self):
         """{id: fingerprint}; a vector made by another version of the analysis never matches."""
         with self.engine().connect() as conn:
@@ -136,8 +137,7 @@ class PostgresBackend(SearchBackend):
             if gone:
                 conn.execute(text("DELETE FROM search_documents WHERE item_id = ANY(:ids)"), {"ids": gone})
             if unique:
-                conn.execute(UPSERT, [row_for(doc) for doc in unique.values()])
-                conn.execute(ADD_WORDS, {"words": words_of(unique.values())})
+                self._write(conn, list(unique.values()))
 
     def rebuild(self, documents, progress=None, procs=1, batch=500):
         """Replace every document in one transaction (searches read the old ones until it commits).
@@ -154,11 +154,13 @@ class PostgresBackend(SearchBackend):
                     pending = []
             self._write(conn, pending, progress)
 
-    def _write(self, conn, docs, progress):
+    def _write(self, conn, docs, progress=None):
+        """Upsert documents and add their words to the lexicon."""
         if not docs:
             return
-        conn.execute(UPSERT, [row_for(doc) for doc in docs])
-        conn.execute(ADD_WORDS, {"words": words_of(docs)})
+        rows, words = rows_for(docs)
+        conn.execute(UPSERT, rows)
+        conn.execute(ADD_WORDS, {"words": words})
         if progress:
             progress(len(docs))
 

@@ -14,10 +14,11 @@ juxtaposed clauses are joined by the default group (AND, or OR when a search is 
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh.lang.porter import stem
 
-from hub.search.analysis import fold, terms_of, token_pattern
+from hub.search.analysis import fold, pieces, terms_of, token_pattern
 
 # (document field, weight) in position order; fields are a position apart so no phrase spans two.
 FIELDS = (("title", "A"), ("tags", "B"), ("description", "C"), ("meta", "C"), ("body", "D"))
@@ -34,33 +35,55 @@ def quote(lexeme):
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def document_terms(doc):
-    """{lexeme: [(position, weight)]} of an index document, positions counted as Whoosh counts
-    them (stop words leave no gap), each field starting two positions after the last."""
-    found, position = {}, 1
+@lru_cache(maxsize=300_000)
+def token_analysis(token):
+    """(index terms, suggestion words) of one TOKEN match: terms_of() as the Whoosh tokenizer uses
+    it, and its folded letter-only pieces of 3 to 30 characters (hub.search.analysis.folded_words)."""
+    words = tuple(text for _, _, text in pieces(token) if 3 <= len(text) <= 30 and text.isalpha())
+    return tuple(term for _, _, term in terms_of(token)), words
+
+
+def analyse(doc):
+    """({lexeme: ["position" + weight, ...]}, {folded words}) of an index document. Positions are
+    counted as Whoosh counts them (stop words leave no gap), each field two after the last; at most
+    MAX_POSITIONS per lexeme, none above MAX_POSITION (PostgreSQL's limits)."""
+    found, words, position = {}, set(), 1
     for field, weight in FIELDS:
         text = doc.get(field) or ""
-        for match in token_pattern(text).finditer(text):
-            for _, _, term in terms_of(match.group()):
-                found.setdefault(term, []).append((min(position, MAX_POSITION), weight))
+        for token in token_pattern(text).findall(text):
+            terms, token_words = token_analysis(token)
+            if token_words:
+                words.update(token_words)
+            for term in terms:
+                places = found.get(term)
+                if places is None:
+                    places = found[term] = []
+                if len(places) < MAX_POSITIONS:
+                    places.append(f"{min(position, MAX_POSITION)}{weight}")
                 position += 1
         position += 1
-    return found
+    return found, words
 
 
-def vector_literal(doc):
-    """The document's tsvector as text, for CAST(... AS tsvector)."""
-    terms = {t: p for t, p in document_terms(doc).items() if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES}
-    size = sum(len(t.encode("utf-8")) + 8 + 2 * min(len(p), MAX_POSITIONS) for t, p in terms.items())
-    keep = MAX_POSITIONS if size <= MAX_VECTOR_BYTES else 1  # a huge text: each word found once
-    parts = []
-    for term, places in terms.items():
-        seen, kept = set(), []
-        for position, weight in places:
-            if position not in seen and len(kept) < keep:
-                seen.add(position)
-                kept.append(f"{position}{weight}")
-        parts.append(quote(term) + ":" + ",".join(kept))
+def vector_literal(terms):
+    """The tsvector literal of analyse()'s lexemes, for CAST(... AS tsvector).
+
+    PostgreSQL holds at most 1 MB of lexemes and positions per tsvector ("string is too long for
+    tsvector"). A text past that (a 150,000-row workbook has 250,000 distinct tokens, mostly
+    numbers) keeps its words before its numbers, then each lexeme with one position, then stops:
+    the item is indexed, not its every number. The Whoosh backend has no such limit."""
+    ordered = sorted((t for t in terms if len(t.encode("utf-8")) <= MAX_LEXEME_BYTES),
+                     key=lambda t: any(c.isdigit() for c in t))  # stable: words first, in text order
+    parts, used = [], 0
+    for term in ordered:
+        places = list(dict.fromkeys(terms[term]))
+        size = len(term.encode("utf-8")) + 4
+        if used + size + 2 * len(places) > MAX_VECTOR_BYTES:
+            places = places[:1]
+        if used + size + 2 > MAX_VECTOR_BYTES:
+            break
+        used += size + 2 * len(places)
+        parts.append(quote(term) + ":" + ",".join(places))
     return " ".join(parts)
 
 
