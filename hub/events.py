@@ -42,7 +42,8 @@ day), "endpoint", "values"} (the page behind it, for url_for), in start order: w
 calendar has coming, for the weekly review. No writes."""
 
 collateral_version_added = signals.signal("collateral-version-added")
-"""sender: the Collateral that was given a new file version (flushed, same transaction); keywords:
+"""sender: the Collateral whose new file version is now the one served (uploaded, or approved after
+waiting for re-approval; flushed, same transaction); keywords:
 version (FileVersion), actor (User). Observers only (notifications)."""
 
 collateral_withdrawn = signals.signal("collateral-withdrawn")

@@ -409,6 +409,7 @@ def full_database(database_url, second_app):
     @sqlalchemy.event.listens_for(engine, "connect")
     def no_room(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
+        cursor.execute("VACUUM")  # no free pages left over from earlier tests' deletes: new rows need new pages
         pages = cursor.execute("PRAGMA page_count").fetchone()[0]
         cursor.execute(f"PRAGMA max_page_count = {int(pages)}")
         cursor.close()

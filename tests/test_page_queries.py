@@ -45,8 +45,11 @@ def test_home_and_stage_pages_run_as_many_statements_for_a_larger_library(app, a
     browser.get("/"), browser.get("/stages/awareness?page=1")
     assert len(statements(app, lambda: browser.get("/"))) == len(small_home)
     assert len(statements(app, lambda: browser.get("/stages/awareness?page=1"))) == len(small_stage)
-    # Kept answers are not scans: no COUNT and no DISTINCT on a repeat visit.
-    repeat = " ".join(statements(app, lambda: browser.get("/")))
+    # Kept answers are not scans: no COUNT and no DISTINCT over the library on a repeat visit. The
+    # reader's own rows are left out: the bell's unread count and "New for you"'s reading of what this
+    # rep used in 90 days grow with the reader's activity, not with the library.
+    own = ("from notifications", "usage_events.user_id = ?")
+    repeat = " ".join(s for s in statements(app, lambda: browser.get("/")) if not any(o in s.lower() for o in own))
     assert "count(" not in repeat.lower() and "distinct" not in repeat.lower()
 
 
@@ -66,7 +69,7 @@ def test_every_change_shows_at_once_here_and_in_another_process(app, database_ur
     for client in (browser, other):
         html = client.get("/").get_data(as_text=True)
         assert "Vireo" in html and "Lumora" not in html
-        assert client.get("/stages/decision").get_data(as_text=True).count("Pricing sheet") == 1
+        assert client.get("/stages/decision").get_data(as_text=True).count('class="card__title">Pricing sheet') == 1
 
     # Withdrawn: gone from the counts and facets of a rep, here and there.
     before = library_version(db.session)

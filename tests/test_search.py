@@ -146,7 +146,10 @@ def test_extraction_is_bounded_in_time(tmp_path):
     slow = tmp_path / "slow.pdf"
     slow.write_bytes(files.pdf(pages=300))
     result = extract_in_child(slow, "pdf", seconds=0.05)
-    assert not result.ok and "longer than" in result.error
+    if result.ok:  # some pages were read before the deadline: kept, marked partial (issue 9)
+        assert result.partial.startswith("Reading stopped") and "page 300" not in result.text
+    else:          # nothing was read yet
+        assert "longer than" in result.error
     assert extract(tmp_path / "slow.pdf", "pdf").ok  # the worker was replaced and works again
 
 

@@ -95,7 +95,10 @@ def test_new_for_you_shows_what_changed_since_the_last_visit_in_what_the_rep_use
     titles = [i.title for i in items]
     assert "Fresh healthcare case study" in titles and "Fresh retail case study" not in titles
     assert since >= days_ago - timedelta(seconds=1)
-    library.add_version(editor, used, upload())
+    version = library.add_version(editor, used, upload())
+    db.session.commit()
+    assert "Old healthcare deck" not in [i.title for i in services.new_for_you(user)[0]]  # waits for approval
+    library.decide_version(editor, used, version.number, approve=True)
     db.session.commit()
     items, _ = services.new_for_you(user)
     news = {i.title: i.news for i in items}
@@ -119,7 +122,10 @@ def test_a_new_version_of_a_saved_item_notifies_and_mails_those_who_asked(app, a
     assert 'value="new_version" checked' in rep.get("/account").get_data(as_text=True)
     assert bell(rep.get("/").get_data(as_text=True)) == 0
 
-    library.add_version(editor, item, upload())
+    version = library.add_version(editor, item, upload())
+    work()
+    assert bell(rep.get("/").get_data(as_text=True)) == 0  # it waits for re-approval: reps keep version 1
+    library.decide_version(editor, item, version.number, approve=True)
     work()
     assert bell(rep.get("/").get_data(as_text=True)) == 1 and bell(quiet.get("/").get_data(as_text=True)) == 1
     page = rep.get("/notifications").get_data(as_text=True)
@@ -230,7 +236,8 @@ def test_api_lists_notifications_with_the_unread_count(app, make_user, make_item
     headers = token_for(rep)
     http = app.test_client()
     http.put(f"/api/v1/me/saved/{item.id}", headers=headers)
-    library.add_version(editor, item, upload())
+    version = library.add_version(editor, item, upload())
+    library.decide_version(editor, item, version.number, approve=True)  # news once reps get it
     db.session.commit()
     body = http.get("/api/v1/me/notifications", headers=headers).get_json()
     assert body["unread"] == 1 and body["total"] == 1

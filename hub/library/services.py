@@ -537,7 +537,8 @@ def add_version(actor, item, upload):
     item.changed_by = actor
     item.updated_at = utcnow()
     db.session.flush()
-    events.collateral_version_added.send(item, version=version, actor=actor)
+    if not held:  # a held version becomes news when it is approved (decide_version)
+        events.collateral_version_added.send(item, version=version, actor=actor)
     return version
 
 
@@ -573,6 +574,7 @@ def decide_version(actor, item, number, approve, comment=""):
     db.session.flush()
     if approve:
         events.collateral_changed.send(item)
+        events.collateral_version_added.send(item, version=pending, actor=actor)
     return pending
 
 

@@ -87,8 +87,10 @@ def new_for_you(user, limit=NEW_FOR_YOU):
     since = max(interests.get("last_visit_at") or floor, floor)
     approved = exists().where(StatusChange.collateral_id == Collateral.id, StatusChange.to_status == "approved",
                               StatusChange.created_at > since)
+    # A version waiting for re-approval (hub.library, REQUIRE_REAPPROVAL) is not news to reps yet; its
+    # approval is recorded as approved -> approved, which `approved` finds.
     new_version = exists().where(FileVersion.collateral_id == Collateral.id, FileVersion.number > 1,
-                                 FileVersion.created_at > since)
+                                 FileVersion.review_state == "accepted", FileVersion.created_at > since)
     query = select(Collateral).where(Collateral.live_clause(), or_(approved, new_version))
     # Each facet the person has a habit in narrows the strip; an item without a value there is kept.
     if interests.get("stages"):
@@ -99,7 +101,7 @@ def new_for_you(user, limit=NEW_FOR_YOU):
     items = db.session.scalars(query.order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(limit)).all()
     fresh = set(db.session.scalars(select(StatusChange.collateral_id).where(
         StatusChange.collateral_id.in_([i.id for i in items]), StatusChange.to_status == "approved",
-        StatusChange.created_at > since)))
+        StatusChange.from_status.is_distinct_from("approved"), StatusChange.created_at > since)))
     for item in items:
         version = item.current_version
         item.news = "New version" if version and version.number > 1 and version.created_at > since \

@@ -7,6 +7,9 @@ Create Date: 2026-11-30 23:50:00
 from alembic import op
 import sqlalchemy as sa
 
+# Keep SQLite's AUTOINCREMENT when a batch operation rebuilds the table (ids are never reused: 0011).
+NEVER_REUSED = {'sqlite_autoincrement': True}
+
 
 revision = '0021'
 down_revision = '0016'
@@ -15,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, table_kwargs=NEVER_REUSED) as batch_op:
         batch_op.add_column(sa.Column('weekly_review', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         'weekly_goals',
@@ -45,5 +48,5 @@ def upgrade():
 def downgrade():
     op.drop_table('weekly_review_mails')
     op.drop_table('weekly_goals')
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, table_kwargs=NEVER_REUSED) as batch_op:
         batch_op.drop_column('weekly_review')

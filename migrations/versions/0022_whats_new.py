@@ -8,6 +8,9 @@ Create Date: 2026-12-01 00:00:00
 from alembic import op
 import sqlalchemy as sa
 
+# Keep SQLite's AUTOINCREMENT when a batch operation rebuilds the table (ids are never reused: 0011).
+NEVER_REUSED = {'sqlite_autoincrement': True}
+
 
 revision = '0022'
 down_revision = '0021'
@@ -49,7 +52,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('user_id', 'kind'),
     )
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, table_kwargs=NEVER_REUSED) as batch_op:
         batch_op.add_column(sa.Column('title', sa.String(length=120), server_default='', nullable=False))
     op.create_table(
         'user_photos',
@@ -63,7 +66,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('user_photos')
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, table_kwargs=NEVER_REUSED) as batch_op:
         batch_op.drop_column('title')
     op.drop_table('notification_mail')
     op.drop_index('ix_notifications_user_read_created', table_name='notifications')
