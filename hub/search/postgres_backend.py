@@ -10,7 +10,6 @@ looks for close words in `search_words` by trigram similarity (pg_trgm), then ke
 frequent one that an item the reader may open holds.
 """
 import logging
-import re
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -18,12 +17,12 @@ from whoosh.lang.porter import stem
 from whoosh.support.levenshtein import levenshtein
 
 from hub.library.models import Collateral
-from hub.search.analysis import ANALYSIS_VERSION, fold
+from hub.search.analysis import ANALYSIS_VERSION
 from hub.search.backend import Hit, IndexBusy, IndexUnavailable, Results, SearchBackend
 from hub.search.fallback import current_text
 from hub.search.postgres_query import QueryTerms, analyse, parse, quote, tsquery, vector_literal
 from hub.search.snippets import snippet
-from hub.search.whoosh_search import OPERATORS, WORD, exact_title
+from hub.search.whoosh_search import exact_title, respell
 
 log = logging.getLogger(__name__)
 WRITE_LOCK = 0x48554253  # pg_advisory_xact_lock key ("HUBS"): one index writer at a time
@@ -299,19 +298,7 @@ class PostgresSearch:
     def suggest(self):
         """The query with each unknown word replaced by the closest frequent word the reader may see
         (the rules of the Whoosh backend's Search.suggest: filters do not count, prefixes are no typos)."""
-        tokens = re.split(r"(\W+)", self.text)
-        changed, out = False, []
-        for i, token in enumerate(tokens):
-            word = fold(token)
-            prefix = i + 1 < len(tokens) and tokens[i + 1].startswith("*")
-            if WORD.fullmatch(word) and word not in OPERATORS and not prefix and not self.frequency(word):
-                best = self.closest(word)
-                if best:
-                    out.append(best)
-                    changed = True
-                    continue
-            out.append(token)
-        return "".join(out).strip() if changed else None
+        return respell(self.text, self.frequency, self.closest)
 
     def frequency(self, word):
         """How many items the reader may open hold the word (as its stem; facet filters ignored)."""

@@ -22,6 +22,25 @@ FILTER_FIELDS = {"stage": "stage", "content_type": "content_type", "product": "p
 OPERATORS = ("and", "or", "not", "andnot", "andmaybe")
 
 
+def respell(text, known, closest):
+    """`text` with each word `known(word)` says no item holds replaced by `closest(word)` (both take a
+    folded word; closest returns a word or None); None when nothing changed. Operators and prefixes
+    (`integr*`) are never typos. The "Did you mean" rule of both search backends."""
+    tokens = re.split(r"(\W+)", text)
+    changed, out = False, []
+    for i, token in enumerate(tokens):
+        word = fold(token)
+        prefix = i + 1 < len(tokens) and tokens[i + 1].startswith("*")
+        if WORD.fullmatch(word) and word not in OPERATORS and not prefix and not known(word):
+            best = closest(word)
+            if best:
+                out.append(best)
+                changed = True
+                continue
+        out.append(token)
+    return "".join(out).strip() if changed else None
+
+
 class Snapshot:
     """One committed state of the index, and what searches derive from it, computed once.
 
@@ -277,19 +296,7 @@ class Search:
         Words come from the unstemmed `words` field. For reps only words of items they may open
         count, so a suggestion never reveals what a draft says; facet filters do not count, so a
         word that merely has no match in this stage is not taken for a typo."""
-        tokens = re.split(r"(\W+)", self.text)
-        changed, out = False, []
-        for i, token in enumerate(tokens):
-            word = fold(token)
-            prefix = i + 1 < len(tokens) and tokens[i + 1].startswith("*")  # integr*: not a typo
-            if WORD.fullmatch(word) and word not in OPERATORS and not prefix and not self.seen(word):
-                best = self.closest(word)
-                if best:
-                    out.append(best)
-                    changed = True
-                    continue
-            out.append(token)
-        return "".join(out).strip() if changed else None
+        return respell(self.text, self.seen, self.closest)
 
     def seen(self, word):
         """Whether any document the reader may open holds this word."""
