@@ -1267,6 +1267,8 @@ def test_saved_item_gets_a_new_version_the_rep_sees_the_bell_and_gets_mail(libra
     with editor.page.expect_navigation():
         editor.page.get_by_role("button", name="Upload", exact=True).click()
     assert "Version 2 uploaded" in editor.page.locator(".flashes").inner_text()
+    with editor.page.expect_navigation():  # reps get it, and the news, once it is approved (issue 15)
+        editor.page.get_by_role("button", name="Approve version 2").click()
     run_jobs()  # the worker: previews, index and the queued e-mail
     release_db()
 
