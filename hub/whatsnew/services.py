@@ -101,7 +101,8 @@ def new_for_you(user, limit=NEW_FOR_YOU):
     items = db.session.scalars(query.order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(limit)).all()
     fresh = set(db.session.scalars(select(StatusChange.collateral_id).where(
         StatusChange.collateral_id.in_([i.id for i in items]), StatusChange.to_status == "approved",
-        StatusChange.from_status.is_distinct_from("approved"), StatusChange.created_at > since)))
+        or_(StatusChange.from_status.is_(None), StatusChange.from_status != "approved"),  # not a version's approval
+        StatusChange.created_at > since)))
     for item in items:
         version = item.current_version
         item.news = "New version" if version and version.number > 1 and version.created_at > since \
