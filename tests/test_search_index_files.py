@@ -5,11 +5,19 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from hub import ROOT
 from hub.extensions import db
 from hub.library import services as library
 from hub.library.models import Collateral
 from hub.search import services, sync
+
+
+@pytest.fixture(autouse=True)
+def whoosh(app):
+    """These tests are about Whoosh's files, whichever engine holds the database."""
+    app.config["SEARCH_BACKEND"] = "whoosh"
 
 
 def found(user, text):
@@ -49,7 +57,7 @@ def test_searches_map_the_index_files_and_see_commits_made_by_another_process(ap
     folder = os.path.realpath(app.config["INDEX_FOLDER"])
     assert mapped_index_files(folder)                      # shared pages of the files, not a copy on the heap
     env = {**os.environ, "HUB_INSTANCE_PATH": app.instance_path, "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "PYTHONPATH": str(ROOT)}
+           "HUB_SEARCH_BACKEND": "whoosh", "PYTHONPATH": str(ROOT)}
     for title in ("Quokka plan", "Numbat plan"):  # several commits: segments merge and go away
         proc = subprocess.run([sys.executable, "-c", RETITLE, str(marketer.id), str(item.id), title],
                               env=env, cwd=ROOT, capture_output=True, timeout=900, check=False)
