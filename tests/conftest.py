@@ -95,7 +95,14 @@ def empty_database():
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+            # DELETE, not TRUNCATE: on tables this small it takes milliseconds where TRUNCATE (a new
+            # file per table) took half a second per test, ten minutes of a CI run.
+            for table in tables:
+                conn.execute(table.delete())
+            sequences = conn.execute(text("SELECT oid::regclass::text FROM pg_class WHERE relkind = 'S'")).scalars()
+            restart = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+            if restart:  # ids start again at 1 for each test, as on SQLite below
+                conn.execute(text(f"SELECT {restart}"))
         else:
             for table in tables:
                 conn.execute(table.delete())
