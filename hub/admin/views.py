@@ -8,7 +8,7 @@ from hub.auth import throttle
 from hub.auth.access import admin_required
 from hub.auth.models import ROLE_LABELS
 from hub.errors import ApiError
-from hub.library import services as library
+from hub.library import funnel
 from hub.search import sync
 from hub.transactions import discard
 
@@ -106,14 +106,14 @@ def clear_lock(lock_id):
 @bp.get("/stages")
 def stages():
     """The funnel stages in order."""
-    return render_template("admin/stages.html", stages=library.list_stages())
+    return render_template("admin/stages.html", stages=funnel.list_stages())
 
 
 @bp.post("/stages")
 def add_stage():
     """Add a stage at the end of the funnel."""
     try:
-        stage = library.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
+        stage = funnel.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
     except ApiError as e:
         discard()
         flash(e.message, "error")
@@ -125,12 +125,12 @@ def add_stage():
 @bp.post("/stages/<int:stage_id>")
 def update_stage(stage_id):
     """Rename a stage or move it up or down."""
-    stage = library.get_stage_by_id(stage_id)
+    stage = funnel.get_stage_by_id(stage_id)
     try:
         if request.form.get("move") in ("up", "down"):
-            library.move_stage(stage, -1 if request.form["move"] == "up" else 1)
+            funnel.move_stage(stage, -1 if request.form["move"] == "up" else 1)
         else:
-            library.rename_stage(stage, request.form.get("name", ""))
+            funnel.rename_stage(stage, request.form.get("name", ""))
             flash(f"Renamed to {stage.name}.", "success")
     except ApiError as e:
         discard()
