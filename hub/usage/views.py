@@ -12,7 +12,7 @@ from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
-from hub.validation import row_id
+from hub.validation import day, row_id
 
 bp = Blueprint("usage", __name__)
 PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
@@ -220,12 +220,15 @@ def requests_page():
     status = request.args.get("status", "")
     if status and status not in REQUEST_STATUSES:
         abort(400, "Unknown status.")
-    rows = feedback.list_requests(status or None)
+    spans = {name: tuple(day(request.args.get(f"{name}_{end}") or None, f"{name}_{end}") for end in ("from", "to"))
+             for name in ("asked", "changed")}
+    rows = feedback.list_requests(status or None, **spans)
     changed = feedback.unseen_changes(current_user)
     changed_ids = {r.id for r in changed}
     feedback.mark_seen(current_user, changed)
     return render_template("usage/requests.html", rows=rows, status=status, statuses=REQUEST_STATUSES,
-                           changed_ids=changed_ids, stages=funnel.list_stages(), values={}, error=None)
+                           spans={k: v for k, v in spans.items() if any(v)}, changed_ids=changed_ids,
+                           stages=funnel.list_stages(), values={}, error=None)
 
 
 @bp.post("/requests")
