@@ -4,6 +4,7 @@ number; the API's pydantic schemas (hub/api/schemas.py) call these same function
 the OpenAPI document is the rule the services enforce."""
 import re
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 from hub.errors import ApiError, Invalid
 from hub.models import MAX_ID
@@ -48,6 +49,20 @@ def text(value, field, limit, *, required=False, multiline=False):
         raise Invalid(f"{label_of(field)} is required.", field)
     if len(value) > limit:
         raise Invalid(f"{label_of(field)} can be at most {limit} characters.", field)
+    return value
+
+
+def url(value, field="url", limit=2000):
+    """An absolute http(s) address (RFC 3986, as urllib.parse.urlsplit reads it) with a host and no
+    white space; None for empty. Invalid when longer than `limit` characters or of another scheme."""
+    value = strip_controls(as_text(value, field)).strip()
+    if not value:
+        return None
+    if len(value) > limit:
+        raise Invalid(f"Links can be at most {limit} characters.", field)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise Invalid("Links must be full http:// or https:// addresses.", field)
     return value
 
 

@@ -17,6 +17,7 @@ from hub.auth import services as auth_services
 from hub.extensions import db
 from hub.jobs.worker import Worker
 from hub.library import services as library_services
+from hub.library import workflow
 from hub.library.models import DEFAULT_STAGES, Stage
 
 pytest_plugins = ["tests.fixtures.calendar", "tests.fixtures.mail", "tests.fixtures.usage"]
@@ -260,7 +261,7 @@ def make_item(app, make_user):
         path = {"draft": [], "in_review": ["in_review"], "approved": ["in_review", "approved"],
                 "archived": ["in_review", "approved", "archived"]}[status]
         for step in path:
-            library_services.transition(owner, item, step)
+            workflow.transition(owner, item, step)
         run_jobs()  # extracted and indexed, as a running worker would have done by now
         return item
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from hub.auth.models import User
 from hub.extensions import db
-from hub.library import services as library
+from hub.library import funnel
 from hub.library.models import Stage
 from tests.conftest import PASSWORD
 
@@ -65,12 +65,12 @@ def test_stages_add_rename_reorder(app, as_user, make_item):
     admin.post("/admin/stages", data={"name": "Renewal & Upsell"})
     stage = db.session.scalar(select(Stage).where(Stage.slug == "renewal-upsell"))
     assert stage.name == "Renewal & Upsell" and stage.position == 5
-    decision = library.get_stage("decision")
+    decision = funnel.get_stage("decision")
     admin.post(f"/admin/stages/{decision.id}", data={"name": "Evaluation"})
-    assert library.get_stage("decision").name == "Evaluation"  # the slug stays
+    assert funnel.get_stage("decision").name == "Evaluation"  # the slug stays
     assert admin.get(f"/items/{item.id}").get_data(as_text=True).count("Evaluation") >= 1
     admin.post(f"/admin/stages/{stage.id}", data={"move": "up"})
-    assert [s.slug for s in library.list_stages()][-2:] == ["renewal-upsell", "expansion"]
+    assert [s.slug for s in funnel.list_stages()][-2:] == ["renewal-upsell", "expansion"]
     home = admin.get("/").get_data(as_text=True)
     assert home.index("Renewal &amp; Upsell") < home.index("Expansion")
 
@@ -81,7 +81,7 @@ def test_bad_stage_names_change_nothing(app, as_user, form):
     response = admin.post("/admin/stages", data=form, follow_redirects=True)
     assert response.status_code == 200
     assert "flash--error" in response.get_data(as_text=True)
-    assert len(library.list_stages()) == 5
+    assert len(funnel.list_stages()) == 5
 
 
 def test_stage_api_lists_in_order(app, client, make_user, token_for):

@@ -444,11 +444,11 @@ def test_a_new_version_approved_again_is_an_update(app, editor, make_item):
     services.add_collateral_update(editor, item)
     entry = db.session.scalar(select(CalendarEntry))
     assert entry.title == "New: Deck"
-    from hub.library import services as library
+    from hub.library import workflow
 
-    library.transition(editor, item, "draft")
-    library.transition(editor, item, "in_review")
-    library.transition(editor, item, "approved")
+    workflow.transition(editor, item, "draft")
+    workflow.transition(editor, item, "in_review")
+    workflow.transition(editor, item, "approved")
     services.add_collateral_update(editor, item)  # same day: the same entry, updated
     assert db.session.scalar(select(func.count()).select_from(CalendarEntry)) == 1
     db.session.refresh(entry)

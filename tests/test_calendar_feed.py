@@ -479,7 +479,7 @@ def test_deleting_a_cancelled_entry_changes_the_etag(app, client, editor, make_e
 
 
 def test_collateral_changes_change_the_etag(app, client, make_user, editor, make_entry, make_item):
-    from hub.library import services as library
+    from hub.library import workflow
 
     item = make_item("approved", title="Deck")
     make_entry(collateral_ids=[item.id])
@@ -487,7 +487,7 @@ def test_collateral_changes_change_the_etag(app, client, make_user, editor, make
     path = feed_path(rep)
     first = client.get(path)
     assert b"Deck" in first.data
-    library.transition(editor, item, "archived")
+    workflow.transition(editor, item, "archived")
     second = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and b"Deck" not in second.data
 
@@ -500,13 +500,14 @@ def sequence_and_stamp(body):
 def test_linked_collateral_renamed_withdrawn_or_deleted_revises_the_entry(app, client, make_user, editor,
                                                                           make_entry, make_item):
     from hub.library import services as library
+    from hub.library import workflow
 
     item = make_item("approved", title="Deck")
     entry = make_entry(collateral_ids=[item.id])
     path = feed_path(make_user("sales"))
     seen = [sequence_and_stamp(client.get(path).data)]
     for change in (lambda: library.update_item(editor, item, {"title": "Deck 2"}),
-                   lambda: library.transition(editor, item, "archived"),
+                   lambda: workflow.transition(editor, item, "archived"),
                    lambda: library.delete_item(editor, item)):
         entry.updated_at = entry.updated_at - timedelta(seconds=5)  # LAST-MODIFIED has whole seconds
         db.session.flush()

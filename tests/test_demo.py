@@ -18,8 +18,7 @@ from hub.auth import services as auth_services
 from hub.auth.models import User
 from hub.demo import catalog, documents
 from hub.extensions import db
-from hub.library import files
-from hub.library import services as library_services
+from hub.library import browsing, files
 from hub.library.models import CONTENT_TYPES, DEFAULT_STAGES, Collateral, FileVersion
 from hub.models import utcnow
 from hub.usage import analytics, feedback
@@ -83,7 +82,7 @@ def test_seed_covers_the_workflow_and_expiry(seeded):
     statuses = Counter(i.status for i in everything)
     assert statuses["draft"] >= 2 and statuses["in_review"] >= 2 and statuses["archived"] == 1
     assert len([i for i in everything if i.status == "approved" and i.is_expired]) == 1
-    assert len(library_services.expiring_soon(days=30)) == 2
+    assert len(browsing.expiring_soon(days=30)) == 2
     for entry in catalog.ITEMS:
         assert item(entry["title"]).status == entry.get("status", "approved"), entry["title"]
     deck = item("Healthcare sales playbook")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from hub.errors import Conflict, Forbidden, Invalid
 from hub.extensions import db
-from hub.library import services
+from hub.library import browsing, services, workflow
 from hub.library.models import Collateral, FileVersion, StatusChange
 from hub.search import services as search
 from tests.conftest import run_jobs, tiny_pdf, upload
@@ -44,15 +44,15 @@ def test_a_new_version_of_an_approved_item_waits_and_reps_keep_the_old_one(app, 
     assert "v1.pdf" in page and "v2.pdf" not in page and "waits for approval" not in page
     assert rep.get(f"/items/{live.id}/preview").data == tiny_pdf("first")
 
-    queue = services.review_queue()
+    queue = browsing.review_queue()
     assert [item.id for item, _ in queue] == [live.id]
-    assert services.review_count() == 1
+    assert browsing.review_count() == 1
 
-    services.decide_version(editor, live, 2, approve=True, comment="Prices checked")
+    workflow.decide_version(editor, live, 2, approve=True, comment="Prices checked")
     db.session.commit()
     assert live.current_version.number == 2 and live.pending_version is None
     assert rep.get(f"/items/{live.id}/download").data == tiny_pdf("second")
-    assert services.review_count() == 0
+    assert browsing.review_count() == 0
     assert "Version 2 approved: Prices checked" in [c.comment for c in live.history]
 
 
@@ -62,12 +62,12 @@ def test_rejecting_keeps_the_old_version_and_a_newer_upload_supersedes_a_waiting
     services.add_version(editor, live, upload(tiny_pdf("third"), "v3.pdf"))
     assert [(v.number, v.review_state) for v in live.versions] == [(3, "pending"), (2, "superseded"), (1, "accepted")]
     with pytest.raises(Conflict):
-        services.decide_version(editor, live, 2, approve=True)  # v2 no longer waits
-    services.decide_version(editor, live, 3, approve=False, comment="Wrong logo")
+        workflow.decide_version(editor, live, 2, approve=True)  # v2 no longer waits
+    workflow.decide_version(editor, live, 3, approve=False, comment="Wrong logo")
     assert live.current_version.number == 1 and live.pending_version is None
-    assert services.review_count() == 0
+    assert browsing.review_count() == 0
     with pytest.raises(Conflict):
-        services.decide_version(editor, live, 3, approve=True)  # decided already
+        workflow.decide_version(editor, live, 3, approve=True)  # decided already
 
 
 def test_search_keeps_the_live_text_until_the_new_version_is_approved(app, make_item, make_user):
@@ -76,7 +76,7 @@ def test_search_keeps_the_live_text_until_the_new_version_is_approved(app, make_
     services.add_version(editor, item, upload(b"# Osprey\n\nThe new osprey pricing.\n", "sheet.md"))
     db.session.commit()
     assert found(rep, "heron") == [item.id] and found(rep, "osprey") == []
-    services.decide_version(editor, item, 2, approve=True)
+    workflow.decide_version(editor, item, 2, approve=True)
     db.session.commit()
     assert found(rep, "osprey") == [item.id] and found(rep, "heron") == []
 
@@ -89,13 +89,13 @@ def test_drafts_and_the_setting_off_serve_new_versions_at_once(app, make_item, m
     live = make_item("approved")
     version = services.add_version(editor, live, upload(tiny_pdf("l2")))
     assert version.review_state == "accepted" and live.current_version is version
-    assert services.review_count() == 0
+    assert browsing.review_count() == 0
 
 
 def test_reopening_an_item_with_a_waiting_version_takes_it_into_the_whole_review(app, live, make_user):
     editor = make_user("marketing")
     services.add_version(editor, live, upload(tiny_pdf("second")))
-    services.transition(editor, live, "draft")
+    workflow.transition(editor, live, "draft")
     assert live.pending_version is None and live.current_version.number == 2
 
 
@@ -107,25 +107,25 @@ def test_separate_approver_refuses_the_owner_uploader_and_last_editor_but_not_ad
     item = make_item("in_review", owner=owner)
     app.config["SEPARATE_APPROVER"] = True
     with pytest.raises(Forbidden, match="Someone else must approve"):
-        services.transition(owner, item, "approved")
+        workflow.transition(owner, item, "approved")
     services.update_item(editor, item, {"region": "EMEA"})
     with pytest.raises(Forbidden):
-        services.transition(editor, item, "approved")
-    services.transition(other, item, "approved")
+        workflow.transition(editor, item, "approved")
+    workflow.transition(other, item, "approved")
     assert item.status == "approved"
 
     services.add_version(uploader, item, upload(tiny_pdf("two")))
     with pytest.raises(Forbidden):
-        services.decide_version(uploader, item, 2, approve=True)
-    services.decide_version(uploader, item, 2, approve=False)  # withdrawing one's own upload is fine
+        workflow.decide_version(uploader, item, 2, approve=True)
+    workflow.decide_version(uploader, item, 2, approve=False)  # withdrawing one's own upload is fine
     services.add_version(uploader, item, upload(tiny_pdf("three")))
-    services.decide_version(admin, item, 3, approve=True)  # admins always may, even their own
+    workflow.decide_version(admin, item, 3, approve=True)  # admins always may, even their own
     assert item.current_version.number == 3
 
 
 def test_without_separate_approver_people_approve_their_own_work(app, make_item):
     item = make_item("in_review")
-    services.transition(item.owner, item, "approved")
+    workflow.transition(item.owner, item, "approved")
     assert item.status == "approved"
 
 

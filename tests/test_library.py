@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.extensions import db
-from hub.library import services
+from hub.library import browsing, services, workflow
 from hub.library.models import Collateral, FileVersion, StatusChange
 from hub.models import today, utcnow
 from tests.conftest import tiny_pdf, upload
@@ -17,12 +17,12 @@ from tests.conftest import tiny_pdf, upload
 def test_full_workflow_is_recorded(app, make_user, make_item):
     marketer = make_user("marketing")
     item = make_item("draft", owner=marketer)
-    services.transition(marketer, item, "in_review", "Ready for legal")
-    services.transition(marketer, item, "draft", "Pricing wording")
-    services.transition(marketer, item, "in_review")
-    services.transition(marketer, item, "approved", "Legal OK")
-    services.transition(marketer, item, "archived")
-    services.transition(marketer, item, "draft", "Refresh for 2027")
+    workflow.transition(marketer, item, "in_review", "Ready for legal")
+    workflow.transition(marketer, item, "draft", "Pricing wording")
+    workflow.transition(marketer, item, "in_review")
+    workflow.transition(marketer, item, "approved", "Legal OK")
+    workflow.transition(marketer, item, "archived")
+    workflow.transition(marketer, item, "draft", "Refresh for 2027")
     history = [(c.from_status, c.to_status, c.comment) for c in reversed(item.history)]
     assert history == [
         (None, "draft", "Created"), ("draft", "in_review", "Ready for legal"), ("in_review", "draft", "Pricing wording"),
@@ -40,14 +40,14 @@ def test_transitions_outside_the_workflow_are_conflicts(app, make_item, start, t
     item = make_item(start)
     count = db.session.scalar(select(func.count(StatusChange.id)))
     with pytest.raises(Conflict):
-        services.transition(item.owner, item, target)
+        workflow.transition(item.owner, item, target)
     assert item.status == start
     assert db.session.scalar(select(func.count(StatusChange.id))) == count
 
 
 def test_sales_cannot_change_anything(app, make_user, make_item):
     rep, item = make_user("sales"), make_item("in_review")
-    for call in (lambda: services.transition(rep, item, "approved"),
+    for call in (lambda: workflow.transition(rep, item, "approved"),
                  lambda: services.update_item(rep, item, {"title": "x"}),
                  lambda: services.add_version(rep, item, upload()),
                  lambda: services.delete_item(rep, item),
@@ -95,7 +95,7 @@ def test_reps_see_only_approved_unexpired_items(app, as_user, make_item, make_us
         for path in (f"/items/{item.id}", f"/items/{item.id}/download", f"/items/{item.id}/preview"):
             assert rep.get(path).status_code == 404
         with pytest.raises(NotFound):
-            services.get_item(user, item.id)
+            browsing.get_item(user, item.id)
     marketing, _ = as_user("marketing")
     html = titles(marketing, "/stages/decision")
     assert all(i.title in html for i in hidden + [shown, later])
@@ -104,7 +104,7 @@ def test_reps_see_only_approved_unexpired_items(app, as_user, make_item, make_us
 def test_expiry_is_judged_by_date_without_a_job(app, make_user, make_item):
     item = make_item("approved", expires_on=(today() + timedelta(days=3)).isoformat())
     rep = make_user("sales")
-    assert services.get_item(rep, item.id)
+    assert browsing.get_item(rep, item.id)
     visible_then = db.session.scalars(
         select(Collateral.id).where(Collateral.live_clause(today() + timedelta(days=3)))
     ).all()
@@ -115,8 +115,8 @@ def test_expiring_and_expired_lists(app, as_user, make_item):
     soon = make_item("approved", title="Soon", expires_on=(today() + timedelta(days=10)).isoformat())
     make_item("approved", title="Later", expires_on=(today() + timedelta(days=45)).isoformat())
     gone = make_item("approved", title="Gone", expires_on=(today() - timedelta(days=2)).isoformat())
-    assert [i.id for i in services.expiring_soon(30)] == [soon.id]
-    assert [i.id for i in services.recently_expired(30)] == [gone.id]
+    assert [i.id for i in browsing.expiring_soon(30)] == [soon.id]
+    assert [i.id for i in browsing.recently_expired(30)] == [gone.id]
     marketing, _ = as_user("marketing")
     page = titles(marketing, "/review")
     assert "Soon" in page and "Gone" in page and "Later" not in page
@@ -137,14 +137,14 @@ def test_review_queue_puts_the_longest_waiting_first_and_counts_in_the_nav(app, 
     owner = make_user("marketing")
     first = make_item("draft", owner=owner, title="Submitted first")
     second = make_item("draft", owner=owner, title="Submitted second")
-    services.transition(owner, first, "in_review")
+    workflow.transition(owner, first, "in_review")
     db.session.flush()
     stamp = db.session.scalars(db.select(StatusChange).where(StatusChange.collateral_id == first.id)).all()[-1]
     stamp.created_at = utcnow() - timedelta(days=2)
-    services.transition(owner, second, "in_review")
+    workflow.transition(owner, second, "in_review")
     services.update_item(owner, first, {"title": "Submitted first, edited since"})  # does not move it back
     db.session.commit()
-    assert [item.title for item, _ in services.review_queue()] == ["Submitted first, edited since", "Submitted second"]
+    assert [item.title for item, _ in browsing.review_queue()] == ["Submitted first, edited since", "Submitted second"]
     marketing, _ = as_user("marketing")
     html = marketing.get("/review").get_data(as_text=True)
     assert html.index("Submitted first, edited since") < html.index("Submitted second")

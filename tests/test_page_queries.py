@@ -8,7 +8,7 @@ every kind of change shows at once, in this process and in another one on the sa
 from sqlalchemy import event
 
 from hub.extensions import db
-from hub.library import services
+from hub.library import services, workflow
 from hub.library.models import library_version
 
 from .conftest import Browser, make_test_app
@@ -73,7 +73,7 @@ def test_every_change_shows_at_once_here_and_in_another_process(app, database_ur
 
     # Withdrawn: gone from the counts and facets of a rep, here and there.
     before = library_version(db.session)
-    services.transition(item.owner, item, "archived")
+    workflow.transition(item.owner, item, "archived")
     db.session.commit()
     assert library_version(db.session) != before
     for client in (browser, other):
@@ -81,7 +81,7 @@ def test_every_change_shows_at_once_here_and_in_another_process(app, database_ur
         assert "Vireo" not in html and "Pricing sheet" not in html
 
     # A change that is rolled back leaves the kept answers right.
-    services.transition(item.owner, item, "draft")
+    workflow.transition(item.owner, item, "draft")
     db.session.flush()
     db.session.rollback()
     assert "Pricing sheet" not in browser.get("/").get_data(as_text=True)

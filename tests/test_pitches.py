@@ -2,7 +2,7 @@
 import re
 
 from hub.extensions import db
-from hub.library import services as library_services
+from hub.library import workflow
 from hub.usage import pitches
 from hub.usage.models import Pitch, PitchOpen
 
@@ -82,7 +82,7 @@ def test_items_that_leave_approval_leave_the_pitch_and_revoking_stops_it(app, as
     rep, _ = as_user("sales")
     path = make_pitch(rep, [one, two])
     prospect = app.test_client()
-    library_services.transition(make_user("marketing"), one, "archived")
+    workflow.transition(make_user("marketing"), one, "archived")
     html = prospect.get(path).get_data(as_text=True)
     assert "Second" in html and "First" not in html
     assert prospect.get(f"{path}/items/{one.id}").status_code == 404
@@ -97,7 +97,7 @@ def test_a_pitch_whose_items_all_left_approval_stops_working(app, as_user, make_
     one = make_item(title="Only")
     rep, _ = as_user("sales")
     path = make_pitch(rep, [one], expires_on="2099-01-01")
-    library_services.transition(make_user("marketing"), one, "archived")
+    workflow.transition(make_user("marketing"), one, "archived")
     assert app.test_client().get(path).status_code == 404
 
 

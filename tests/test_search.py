@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from hub import ROOT
 from hub.extensions import db
 from hub.jobs import health
+from hub.library import funnel, workflow
 from hub.library import services as library
 from hub.library.models import FileVersion
 from hub.search import services, sync
@@ -159,16 +160,16 @@ def test_every_kind_of_change_is_reflected(app, make_user, make_item, as_user, t
     rep, marketer = make_user("sales"), make_user("marketing")
     item = make_item("draft", owner=marketer, title="Falcon pricing sheet")
     assert found(rep, "falcon") == [] and found(marketer, "falcon") == [item.id]
-    library.transition(marketer, item, "in_review")
-    library.transition(marketer, item, "approved")
+    workflow.transition(marketer, item, "in_review")
+    workflow.transition(marketer, item, "approved")
     assert found(rep, "falcon") == [item.id]
     library.update_item(marketer, item, {"title": "Osprey pricing sheet"})
     assert found(rep, "falcon") == [] and found(rep, "osprey") == [item.id]
     version = library.add_version(marketer, item, upload(files.pdf(marker="heron"), "v2.pdf"))
     assert found(rep, "heron") == []  # it waits for re-approval: reps still find the live version's text
-    library.decide_version(marketer, item, version.number, approve=True)
+    workflow.decide_version(marketer, item, version.number, approve=True)
     assert found(rep, "heron") == [item.id]
-    library.transition(marketer, item, "archived")
+    workflow.transition(marketer, item, "archived")
     assert found(rep, "osprey") == [] and found(marketer, "osprey") == [item.id]
     # through the pages and the API as well
     page, _ = as_user("marketing")
@@ -184,7 +185,7 @@ def test_every_kind_of_change_is_reflected(app, make_user, make_item, as_user, t
 def test_stage_rename_reindexes_its_items(app, make_user, make_item):
     rep = make_user("sales")
     item = make_item("approved", stages=["onboarding"], title="Kickoff plan")
-    library.rename_stage(library.get_stage("onboarding"), "Implementation")
+    funnel.rename_stage(funnel.get_stage("onboarding"), "Implementation")
     assert found(rep, "implementation") == [item.id]
 
 

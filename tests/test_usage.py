@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.library import services as library
+from hub.library import workflow
 from hub.models import today
 from hub.usage import feedback, services, shares
 from hub.usage.models import ContentRequest, DealUse, Opportunity, Rating, Share, ShareOpen, UsageEvent
@@ -171,9 +172,9 @@ def test_share_stops_working_when_the_item_leaves_the_library(app, as_user, make
     assert prospect.get(f"/s/{token}").status_code == 200
     item = db.session.get(type(item), item.id)
     if change == "archive":
-        library.transition(item.owner, item, "archived")
+        workflow.transition(item.owner, item, "archived")
     elif change == "unapprove":
-        library.transition(item.owner, item, "draft")
+        workflow.transition(item.owner, item, "draft")
     else:
         library.update_item(item.owner, item, {"expires_on": today().isoformat()})
     response = prospect.get(f"/s/{token}")

@@ -77,6 +77,74 @@ def test_marketing_sees_every_section_with_numbers_linking_to_the_reports(signed
     assert "Set goals" in html
 
 
+def hrefs(html):
+    return [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', html)]
+
+
+def figures(html):
+    """Each figure of the sections' summary lines, as the page prints it."""
+    return re.findall(r"<strong>(.*?)</strong>", " ".join(re.findall(r'<p class="review__figures">(.*?)</p>', html)))
+
+
+def test_every_number_links_to_the_report_that_lists_exactly_what_it_counts(app, signed_in, week, usage_world,
+                                                                             make_user, make_item):
+    from hub.library.models import Collateral, StatusChange
+    from hub.usage import feedback
+    from hub.usage.models import ContentRequest
+    from tests.conftest import Browser
+
+    inside, before = week.start + timedelta(days=2), week.start - timedelta(days=20)
+    for change in db.session.query(StatusChange):  # the usage world's items were approved long ago…
+        change.created_at = before
+    for item in db.session.query(Collateral):
+        item.updated_at = before
+    fresh = make_item(title="Fresh battlecard")  # …but one was published in the week, one updated in it
+    db.session.query(StatusChange).filter_by(collateral_id=fresh.id).update({"created_at": inside})
+    db.session.get(Collateral, usage_world["study"]).updated_at = inside
+    fresh.updated_at = inside
+    rep = usage_world["a"]
+    asked = {when: feedback.create_request(rep, {"title": f"Request asked {when}"}) for when in ("in", "before")}
+    asked["in"].created_at, asked["before"].created_at = inside, before
+    for when, at in (("in", inside), ("before", before)):
+        done = feedback.create_request(rep, {"title": f"Delivered {when}"})
+        done.status, done.status_changed_at, done.created_at = "delivered", at, before
+    make_user("sales").active = False
+    admin = make_user("admin")
+    db.session.commit()
+    assert db.session.query(ContentRequest).count() == 4
+
+    browser = Browser(app.test_client())
+    browser.login(admin)
+    html = browser.get(f"/review/weekly?week={week.label}").get_data(as_text=True)
+    unlinked = [f for f in figures(html) if not f.startswith("<a ")]
+    assert unlinked == []  # every figure of every section is a link for an admin
+    links = hrefs(html)
+
+    def page(start):
+        [href] = [h for h in links if h.startswith(start)]
+        answer = browser.get(href)
+        assert answer.status_code == 200, href
+        return answer.get_data(as_text=True)
+
+    published = page(f"/review/weekly/published?week={week.label}&change=published")
+    assert "Fresh battlecard" in published and "Bank case study" not in published and "1 row" in published
+    updated = page(f"/review/weekly/published?week={week.label}&change=updated")
+    assert "Bank case study" in updated and "Fresh battlecard" not in updated and "1 row" in updated
+    span = f"{week.monday.isoformat()}&asked_to={week.sunday.isoformat()}"
+    asked_page = page(f"/requests?asked_from={span}")
+    assert "Request asked in" in asked_page and "Request asked before" not in asked_page
+    delivered = page("/requests?status=delivered&changed_from=")
+    assert "Delivered in" in delivered and "Delivered before" not in delivered
+    reps = page("/admin/users?role=sales&active=1")
+    assert reps.count("<tr class") == 2  # the two active reps; not the deactivated one, nor the admin
+    data = review.weekly_review(admin, week)
+    assert (data["published"]["published"], data["published"]["updated"], data["requests"]["asked"],
+            data["requests"]["delivered"], data["adoption"]["total_reps"]) == (1, 1, 1, 1, 2)
+    for bad in ("/review/weekly/published?change=retired", "/requests?asked_from=yesterday",
+                "/admin/users?role=boss", "/admin/users?active=maybe"):
+        assert browser.get(bad).status_code == 422, bad
+
+
 def test_reps_read_it_without_the_marketing_reports_or_the_goals_form(signed_in, week):
     rep = signed_in("sales")
     html = rep.get(f"/review/weekly?week={week.label}").get_data(as_text=True)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from hub.extensions import db
 from hub.library import services as library
+from hub.library import workflow
 from hub.library.models import StatusChange
 from hub.models import today, utcnow
 from hub.usage import feedback
@@ -98,7 +99,7 @@ def test_new_for_you_shows_what_changed_since_the_last_visit_in_what_the_rep_use
     version = library.add_version(editor, used, upload())
     db.session.commit()
     assert "Old healthcare deck" not in [i.title for i in services.new_for_you(user)[0]]  # waits for approval
-    library.decide_version(editor, used, version.number, approve=True)
+    workflow.decide_version(editor, used, version.number, approve=True)
     db.session.commit()
     items, _ = services.new_for_you(user)
     news = {i.title: i.news for i in items}
@@ -125,7 +126,7 @@ def test_a_new_version_of_a_saved_item_notifies_and_mails_those_who_asked(app, a
     version = library.add_version(editor, item, upload())
     work()
     assert bell(rep.get("/").get_data(as_text=True)) == 0  # it waits for re-approval: reps keep version 1
-    library.decide_version(editor, item, version.number, approve=True)
+    workflow.decide_version(editor, item, version.number, approve=True)
     work()
     assert bell(rep.get("/").get_data(as_text=True)) == 1 and bell(quiet.get("/").get_data(as_text=True)) == 1
     page = rep.get("/notifications").get_data(as_text=True)
@@ -151,7 +152,7 @@ def test_withdrawn_items_notify_who_saved_or_shared_them(as_user, make_item, mak
     _, bystander = as_user("sales")
     saver.post(f"/saved/{item.id}", {"saved": "1"})
     assert sharer.post(f"/items/{item.id}/shares", {"recipient": "Dana", "account": "Acme"}).status_code == 303
-    library.transition(editor, item, "archived")
+    workflow.transition(editor, item, "archived")
     db.session.commit()
     for person in (saver_user, sharer_user):
         assert [n.kind for n in notes_of(person)] == ["withdrawn"]
@@ -237,7 +238,7 @@ def test_api_lists_notifications_with_the_unread_count(app, make_user, make_item
     http = app.test_client()
     http.put(f"/api/v1/me/saved/{item.id}", headers=headers)
     version = library.add_version(editor, item, upload())
-    library.decide_version(editor, item, version.number, approve=True)  # news once reps get it
+    workflow.decide_version(editor, item, version.number, approve=True)  # news once reps get it
     db.session.commit()
     body = http.get("/api/v1/me/notifications", headers=headers).get_json()
     assert body["unread"] == 1 and body["total"] == 1

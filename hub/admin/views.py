@@ -2,13 +2,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hub import jobs
+from hub import jobs, validation
 from hub.auth import services as users
 from hub.auth import throttle
 from hub.auth.access import admin_required
 from hub.auth.models import ROLE_LABELS
-from hub.errors import ApiError
-from hub.library import services as library
+from hub.errors import ApiError, Invalid
+from hub.library import funnel
 from hub.search import sync
 from hub.transactions import discard
 
@@ -23,14 +23,24 @@ def guard():
 
 @bp.get("/users")
 def user_list():
-    """Everyone who can sign in, active first."""
-    return users_page({}, None)
+    """Everyone who can sign in, active first; ?role=sales&active=1 narrows it (the weekly review's
+    count of reps links here)."""
+    role = request.args.get("role") or None
+    if role is not None:
+        validation.choice(role, "role", ROLE_LABELS)
+    active = {"": None, "1": True, "0": False}.get(request.args.get("active", ""))
+    if active is None and request.args.get("active"):
+        raise Invalid("Active must be 1 or 0.", "active")
+    return users_page({}, None, shown=(role, active))
 
 
-def users_page(values, error, reset_link=None):
-    """The users page, with the add-user form's values and error, and a reset link just issued."""
-    return render_template("admin/users.html", users=users.list_users(), roles=ROLE_LABELS, teams=users.list_teams(),
-                           values=values, error=error, locks=throttle.list_locks(), reset_link=reset_link)
+def users_page(values, error, reset_link=None, shown=(None, None)):
+    """The users page, with the add-user form's values and error, and a reset link just issued.
+    shown: (role, active) narrowing the list, as user_list reads them."""
+    role, active = shown
+    return render_template("admin/users.html", users=users.list_users(role, active), roles=ROLE_LABELS,
+                           teams=users.list_teams(), values=values, error=error, locks=throttle.list_locks(),
+                           reset_link=reset_link, shown_role=role, shown_active=active)
 
 
 @bp.post("/users")
@@ -106,14 +116,14 @@ def clear_lock(lock_id):
 @bp.get("/stages")
 def stages():
     """The funnel stages in order."""
-    return render_template("admin/stages.html", stages=library.list_stages())
+    return render_template("admin/stages.html", stages=funnel.list_stages())
 
 
 @bp.post("/stages")
 def add_stage():
     """Add a stage at the end of the funnel."""
     try:
-        stage = library.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
+        stage = funnel.add_stage(request.form.get("name", ""), request.form.get("slug") or None)
     except ApiError as e:
         discard()
         flash(e.message, "error")
@@ -125,12 +135,12 @@ def add_stage():
 @bp.post("/stages/<int:stage_id>")
 def update_stage(stage_id):
     """Rename a stage or move it up or down."""
-    stage = library.get_stage_by_id(stage_id)
+    stage = funnel.get_stage_by_id(stage_id)
     try:
         if request.form.get("move") in ("up", "down"):
-            library.move_stage(stage, -1 if request.form["move"] == "up" else 1)
+            funnel.move_stage(stage, -1 if request.form["move"] == "up" else 1)
         else:
-            library.rename_stage(stage, request.form.get("name", ""))
+            funnel.rename_stage(stage, request.form.get("name", ""))
             flash(f"Renamed to {stage.name}.", "success")
     except ApiError as e:
         discard()

@@ -6,7 +6,7 @@ from hub.api import bp, page_of, schemas, spec
 from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import NotFound
-from hub.library import files, services
+from hub.library import browsing, files, funnel, services, workflow
 
 
 def stage_json(stage):
@@ -68,7 +68,7 @@ def form_stages(data):
 @documented(ok=schemas.StagePage)
 def stages():
     """The funnel stages in order (one page holds them all)."""
-    stages = [stage_json(s) for s in services.list_stages()]
+    stages = [stage_json(s) for s in funnel.list_stages()]
     return page_of(stages, len(stages), 1, max(len(stages), 1))
 
 
@@ -85,7 +85,7 @@ def list_collateral():
     """Visible items, filtered and paginated."""
     args = query()
     filters = {k: (getattr(args, k) or "").strip() for k in ("stage", "status", "content_type", "product")}
-    items, total = services.list_items(g.user, filters, args.page, args.per_page)
+    items, total = browsing.list_items(g.user, filters, args.page, args.per_page)
     return page_of([item_json(i) for i in items], total, args.page, args.per_page)
 
 
@@ -93,7 +93,7 @@ def list_collateral():
 @documented(ok=schemas.Item, errors=[404])
 def get_collateral(item_id):
     """One item."""
-    return item_json(services.get_item(g.user, item_id))
+    return item_json(browsing.get_item(g.user, item_id))
 
 
 @bp.post("/collateral")
@@ -112,7 +112,7 @@ def create_collateral():
 @documented(json=schemas.ItemFields, form=schemas.ItemFields, ok=schemas.Item, errors=[403, 404, 422])
 def update_collateral(item_id):
     """Change some of an item's metadata (JSON or form fields)."""
-    item = services.get_item(g.user, item_id)
+    item = browsing.get_item(g.user, item_id)
     services.require_editor(g.user)
     data = form_stages(body())
     return item_json(services.update_item(g.user, item, data))
@@ -124,7 +124,7 @@ def update_collateral(item_id):
 def add_version(item_id):
     """Upload a new file version: served from now on, or, for an approved item under
     HUB_REQUIRE_REAPPROVAL, once approved (it is `pending_version` until then)."""
-    item = services.get_item(g.user, item_id)
+    item = browsing.get_item(g.user, item_id)
     services.require_editor(g.user)
     body()
     services.add_version(g.user, item, request.files.get("file"))
@@ -148,10 +148,10 @@ def reject_version(item_id, number):
 
 
 def decide_version(item_id, number, approve):
-    item = services.get_item(g.user, item_id)
+    item = browsing.get_item(g.user, item_id)
     services.require_editor(g.user)
     data = body()
-    services.decide_version(g.user, item, number, approve, data.get("comment") or "")
+    workflow.decide_version(g.user, item, number, approve, data.get("comment") or "")
     return item_json(item)
 
 
@@ -159,10 +159,10 @@ def decide_version(item_id, number, approve):
 @documented(json=schemas.StatusChange, ok=schemas.Item, errors=[403, 404, 409, 422])
 def change_status(item_id):
     """Move an item along the workflow: 403 for reps, 409 for a transition not allowed."""
-    item = services.get_item(g.user, item_id)
+    item = browsing.get_item(g.user, item_id)
     services.require_editor(g.user)
     data = body()
-    services.transition(g.user, item, data["status"], data.get("comment") or "")
+    workflow.transition(g.user, item, data["status"], data.get("comment") or "")
     return item_json(item)
 
 
@@ -170,7 +170,7 @@ def change_status(item_id):
 @documented(ok=None, status=204, errors=[403, 404])
 def delete_collateral(item_id):
     """Delete an item and its files."""
-    services.delete_item(g.user, services.get_item(g.user, item_id))
+    services.delete_item(g.user, browsing.get_item(g.user, item_id))
     return "", 204
 
 
@@ -178,7 +178,7 @@ def delete_collateral(item_id):
 @documented(ok=None, errors=[404])
 def download(item_id):
     """The current file, as an attachment."""
-    item = services.get_item(g.user, item_id)
+    item = browsing.get_item(g.user, item_id)
     if item.current_version is None:
         raise NotFound("This item is a link, not a file: see its url.")
     events.collateral_opened.send(item, action="download", user=g.user, channel="api")

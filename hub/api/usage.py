@@ -6,7 +6,7 @@ from hub.api import bp, page_of, schemas
 from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import Forbidden
-from hub.library import services as library
+from hub.library import browsing
 from hub.usage import analytics, feedback, pitches, review, services, shares
 
 
@@ -114,7 +114,7 @@ def set_outcome(ref):
 def rate():
     """Rate an item 1-5 with an optional comment (replaces the caller's earlier rating)."""
     data = body()
-    item = library.get_item(g.user, data["collateral_id"])
+    item = browsing.get_item(g.user, data["collateral_id"])
     return feedback.rating_json(feedback.rate_item(g.user, item, data.get("rating"), data.get("comment", "")))
 
 

@@ -277,9 +277,15 @@ def reset_password(token, password, confirm):
     return user
 
 
-def list_users():
-    """Everyone, active first, by name."""
-    return db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+def list_users(role=None, active=None):
+    """Users, active first, by name: everyone, or one role (a key of ROLE_LABELS) and/or only the active
+    (True) or deactivated (False) accounts."""
+    query = select(User).order_by(User.active.desc(), User.name)
+    if role is not None:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active == active)
+    return db.session.scalars(query).all()
 
 
 def list_teams():

@@ -9,7 +9,7 @@ from hub.calendar import ical, recurrence, validation
 from hub.calendar.icsevents import Skip, kind_of, last_day, recurrence_sort, single, text
 from hub.calendar.models import STATUSES
 from hub.errors import Invalid
-from hub.library.services import clean_url
+from hub.validation import url as web_address
 
 
 class Reader:
@@ -166,7 +166,7 @@ class Reader:
             own = {"title": title[:200], "description": description, "location": text(event, "LOCATION")[:300]}
             return {name: value for name, value in own.items() if value and value.strip() != str(base[name]).strip()}
         try:
-            url = clean_url(url) if url else None
+            url = web_address(url) if url else None
         except Invalid:
             url = None  # a bad link in someone else's export is not worth refusing the event over
         status = text(event, "STATUS").lower()

@@ -10,9 +10,8 @@ from hub.calendar.models import KINDS, STATUSES
 from hub.errors import Invalid
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.library.services import clean_url
 from hub.models import LABEL_MAX
-from hub.validation import DATE_RE, day, labels, moment, row_id, text
+from hub.validation import DATE_RE, day, labels, moment, row_id, text, url
 
 LIMITS = {"title": 200, "description": 20000, "location": 300}
 MAX_LABELS, MAX_LABEL, MAX_LINKS, MAX_CHANGES = 20, LABEL_MAX, 50, 500
@@ -302,7 +301,7 @@ def clean_entry(actor, data, entry=None, strict_changes=None):
     times = clean_times(merged)
     cleaned.update(times)
     cleaned["location"] = clean_line(merged.get("location"), "location")
-    cleaned["url"] = clean_url(merged.get("url"))
+    cleaned["url"] = url(merged.get("url"))
     status = merged.get("status") or "confirmed"
     if not isinstance(status, str) or status not in STATUSES:
         raise Invalid(f"Status must be one of: {', '.join(STATUSES)}.", "status")

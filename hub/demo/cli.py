@@ -19,7 +19,8 @@ from hub.demo.usage import seed_usage
 from hub.errors import ApiError
 from hub.extensions import db
 from hub.library.models import Collateral
-from hub.library.services import create_item, transition
+from hub.library.services import create_item
+from hub.library.workflow import transition
 from hub.models import today
 
 LOGINS_FILE = "demo-logins.txt"

@@ -5,8 +5,8 @@ from hub.library.views import bp
 def init_app(app):
     """Mount the blueprint and give templates the library's labels."""
     from hub.library import bulk, previews
+    from hub.library.browsing import review_count
     from hub.library.models import CONTENT_TYPES, STATUSES
-    from hub.library.services import review_count
 
     previews.init_app(app)
     app.jinja_env.globals.update(CONTENT_TYPES=CONTENT_TYPES, STATUSES=STATUSES, library_review_count=review_count)

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from hub.auth.access import editor_required
 from hub.errors import ApiError
-from hub.library import services, staging
+from hub.library import browsing, funnel, staging
 from hub.library.files import KINDS
 from hub.library.models import CONTENT_TYPES
 from hub.validation import strip_controls
@@ -58,8 +58,8 @@ def render_page(defaults=None, rows=None, row_errors=None, error=None, status=20
             values[row["id"]].update({k: v for k, v in row.items() if v is not None})
     return render_template("library/bulk.html", staged=staged, defaults=defaults or {"stages": []},
                            rows=values, row_errors=row_errors or {}, error=error,
-                           stages=services.list_stages(), content_types=CONTENT_TYPES,
-                           facets=services.facet_values(current_user), kinds=KINDS,
+                           stages=funnel.list_stages(), content_types=CONTENT_TYPES,
+                           facets=browsing.facet_values(current_user), kinds=KINDS,
                            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
                            max_files=current_app.config["BULK_MAX_FILES"],
                            staged_hours=current_app.config["BULK_STAGED_HOURS"]), status
@@ -102,7 +102,7 @@ def upload_file():
     except ApiError as e:
         return error_json(e)
     row = get_template_attribute("library/_bulk.html", "review_row")
-    html = row(staged, {"title": staging.title_from_name(staged.original_name)}, None, services.list_stages(),
+    html = row(staged, {"title": staging.title_from_name(staged.original_name)}, None, funnel.list_stages(),
                CONTENT_TYPES, KINDS)
     return jsonify({"id": staged.id, "title": staging.title_from_name(staged.original_name),
                     "original_name": staged.original_name, "size": staged.size, "kind": staged.kind,

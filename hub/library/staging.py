@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from hub import jobs
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
-from hub.library import files, services
+from hub.library import files, rules, services
 from hub.library.models import StagedUpload
 from hub.models import utcnow
 from hub.transactions import after_commit, after_rollback
@@ -111,7 +111,7 @@ def create_drafts(actor, defaults, rows):
 
     rows: [{"id": staged upload id, ROW_FIELDS..., "stages": [...]}] in the order to create them; a
     title that is None (not given) is the file name's (title_from_name), an empty one is refused.
-    Every row is validated first (services.clean_fields); RowErrors (422) names each refused row
+    Every row is validated first (rules.clean_fields); RowErrors (422) names each refused row
     and nothing is created. The staged rows are deleted before the drafts are made, so a second
     "Create drafts" for the same uploads (a double click) gets Conflict (409) instead of duplicates.
     Returns the new items, in row order."""
@@ -132,7 +132,7 @@ def create_drafts(actor, defaults, rows):
             row = {**row, "title": title_from_name(staged[row["id"]].original_name)}
         datas[row["id"]] = merged_fields(defaults, row)
         try:
-            services.clean_fields(datas[row["id"]])
+            rules.clean_fields(datas[row["id"]])
         except Invalid as e:
             errors[row["id"]] = e.message
     if errors:

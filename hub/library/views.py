@@ -5,7 +5,7 @@ from flask_login import current_user
 from hub import events
 from hub.auth.access import editor_required
 from hub.errors import ApiError, Invalid
-from hub.library import files, previews, services
+from hub.library import browsing, files, funnel, previews, services, workflow
 from hub.library.models import CONTENT_TYPES
 from hub.ui import page_number
 
@@ -33,32 +33,32 @@ def home():
     """The library organised by funnel stage: what a rep sees first."""
     filters = read_filters()
     try:
-        sections = services.items_by_stage(current_user, filters)
+        sections = browsing.items_by_stage(current_user, filters)
     except ApiError as e:
         abort(400, e.message)
     return render_template("library/home.html", sections=sections, filters=filters,
-                           facets=services.facet_values(current_user))
+                           facets=browsing.facet_values(current_user))
 
 
 @bp.get("/stages/<slug>")
 def stage(slug):
     """All visible items for one stage, filtered and paginated."""
-    stage = services.get_stage(slug)
+    stage = funnel.get_stage(slug)
     filters = read_filters()
     page = page_number()
     per_page = current_app.config["ITEMS_PER_PAGE"]
     try:
-        items, total = services.list_items(current_user, {**filters, "stage": slug}, page, per_page)
+        items, total = browsing.list_items(current_user, {**filters, "stage": slug}, page, per_page)
     except ApiError as e:
         abort(400, e.message)
     return render_template("library/stage.html", stage=stage, items=items, total=total, page=page,
-                           per_page=per_page, filters=filters, facets=services.facet_values(current_user))
+                           per_page=per_page, filters=filters, facets=browsing.facet_values(current_user))
 
 
 @bp.get("/items/<int:item_id>")
 def item(item_id):
     """One item: metadata, stages, preview, versions and history."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     events.collateral_opened.send(item, action="view", user=current_user, channel="page")
     return render_item(item, start_page=page_number())
 
@@ -68,10 +68,10 @@ def render_item(item, error=None, start_page=1):
     refused action's message and status when there is one."""
     pages = previews.page_count(item.current_version)
     under_review = item.pending_version or (item.versions[0] if item.versions else None)
-    page = render_template("library/item.html", item=item, transitions=services.allowed_transitions(item),
+    page = render_template("library/item.html", item=item, transitions=workflow.allowed_transitions(item),
                            previewable=item.current_version and item.current_version.kind in files.PREVIEWABLE,
                            pages=pages, start_page=min(start_page, max(pages, 1)), error=error,
-                           approval_refusal=services.approval_refusal(current_user, item, under_review))
+                           approval_refusal=workflow.approval_refusal(current_user, item, under_review))
     return page, error.status if error else 200
 
 
@@ -97,7 +97,7 @@ def new_item():
 @editor_required
 def edit_item(item_id):
     """Change an item's metadata."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     if request.method == "GET":
         return render_form(item, form_values(item))
     data = item_form_data()
@@ -125,8 +125,8 @@ def render_form(item, values, error=None, nonce=None, staged=None):
     one-time token (`nonce`, new items) and the file kept from the refused attempt (`staged`)."""
     status = error.status if error else 200
     return render_template("library/form.html", item=item, values=values, error=error, nonce=nonce, staged=staged,
-                           stages=services.list_stages(), content_types=CONTENT_TYPES,
-                           facets=services.facet_values(current_user),
+                           stages=funnel.list_stages(), content_types=CONTENT_TYPES,
+                           facets=browsing.facet_values(current_user),
                            max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)), status
 
 
@@ -134,7 +134,7 @@ def render_form(item, values, error=None, nonce=None, staged=None):
 @editor_required
 def upload_version(item_id):
     """Upload a new file; older versions are kept."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     try:
         version = services.add_version(current_user, item, request.files.get("file"))
     except ApiError as e:
@@ -152,12 +152,12 @@ def upload_version(item_id):
 @editor_required
 def decide_version(item_id, number):
     """Approve (it is served from now on) or reject a new version waiting for re-approval."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     decision = request.form.get("decision", "")
     if decision not in ("approve", "reject"):
         return render_item(item, Invalid("Choose Approve or Reject.", "decision"))
     try:
-        services.decide_version(current_user, item, number, decision == "approve", request.form.get("comment", ""))
+        workflow.decide_version(current_user, item, number, decision == "approve", request.form.get("comment", ""))
     except ApiError as e:
         return render_item(item, e)
     if decision == "approve":
@@ -171,9 +171,9 @@ def decide_version(item_id, number):
 @editor_required
 def change_status(item_id):
     """Move the item along the approval workflow."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     try:
-        notes = services.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""),
+        notes = workflow.transition(current_user, item, request.form.get("status", ""), request.form.get("comment", ""),
                                     announce=request.form.get("calendar_entry") == "1")  # the calendar tick
     except ApiError as e:
         return render_item(item, e)
@@ -187,7 +187,7 @@ def change_status(item_id):
 @editor_required
 def delete_item(item_id):
     """Delete the item and its files for good."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     title = item.title
     services.delete_item(current_user, item)
     flash(f"Deleted \u201c{title}\u201d.", "info")
@@ -199,17 +199,17 @@ def delete_item(item_id):
 def review():
     """Marketing's queue: waiting for approval, expiring soon, just expired, my drafts."""
     days = current_app.config["EXPIRING_SOON_DAYS"]
-    queue = services.review_queue()
+    queue = browsing.review_queue()
     return render_template("library/review.html", waiting=[item for item, _ in queue],
                            waiting_since={item.id: since for item, since in queue},
-                           expiring=services.expiring_soon(days), expired=services.recently_expired(days),
-                           drafts=services.drafts_of(current_user), days=days)
+                           expiring=browsing.expiring_soon(days), expired=browsing.recently_expired(days),
+                           drafts=browsing.drafts_of(current_user), days=days)
 
 
 @bp.get("/items/<int:item_id>/download")
 def download(item_id):
     """The current file of an item, or a redirect to its link."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     events.collateral_opened.send(item, action="download", user=current_user, channel="page")
     if item.current_version is None:
         if item.url:
@@ -222,7 +222,7 @@ def download(item_id):
 @editor_required
 def download_version(item_id, number):
     """An older file version, for marketing."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     version = next((v for v in item.versions if v.number == number), None)
     if version is None:
         abort(404, "No such version.")
@@ -232,7 +232,7 @@ def download_version(item_id, number):
 @bp.get("/items/<int:item_id>/preview")
 def preview(item_id):
     """The current file shown inline, for PDFs and images only."""
-    item = services.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     version = item.current_version
     if version is None or version.kind not in files.PREVIEWABLE:
         abort(404, "There is no preview for this item.")
@@ -244,10 +244,10 @@ def preview(item_id):
 @bp.get("/items/<int:item_id>/thumbnail")
 def thumbnail(item_id):
     """The first page or image of the item, or its typed placeholder card (never a broken image)."""
-    return previews.send_thumbnail(services.get_item(current_user, item_id), request)
+    return previews.send_thumbnail(browsing.get_item(current_user, item_id), request)
 
 
 @bp.get("/items/<int:item_id>/pages/<int:number>")
 def page_image(item_id, number):
     """One page of the current file as an image, for the page-by-page viewer."""
-    return previews.send_page(services.get_item(current_user, item_id), number)
+    return previews.send_page(browsing.get_item(current_user, item_id), number)

@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from hub import events
 from hub.errors import ApiError
-from hub.library import previews
-from hub.library import services as library
+from hub.library import funnel, previews
 from hub.search import services
 from hub.ui import page_number
 
@@ -29,7 +28,7 @@ def results():
     if request.args.get("track") != "0":  # insights' own query links are not reps searching
         events.search_performed.send(current_user._get_current_object(), text=text, filters=filters,
                                      total=found.total, page=found.page, channel="page")
-    stages = {s.slug: s.name for s in library.list_stages()}
+    stages = {s.slug: s.name for s in funnel.list_stages()}
     return render_template("search/results.html", found=found, text=text, filters=filters, sort=sort,
                            stages=stages, hit_pages=hit_pages(found.hits, text))
 

@@ -1,4 +1,6 @@
 """Ratings of items and content requests from reps to marketing."""
+from datetime import UTC, datetime, time, timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -91,8 +93,11 @@ def get_request(request_id):
     return req
 
 
-def list_requests(status=None, mine_for=None):
-    """Requests with their vote counts, most wanted first; optionally one status or one requester."""
+def list_requests(status=None, mine_for=None, asked=None, changed=None):
+    """[(ContentRequest, votes)], most wanted first, at most 500; optionally one status (a key of
+    REQUEST_STATUSES, else Invalid), one requester, and `asked` / `changed`: (first, last) dates, each
+    inclusive and either None for open-ended, of the day (UTC) the request was asked or its status
+    last changed. The weekly review's "asked this week" and "delivered" link to these lists."""
     votes = func.count(RequestVote.id)
     query = (select(ContentRequest, votes).outerjoin(RequestVote).group_by(ContentRequest.id)
              .options(selectinload(ContentRequest.requester)))
@@ -102,6 +107,12 @@ def list_requests(status=None, mine_for=None):
         query = query.where(ContentRequest.status == status)
     if mine_for is not None:
         query = query.where(ContentRequest.requester_id == mine_for.id)
+    for column, (first, last) in ((ContentRequest.created_at, asked or (None, None)),
+                                  (ContentRequest.status_changed_at, changed or (None, None))):
+        if first is not None:
+            query = query.where(column >= datetime.combine(first, time.min, UTC))
+        if last is not None:
+            query = query.where(column < datetime.combine(last + timedelta(days=1), time.min, UTC))
     return db.session.execute(query.order_by(votes.desc(), ContentRequest.created_at.desc()).limit(500)).all()
 
 

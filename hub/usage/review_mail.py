@@ -91,7 +91,7 @@ def compose(user, week, built=None):
             built[key] = review.weekly_review(user, week)
         data = built[key]
         values = {"data": data, "user": user, "top": 5, "charts": charts,
-                  "links": review_output.links(data, user.is_editor, external=True),
+                  "links": review_output.links(data, user, external=True),
                   "item_url": review_output.item_url, "request_url": review_output.request_url}
         return (f"Hub weekly review {data['week']}", render_template("review/email.txt", **values),
                 render_template("review/email.html", **values))

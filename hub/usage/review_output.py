@@ -11,25 +11,29 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from hub import validation
 from hub.usage import csv as csv_export
 from hub.usage.review import TOP
 
 # --- the reports behind the numbers ---------------------------------------------------------------
 
 
-def links(review, editor, external=False):
+def links(review, user, external=False):
     """{name: URL or None}: the page behind each figure, with the week's dates as filters. Insights
-    pages are for marketing and admins: a rep (`editor` False) gets None there, and sees plain numbers."""
+    pages are for marketing and admins, the users page for admins: others get None there, and see a
+    plain number. user: the reader (a User)."""
     span = {"from": review["starts_on"], "to": review["ends_on"]}
 
     def to(endpoint, editor_only=True, **values):
-        if editor_only and not editor:
+        if editor_only and not user.is_editor:
             return None
         return url_for(endpoint, _external=external, **values)
 
     return {
         "week": to("review.weekly", False, week=review["week"]),
-        "library": to("library.home", False),
+        "published": to("review.weekly_section", False, section="published", week=review["week"], change="published"),
+        "updated": to("review.weekly_section", False, section="published", week=review["week"], change="updated"),
+        "approved": to("library.home", False, status="approved" if user.is_editor else None),
         "calendar": to("calendar.agenda", False, **{"from": review["calendar"]["first_on"]}),
         "most_used": to("usage.content_report", sort="views", **span),
         "best_winning": to("usage.content_report", sort="win_rate", **span),
@@ -39,9 +43,12 @@ def links(review, editor, external=False):
         "unused_share": to("usage.unused_report", days=review["unused"]["days"]),
         "searches": to("usage.search_report", **span),
         "requests": to("usage.requests_page", False, status="open"),
-        "requests_delivered": to("usage.requests_page", False, status="delivered"),
+        "asked": to("usage.requests_page", False, asked_from=span["from"], asked_to=span["to"]),
+        "requests_delivered": to("usage.requests_page", False, status="delivered", changed_from=span["from"],
+                                 changed_to=span["to"]),
         "adoption": to("usage.insights"),
         "active_reps": to("usage.insights"),
+        "reps": url_for("admin.user_list", role="sales", active="1", _external=external) if user.is_admin else None,
         "goals": to("review.goals"),
     }
 
@@ -79,6 +86,22 @@ SECTIONS = {
               [("label", "Goal"), ("direction", "Direction"), ("target", "Target"), ("actual", "This week"),
                ("unit", "Unit"), ("met", "Met")]),
 }
+
+
+ROW_PAGES = {"published": "library.item", "most_used": "library.item", "best_winning": "library.item",
+             "unused": "library.item", "requests": "usage.request_detail"}
+CHANGES = {"published": "Published", "updated": "Updated"}
+
+
+def section_rows(review, section, change=None):
+    """(title, rows, columns) of one section (a key of SECTIONS), every row; for "published", change
+    ("published" or "updated", else Invalid) keeps only items published, or only updated, in the week."""
+    title, rows, columns = SECTIONS[section]
+    rows = rows(review)
+    if change is not None and section == "published":
+        label = CHANGES[validation.choice(change, "change", CHANGES)]
+        rows, title = [row for row in rows if row["change"] == label], f"{label} in the week"
+    return title, rows, columns
 
 
 def section_csv(review, section):

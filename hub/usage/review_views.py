@@ -28,7 +28,7 @@ def weekly():
     """One week side by side: published, coming, what was used and won, unused, searches, requests,
     adoption and the goals."""
     data = review.weekly_review(current_user, chosen_week())
-    return render_template("review/weekly.html", data=data, links=review_output.links(data, current_user.is_editor),
+    return render_template("review/weekly.html", data=data, links=review_output.links(data, current_user),
                            top=review.TOP, charts=charts, sections=review_output.SECTIONS)
 
 
@@ -37,6 +37,18 @@ def weekly_pdf():
     """The review as a PDF, to print or pass on."""
     data = review.weekly_review(current_user, chosen_week())
     return download(review_output.pdf(data), "application/pdf", f"weekly-review-{data['week']}.pdf")
+
+
+@bp.get("/weekly/<any(" + ", ".join(review_output.SECTIONS) + "):section>")
+def weekly_section(section):
+    """Every row of one section: the report behind its figures (?change=published|updated narrows
+    "Published or updated")."""
+    data = review.weekly_review(current_user, chosen_week())
+    title, rows, columns = review_output.section_rows(data, section, request.args.get("change"))
+    return render_template("review/section.html", data=data, section=section, title=title, rows=rows,
+                           columns=[(key, label) for key, label in columns if key != "id"],
+                           row_page=review_output.ROW_PAGES.get(section),
+                           change=request.args.get("change"))
 
 
 @bp.get("/weekly/<any(" + ", ".join(review_output.SECTIONS) + "):section>.csv")

@@ -5,15 +5,14 @@ from flask_login import current_user
 from hub.auth import services as auth_services
 from hub.auth.access import editor_required
 from hub.errors import ApiError, NotFound
-from hub.library import files, pages
-from hub.library import services as library
+from hub.library import browsing, files, funnel, pages, workflow
 from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
 from hub.usage import analytics, exports, feedback, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
-from hub.validation import row_id
+from hub.validation import day, row_id
 
 bp = Blueprint("usage", __name__)
 PUBLIC = ("usage.share_page", "usage.share_preview", "usage.share_page_image", "usage.share_download")
@@ -203,7 +202,7 @@ def activity():
 @bp.post("/items/<int:item_id>/rating")
 def rate(item_id):
     """Rate an item 1-5 with a comment; rating again replaces it."""
-    item = library.get_item(current_user, item_id)
+    item = browsing.get_item(current_user, item_id)
     try:
         feedback.rate_item(current_user, item, request.form.get("rating", ""), request.form.get("comment", ""))
     except ApiError as e:
@@ -221,12 +220,15 @@ def requests_page():
     status = request.args.get("status", "")
     if status and status not in REQUEST_STATUSES:
         abort(400, "Unknown status.")
-    rows = feedback.list_requests(status or None)
+    spans = {name: tuple(day(request.args.get(f"{name}_{end}") or None, f"{name}_{end}") for end in ("from", "to"))
+             for name in ("asked", "changed")}
+    rows = feedback.list_requests(status or None, **spans)
     changed = feedback.unseen_changes(current_user)
     changed_ids = {r.id for r in changed}
     feedback.mark_seen(current_user, changed)
     return render_template("usage/requests.html", rows=rows, status=status, statuses=REQUEST_STATUSES,
-                           changed_ids=changed_ids, stages=library.list_stages(), values={}, error=None)
+                           spans={k: v for k, v in spans.items() if any(v)}, changed_ids=changed_ids,
+                           stages=funnel.list_stages(), values={}, error=None)
 
 
 @bp.post("/requests")
@@ -237,7 +239,7 @@ def create_request():
         req = feedback.create_request(current_user, data)
     except ApiError as e:
         return render_template("usage/requests.html", rows=feedback.list_requests(), status="",
-                               statuses=REQUEST_STATUSES, changed_ids=set(), stages=library.list_stages(),
+                               statuses=REQUEST_STATUSES, changed_ids=set(), stages=funnel.list_stages(),
                                values=data, error=e), e.status
     flash("Request sent to marketing. You will see its progress here.", "success")
     return redirect(url_for("usage.request_detail", request_id=req.id), 303)
@@ -316,8 +318,8 @@ def content_report():
     rows = analytics.content_usage(filters)
     return render_template("usage/content.html", rows=rows[(page - 1) * per_page:page * per_page], total=len(rows),
                            page=page, per_page=per_page, filters=request.args,
-                           overall=analytics.overall_win_rate(), stages=library.list_stages(),
-                           facets=library.facet_values(current_user), sorts=analytics.SORTS, tab="content",
+                           overall=analytics.overall_win_rate(), stages=funnel.list_stages(),
+                           facets=browsing.facet_values(current_user), sorts=analytics.SORTS, tab="content",
                            teams=auth_services.list_teams(),
                            comments=analytics.rating_comments(filters["start"], filters["end"]))
 
@@ -359,8 +361,8 @@ def archive_unused():
     archived = 0
     for raw in request.form.getlist("item_id")[:500]:
         try:
-            item = library.get_item(current_user, row_id(raw, "item_id", "not an item id."))
-            library.transition(current_user, item, "archived", "Archived from the unused content report")
+            item = browsing.get_item(current_user, row_id(raw, "item_id", "not an item id."))
+            workflow.transition(current_user, item, "archived", "Archived from the unused content report")
             archived += 1
         except ApiError as e:
             flash(f"Item {raw}: {e.message}", "error")

@@ -14,7 +14,7 @@ from hub import events, mail
 from hub.auth.models import User
 from hub.errors import Invalid
 from hub.extensions import db
-from hub.library import services as library
+from hub.library import browsing
 from hub.library.models import Collateral, FileVersion, Stage, StatusChange
 from hub.models import today, utcnow
 from hub.whatsnew.models import KINDS, MailChoice, Notification, SavedItem
@@ -31,7 +31,7 @@ EXPIRY_NOTICE_DAYS = 7
 def save_item(user, item_id, saved=True):
     """Star (saved=True) or unstar an item the user may see. Idempotent: saving twice keeps one row.
     Raises NotFound for items the user may not see. Returns the item."""
-    item = library.get_item(user, item_id)
+    item = browsing.get_item(user, item_id)
     row = db.session.get(SavedItem, (user.id, item.id))
     if saved and row is None:
         try:
@@ -47,7 +47,7 @@ def save_item(user, item_id, saved=True):
 
 def saved_items(user):
     """The items the user saved that they may still see, most recently saved first."""
-    query = (library.visible_query(user).join(SavedItem, SavedItem.collateral_id == Collateral.id)
+    query = (browsing.visible_query(user).join(SavedItem, SavedItem.collateral_id == Collateral.id)
              .where(SavedItem.user_id == user.id).order_by(SavedItem.created_at.desc(), Collateral.id.desc()))
     return db.session.scalars(query).unique().all()
 
@@ -72,7 +72,7 @@ def recently_viewed(user, limit=RECENT):
     ids = ask(events.recently_viewed, user, limit=limit) or []
     if not ids:
         return []
-    found = {item.id: item for item in db.session.scalars(library.visible_query(user).where(Collateral.id.in_(ids)))}
+    found = {item.id: item for item in db.session.scalars(browsing.visible_query(user).where(Collateral.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
 
 
