@@ -338,3 +338,15 @@ def test_mangled_exports_import_or_are_refused_never_crash(app, editor):
                 importer.import_ics(editor, data)
         except Invalid:
             pass  # refused with a reason; anything else fails the test
+
+
+def test_several_thisandfuture_overrides_on_a_bounded_series_each_own_their_later_occurrences(app, editor):
+    data = ics(event("b@x", "SUMMARY:Daily", "DTSTART:20270501T080000Z", "DTEND:20270501T083000Z",
+                     "RRULE:FREQ=DAILY;COUNT=8"),
+               event("b@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270503T080000Z", "SUMMARY:Daily",
+                     "DTSTART:20270503T100000Z", "DTEND:20270503T103000Z"),
+               event("b@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270506T080000Z", "SUMMARY:Daily",
+                     "DTSTART:20270506T120000Z", "DTEND:20270506T123000Z"))
+    assert importer.import_ics(editor, data).counts() == (1, 0, 0)
+    assert [s.hour for s in starts("b@x")] == [8, 8, 10, 10, 10, 12, 12, 12]
+    assert hub_occurrences() == source_occurrences(data)

@@ -204,7 +204,7 @@ class Reader:
                                          "ends_at": new["ends_at"], **own}
             if str(override.get("RECURRENCE-ID").params.get("RANGE", "")).upper() == "THISANDFUTURE":
                 later.append((original, new, own))
-        for original, new, own in later:
+        for original, new, own in reversed(later):  # the latest first: each owns the occurrences after it
             self.this_and_future(data, times, original, new, own, moved)
         return list(moved.values())
 
