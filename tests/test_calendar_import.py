@@ -338,3 +338,130 @@ def test_mangled_exports_import_or_are_refused_never_crash(app, editor):
                 importer.import_ics(editor, data)
         except Invalid:
             pass  # refused with a reason; anything else fails the test
+
+
+# --- RANGE=THISANDFUTURE on an endless series: split in two, as Google Calendar and Thunderbird do ----
+
+
+def without_uids(found):
+    """The occurrences of hub_occurrences/source_occurrences without their UIDs: a split gives a new one."""
+    return {occurrence[1:] for occurrence in found}
+
+
+def rule_parts(uid):
+    return dict(part.split("=") for part in entry(uid).rrule.split(";"))
+
+
+BERLIN_DAILY = (event("day@x", "SUMMARY:Stand-up", "DTSTART;TZID=Europe/Berlin:20270301T100000",
+                      "DTEND;TZID=Europe/Berlin:20270301T101500", "RRULE:FREQ=DAILY",
+                      "EXDATE;TZID=Europe/Berlin:20270303T100000,20270310T100000"),
+                event("day@x", "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20270305T100000",
+                      "SUMMARY:Stand-up (afternoon)", "DTSTART;TZID=Europe/Berlin:20270305T140000",
+                      "DTEND;TZID=Europe/Berlin:20270305T143000", "LOCATION:Room 4"))
+
+
+def test_thisandfuture_on_an_endless_series_splits_it_at_the_override(app, editor):
+    data = ics(*BERLIN_DAILY)
+    result = importer.import_ics(editor, data, published=True)
+    assert result.counts() == (2, 0, 0) and result.skipped == []
+    first, second = entry("day@x"), entry("day@x_R20270305T090000Z")
+    assert rule_parts("day@x") == {"FREQ": "DAILY", "UNTIL": "20270304T090000Z"}  # the 4th, in UTC
+    assert second.rrule == "FREQ=DAILY" and (second.title, second.location) == ("Stand-up (afternoon)", "Room 4")
+    assert (second.starts_at, second.ends_at) == (utc(2027, 3, 5, 13), utc(2027, 3, 5, 13, 30))
+    assert starts("day@x") == [utc(2027, 3, n, 9) for n in (1, 2, 4)]  # the 3rd was removed
+    later = starts("day@x_R20270305T090000Z", date(2027, 3, 5), date(2027, 3, 31))
+    assert later[:5] == [utc(2027, 3, n, 13) for n in (5, 6, 7, 8, 9)]
+    assert utc(2027, 3, 10, 13) not in later  # the master's EXDATE after the split moved with the rest
+    assert later[-1] == utc(2027, 3, 31, 12)  # 14:00 summer time after 28 March
+    far = recurrence.occurrences(second, date(2030, 12, 1), date(2030, 12, 1))
+    assert [(o.start.hour, o.start.astimezone(UTC).hour, o.end.minute, o.title) for o in far] == [
+        (14, 13, 30, "Stand-up (afternoon)")]
+    assert first.span_ends_at == utc(2027, 3, 4, 9, 15) and second.span_ends_at is None
+    assert without_uids(hub_occurrences()) == without_uids(source_occurrences(data))
+    body = feeds.render(editor, {}, None, URLS)
+    fed = {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+    assert set(fed) == {"day@x", "day@x_R20270305T090000Z"}
+    assert fed["day@x"]["RRULE"].to_ical() == b"FREQ=DAILY;UNTIL=20270304T090000Z"
+    assert "RECURRENCE-ID" not in fed["day@x_R20270305T090000Z"]
+    assert len(list(vobject.readComponents(body.decode()))) == 1
+    assert importer.import_ics(editor, body).counts() == (0, 0, 2)
+    again = importer.import_ics(editor, data)
+    assert again.counts() == (0, 0, 2) and again.skipped == [] and count() == 2
+
+
+def test_a_changed_split_updates_both_entries_and_adds_none(app, editor):
+    importer.import_ics(editor, ics(*BERLIN_DAILY))
+    changed = ics(*BERLIN_DAILY).replace(b"20270305T143000", b"20270305T150000")
+    assert importer.import_ics(editor, changed).counts() == (0, 1, 1) and count() == 2
+    assert entry("day@x_R20270305T090000Z").ends_at == utc(2027, 3, 5, 14)
+
+
+def test_several_thisandfuture_overrides_split_an_endless_series_again_each_time(app, editor):
+    data = ics(event("wk@x", "SUMMARY:Planning", "DTSTART:20270104T150000Z", "DTEND:20270104T160000Z",
+                     "RRULE:FREQ=WEEKLY", "EXDATE:20270301T150000Z", "RDATE:20270406T150000Z"),
+               event("wk@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270201T150000Z", "SUMMARY:Planning (new slot)",
+                     "DTSTART:20270201T170000Z", "DTEND:20270201T173000Z"),
+               event("wk@x", "RECURRENCE-ID:20270215T150000Z", "SUMMARY:Planning",
+                     "DTSTART:20270216T090000Z", "DTEND:20270216T100000Z"),
+               event("wk@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270322T150000Z", "SUMMARY:Planning (mornings)",
+                     "DTSTART:20270322T080000Z", "DTEND:20270322T090000Z", "DESCRIPTION:Earlier"))
+    result = importer.import_ics(editor, data)
+    assert result.counts() == (3, 0, 0) and result.skipped == []
+    assert rule_parts("wk@x")["UNTIL"] == "20270125T150000Z"
+    assert rule_parts("wk@x_R20270201T150000Z")["UNTIL"] == "20270315T170000Z"
+    assert "UNTIL" not in rule_parts("wk@x_R20270322T150000Z")
+    middle = recurrence.occurrences(entry("wk@x_R20270201T150000Z"), FIRST, LAST)
+    assert [(o.start.astimezone(UTC), o.title) for o in middle] == [
+        (utc(2027, 2, 1, 17), "Planning (new slot)"), (utc(2027, 2, 8, 17), "Planning (new slot)"),
+        (utc(2027, 2, 16, 9), "Planning"), (utc(2027, 2, 22, 17), "Planning (new slot)"),
+        (utc(2027, 3, 8, 17), "Planning (new slot)"), (utc(2027, 3, 15, 17), "Planning (new slot)")]
+    assert starts("wk@x_R20270322T150000Z", date(2027, 4, 1), date(2027, 4, 12)) == [
+        utc(2027, 4, 5, 8), utc(2027, 4, 6, 8), utc(2027, 4, 12, 8)]  # the RDATE moved with its series
+    assert without_uids(hub_occurrences()) == without_uids(source_occurrences(data))
+    assert importer.import_ics(editor, data).counts() == (0, 0, 3)
+
+
+def test_thisandfuture_on_an_endless_all_day_series_ends_the_first_part_on_a_date(app, editor):
+    data = ics(event("fair@x", "SUMMARY:Fair day", "DTSTART;VALUE=DATE:20270104", "DTEND;VALUE=DATE:20270105",
+                     "RRULE:FREQ=WEEKLY"),
+               event("fair@x", "RECURRENCE-ID;RANGE=THISANDFUTURE;VALUE=DATE:20270125", "SUMMARY:Fair day",
+                     "DTSTART;VALUE=DATE:20270126", "DTEND;VALUE=DATE:20270128"))
+    result = importer.import_ics(editor, data, published=True)
+    assert result.counts() == (2, 0, 0) and result.skipped == []
+    assert rule_parts("fair@x") == {"FREQ": "WEEKLY", "UNTIL": "20270118"}
+    second = entry("fair@x_R20270125")
+    assert (second.starts_on, second.ends_on, second.title) == (date(2027, 1, 26), date(2027, 1, 27), "Fair day")
+    assert starts("fair@x") == [date(2027, 1, 4), date(2027, 1, 11), date(2027, 1, 18)]
+    assert starts("fair@x_R20270125", date(2029, 12, 20), date(2029, 12, 31)) == [date(2029, 12, 25)]
+    assert without_uids(hub_occurrences()) == without_uids(source_occurrences(data))
+    assert importer.import_ics(editor, feeds.render(editor, {}, None, URLS)).counts() == (0, 0, 2)
+
+
+def test_thisandfuture_at_the_first_occurrence_changes_the_series_without_a_split(app, editor):
+    data = ics(event("all@x", "SUMMARY:Sync", "DTSTART:20270104T150000Z", "DTEND:20270104T160000Z", "RRULE:FREQ=DAILY"),
+               event("all@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270104T150000Z", "SUMMARY:Sync",
+                     "DTSTART:20270104T160000Z", "DTEND:20270104T170000Z"))
+    assert importer.import_ics(editor, data).counts() == (1, 0, 0) and count() == 1
+    assert (entry("all@x").rrule, starts("all@x", date(2027, 1, 4), date(2027, 1, 5))) == (
+        "FREQ=DAILY", [utc(2027, 1, 4, 16), utc(2027, 1, 5, 16)])
+
+
+def test_a_thisandfuture_shift_the_rule_cannot_carry_is_skipped_with_the_reason(app, editor):
+    data = ics(event("mon@x", "SUMMARY:Mondays", "DTSTART:20270104T150000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO"),
+               event("mon@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270118T150000Z", "DTSTART:20270119T150000Z"),
+               event("ok@x", "SUMMARY:Other", "DTSTART:20270104T150000Z"))
+    result = importer.import_ics(editor, data)
+    assert result.counts() == (1, 0, 0) and [uid for uid, _ in result.skipped] == ["mon@x"]
+    assert "RANGE=THISANDFUTURE" in result.skipped[0][1] and entry("mon@x") is None
+
+
+def test_several_thisandfuture_overrides_on_a_bounded_series_each_own_their_later_occurrences(app, editor):
+    data = ics(event("b@x", "SUMMARY:Daily", "DTSTART:20270501T080000Z", "DTEND:20270501T083000Z",
+                     "RRULE:FREQ=DAILY;COUNT=8"),
+               event("b@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270503T080000Z", "SUMMARY:Daily",
+                     "DTSTART:20270503T100000Z", "DTEND:20270503T103000Z"),
+               event("b@x", "RECURRENCE-ID;RANGE=THISANDFUTURE:20270506T080000Z", "SUMMARY:Daily",
+                     "DTSTART:20270506T120000Z", "DTEND:20270506T123000Z"))
+    assert importer.import_ics(editor, data).counts() == (1, 0, 0)
+    assert [s.hour for s in starts("b@x")] == [8, 8, 10, 10, 10, 12, 12, 12]
+    assert hub_occurrences() == source_occurrences(data)

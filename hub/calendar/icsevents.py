@@ -73,3 +73,17 @@ def uid_of(event):
         basis = f"{start.to_ical().decode() if start is not None else ''}|{text(event, 'SUMMARY')}"
         uid = hashlib.sha256(basis.encode()).hexdigest()[:32] + "@import.hub"
     return uid[:255]
+
+
+def split_uid(uid, split):
+    """The UID of the entry a RANGE=THISANDFUTURE override split off an endless series (RFC 5545
+    3.8.4.4), named as Google Calendar names "this and following" series: uid (str) plus "_R" and the
+    split's RECURRENCE-ID `split` (a date: YYYYMMDD; an aware datetime: YYYYMMDDTHHMMSSZ in UTC).
+    The same file always gives the same UID, so a re-import updates the entry; at most 255 characters
+    (the base UID is shortened when needed). Raises nothing."""
+    if isinstance(split, datetime):
+        stamp = split.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    else:
+        stamp = split.strftime("%Y%m%d")
+    suffix = f"_R{stamp}"
+    return uid[:255 - len(suffix)] + suffix

@@ -1,6 +1,8 @@
 """A series of an imported file as Hub's entry data: its times in the right zone, its rule, RDATEs and
-EXDATEs, and its overrides as moved occurrences (RANGE=THISANDFUTURE spread over later ones)."""
+EXDATEs, and its overrides as moved occurrences (RANGE=THISANDFUTURE spread over the later ones of a
+bounded series; an endless series is split there into consecutive entries)."""
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from icalendar.error import InvalidCalendar
@@ -10,6 +12,8 @@ from hub.calendar.icsevents import Skip, kind_of, last_day, recurrence_sort, sin
 from hub.calendar.models import STATUSES
 from hub.errors import Invalid
 from hub.validation import url as web_address
+
+SAME_PATTERN = 60  # occurrences compared to check that a split-off rule repeats the shifted original
 
 
 class Reader:
@@ -78,7 +82,14 @@ class Reader:
         return found
 
     def series(self, master, overrides, existing=None):
-        """(input for clean_entry, kind from CATEGORIES or None, notes on overrides left out)."""
+        """One series (master VEVENT, its override VEVENTs) as Hub entries.
+
+        Returns (pieces, kind from CATEGORIES or None, notes on overrides left out). pieces is a list of
+        (split, input for clean_entry): split is None for the entry under the series' own UID, else the
+        RECURRENCE-ID (a date, or an aware datetime) of the RANGE=THISANDFUTURE override that split an
+        endless series there (RFC 5545 3.2.13, 3.8.4.4; see split). Raises Skip when Hub cannot
+        represent the series, InvalidCalendar for property values icalendar cannot read.
+        """
         times = self.times(master, existing)
         start = single(master, "DTSTART")
         rrules = master.get("RRULE")
@@ -95,7 +106,7 @@ class Reader:
         data.update(times)
         notes = []
         if rule is None and not rdates:
-            return data, kind_of(master), notes
+            return [(None, data)], kind_of(master), notes
         data["rrule"] = rule or "FREQ=DAILY;COUNT=1"  # RDATEs alone: the start, then each RDATE
         extra = self.rebase(data, times)
         anchor = times["starts_at"]
@@ -112,8 +123,106 @@ class Reader:
                 data["exdates"].append(self.original(value, times, anchor))
             else:  # a DATE on a timed series: every occurrence that day (as recurring-ical-events reads it)
                 data["exdates"] += self.on_day(data["rrule"], local_start, value)
-        data["overrides"] = self.changes(master, overrides, data, times, on_rule, notes)
-        return data, kind_of(master), notes
+        cuts = []
+        data["overrides"] = self.changes(master, overrides, data, times, on_rule, notes, cuts)
+        if cuts:
+            return self.split(master, data, cuts), kind_of(master), notes
+        for change in data["overrides"]:
+            change.pop("_event", None)
+        return [(None, data)], kind_of(master), notes
+
+    def split(self, master, data, cuts):
+        """An endless series with RANGE=THISANDFUTURE overrides as consecutive entries, the way Google
+        Calendar and Thunderbird save "this and following events" (RFC 5545 3.8.4.4, 3.2.13).
+
+        `data` is the whole series (clean_entry input, rule without COUNT or UNTIL) and `cuts`
+        [(RECURRENCE-ID, the override's times, the override VEVENT)] in RECURRENCE-ID order. The first
+        entry keeps the series' start and ends at its last occurrence before the first cut: its RRULE
+        gets that occurrence as UNTIL, in UTC (the "Z" form RFC 5545 3.3.10 asks for with a TZID
+        DTSTART) or as a DATE for all-day series. Each cut starts an entry at the override's new start
+        and end, with its own summary, description and location where given, repeating the same rule
+        up to the next cut or forever. EXDATEs, RDATEs and moved occurrences go to the entry whose range
+        holds their original start and move with its occurrences, by the cut's shift (as
+        recurring-ical-events reads them). Returns [(split, data)] as series() does (a cut at the
+        series' first occurrence just changes the series: no split). Raises Skip when the rule cannot
+        repeat the shifted occurrences from the new start (e.g. a weekly BYDAY=TU series whose
+        Tuesdays all move to Wednesday).
+        """
+        all_day = data["all_day"]
+        zone = None if all_day else data["starts_at"].tzinfo
+        fields = ("title", "description", "location")
+
+        def moved_by(value, segment):
+            return (value if all_day else value.astimezone(zone)) + segment["shift"]
+
+        def piece(**changes):
+            return dict(data, exdates=[], rdates=[], overrides=[], **changes)
+
+        segments = [{"original": None, "shift": timedelta(0), "data": piece(), "texts": {n: data[n] for n in fields}}]
+        for original, new, override in cuts:
+            original = original if all_day else original.astimezone(zone)
+            own = self.texts(override, master)
+            segment = {"original": original, "shift": new["starts_at"] - original,
+                       "data": piece(starts_at=new["starts_at"], ends_at=new["ends_at"], **own)}
+            segment["texts"] = {n: segment["data"][n] for n in fields}
+            segments.append(segment)
+
+        def home(value):
+            found = segments[0]
+            for segment in segments[1:]:
+                if self.key(segment["original"]) <= self.key(value):
+                    found = segment
+            return found
+
+        for value in data["exdates"]:
+            segment = home(value)
+            segment["data"]["exdates"].append(moved_by(value, segment))
+        for value in data["rdates"]:
+            segment = home(value["starts_at"] if isinstance(value, dict) else value)
+            segment["data"]["rdates"].append({k: moved_by(v, segment) for k, v in value.items()}
+                                             if isinstance(value, dict) else moved_by(value, segment))
+        for change in data["overrides"]:
+            event = change.pop("_event", None)
+            segment = home(change["recurrence_id"])
+            if segment["original"] is not None:
+                own = self.texts(event, base=segment["texts"]) if event is not None else {}
+                change = {"recurrence_id": moved_by(change["recurrence_id"], segment),
+                          "starts_at": change["starts_at"], "ends_at": change["ends_at"], **own}
+            segment["data"]["overrides"].append(change)
+        return self.bounded(data["rrule"], segments)
+
+    def bounded(self, rule, segments):
+        """Each segment's rule: the series' rule from its start, with an UNTIL at its last occurrence
+        before the next segment; empty segments dropped. [(split, data)] for series()."""
+        all_day = segments[0]["data"]["all_day"]
+        parts = recurrence.parse(rule)
+        master = recurrence.build(rule, segments[0]["data"]["starts_at"], all_day)
+        pieces = []
+        for n, segment in enumerate(segments):
+            data = segment["data"]
+            own = recurrence.build(rule, data["starts_at"], all_day)
+            if segment["original"] is not None:
+                start = recurrence.as_dtstart(segment["original"], all_day)
+                expected = [dt + segment["shift"] for dt in master.xafter(start, count=SAME_PATTERN, inc=True)]
+                if list(islice(own, SAME_PATTERN)) != expected:
+                    raise Skip(f"its change of all occurrences from {recurrence.describe_start(segment['original'])} "
+                               "on (RANGE=THISANDFUTURE) moves them off the days its repeat rule gives")
+            if n + 1 < len(segments):
+                following = segments[n + 1]["original"]
+                cut = following if all_day else following.astimezone(data["starts_at"].tzinfo)
+                last = own.before(recurrence.as_dtstart(cut + segment["shift"], all_day))
+                if last is None:
+                    if data["rdates"] or data["overrides"]:
+                        raise Skip("a RANGE=THISANDFUTURE change leaves occurrences before it without their series")
+                    continue
+                until = last.strftime("%Y%m%d") if all_day else last.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+                data["rrule"] = ";".join(f"{k}={v}" for k, v in {**parts, "UNTIL": until}.items())
+            try:
+                data["rrule"] = recurrence.normalise(data["rrule"], data["starts_at"], data["timezone"], all_day)
+            except recurrence.RuleError as e:
+                raise Skip(f"its repeat rule after a RANGE=THISANDFUTURE change: {e}") from None
+            pieces.append((segment["original"] if pieces else None, data))
+        return pieces
 
     def rebase(self, data, times):
         """A DTSTART the rule does not give still counts (RFC 5545 3.8.5.3; recurring-ical-events reads it
@@ -151,8 +260,9 @@ class Reader:
             return {"starts_at": begin, "ends_at": end}
         return self.original(value, times, anchor)
 
-    def texts(self, event, master=None):
-        """Title, description, location, link and status; for an override only what differs from its master."""
+    def texts(self, event, master=None, base=None):
+        """Title, description, location, link and status; for an override only the title, description
+        and location that differ from its master's (or from `base`, texts of the entry it lands in)."""
         description = text(event, "DESCRIPTION")
         url = text(event, "URL").strip()
         title = text(event, "SUMMARY").strip()
@@ -161,8 +271,8 @@ class Reader:
             url = facts.get("Link", "")
             if text(event, "STATUS").lower() == "cancelled":
                 title = title.removeprefix("Cancelled: ")
-        if master is not None:
-            base = self.texts(master)
+        if master is not None or base is not None:
+            base = base if base is not None else self.texts(master)
             own = {"title": title[:200], "description": description, "location": text(event, "LOCATION")[:300]}
             return {name: value for name, value in own.items() if value and value.strip() != str(base[name]).strip()}
         try:
@@ -174,10 +284,13 @@ class Reader:
                 "location": text(event, "LOCATION")[:300], "url": url,
                 "status": status if status in STATUSES else "confirmed"}
 
-    def changes(self, master, overrides, data, times, on_rule, notes):
-        """Overrides as Hub's moved occurrences; cancelled ones become exdates; RANGE=THISANDFUTURE
-        spread over every later occurrence (RFC 5545 3.8.4.4)."""
+    def changes(self, master, overrides, data, times, on_rule, notes, cuts):
+        """Overrides as Hub's moved occurrences; cancelled ones become exdates. RANGE=THISANDFUTURE
+        (RFC 5545 3.8.4.4) is spread over every later occurrence of a bounded series; on an endless
+        one each such override is appended to `cuts` as (original, new times, override VEVENT) and
+        left out of the moved occurrences: split() starts a new entry there."""
         moved, anchor, later = {}, times["starts_at"], []
+        endless = not {"COUNT", "UNTIL"} & set(recurrence.parse(data["rrule"]))
         rdate_keys = {self.key(r["starts_at"] if isinstance(r, dict) else r) for r in data["rdates"]}
         for override in sorted(overrides, key=recurrence_sort):
             try:
@@ -200,19 +313,19 @@ class Reader:
             if not on_rule(original) and self.key(original) not in rdate_keys:
                 data["rdates"].append(original)  # an override of a date the rule does not give adds it
                 rdate_keys.add(self.key(original))
+            this_and_future = str(override.get("RECURRENCE-ID").params.get("RANGE", "")).upper() == "THISANDFUTURE"
+            if this_and_future and endless:
+                cuts.append((original, new, override))
+                continue
             moved[self.key(original)] = {"recurrence_id": original, "starts_at": new["starts_at"],
-                                         "ends_at": new["ends_at"], **own}
-            if str(override.get("RECURRENCE-ID").params.get("RANGE", "")).upper() == "THISANDFUTURE":
+                                         "ends_at": new["ends_at"], **own, "_event": override}
+            if this_and_future:
                 later.append((original, new, own))
-        for original, new, own in later:
+        for original, new, own in reversed(later):  # the latest first: each owns the occurrences after it
             self.this_and_future(data, times, original, new, own, moved)
         return list(moved.values())
 
     def this_and_future(self, data, times, original, new, own, moved):
-        parts = recurrence.parse(data["rrule"])
-        if "COUNT" not in parts and "UNTIL" not in parts:
-            raise Skip("it changes all future occurrences of an endless series (RANGE=THISANDFUTURE); Hub needs "
-                       "the series ended (COUNT or UNTIL) to spread the change")
         shift, length = new["starts_at"] - original, new["ends_at"] - new["starts_at"]
         rule = recurrence.build(data["rrule"], times["starts_at"], times["all_day"])
         for n, dt in enumerate(rule):

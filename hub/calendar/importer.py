@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.calendar import ical, icsfile, services, validation, zones
-from hub.calendar.icsevents import Skip, text, uid_of
+from hub.calendar.icsevents import Skip, split_uid, text, uid_of
 from hub.calendar.icsreader import Reader
 from hub.calendar.models import KINDS, CalendarEntry
 from hub.errors import ApiError, Invalid
@@ -108,33 +108,35 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
     if not events:
         raise Invalid("The file has no events to import" + reasons(result), "file")
     existing = entries_by_uid(list(groups))
-    reader, plans = Reader(ics, floating_zone), []
+    reader, read = Reader(ics, floating_zone), []
     for uid, (master, overrides) in groups.items():
-        entry = existing.get(uid)
         try:
-            fields, found_kind, notes = reader.series(master, overrides, entry)
-            if entry is None:
-                fields.update(kind=found_kind or kind, published=published)
-                fields.update(hub_labels(ics, master))
-                cleaned = validation.clean_entry(actor, fields, strict_changes=False)
-            else:
-                if found_kind:
-                    fields["kind"] = found_kind
-                for name in ("exdates", "rdates", "overrides"):
-                    fields.setdefault(name, [])
-                cleaned = validation.clean_entry(actor, fields, entry, strict_changes=False)
+            pieces, found_kind, notes = reader.series(master, overrides, existing.get(uid))
+            pieces = [(uid if split is None else split_uid(uid, split), fields) for split, fields in pieces]
+            taken = [piece_uid for piece_uid, _ in pieces[1:] if piece_uid in groups]
+            if taken:
+                raise Skip(f"splitting it at a RANGE=THISANDFUTURE change needs the UID {taken[0]}, which another "
+                           "event in the file has")
         except Skip as e:
             result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}."])
             continue
         except InvalidCalendar as e:  # icalendar's broken property values
             result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e}"])
             continue
+        read.append((uid, master, pieces, found_kind, notes))
+    existing.update(entries_by_uid([p for _, _, pieces, _, _ in read for p, _ in pieces[1:] if p not in existing]))
+    plans = []
+    for uid, master, pieces, found_kind, notes in read:
+        try:  # a series comes in whole, every piece of a split one, or not at all
+            cleaned = [(existing.get(piece_uid), piece_uid, clean_piece(actor, ics, master, fields, found_kind,
+                                                                        existing.get(piece_uid), kind, published))
+                       for piece_uid, fields in pieces]
         except ApiError as e:
             where = "" if e.field in (None, "file") else f" ({e.field})"
             result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e.message}{where}"])
             continue
         result.skipped += [[uid, f"\u201c{title_of(master, uid)}\u201d: {note}."] for note in notes]
-        plans.append((entry, uid, cleaned))
+        plans += cleaned
     if not plans:
         raise Invalid("Nothing in the file could be imported" + reasons(result), "file")
     for entry, uid, cleaned in plans:
@@ -147,6 +149,19 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
             result.unchanged += 1
     db.session.flush()
     return result
+
+
+def clean_piece(actor, ics, master, fields, found_kind, entry, kind, published):
+    """clean_entry's output for one entry a series gives: new, or changing `entry`. Raises ApiError."""
+    if entry is None:
+        fields.update(kind=found_kind or kind, published=published)
+        fields.update(hub_labels(ics, master))
+        return validation.clean_entry(actor, fields, strict_changes=False)
+    if found_kind:
+        fields["kind"] = found_kind
+    for name in ("exdates", "rdates", "overrides"):
+        fields.setdefault(name, [])
+    return validation.clean_entry(actor, fields, entry, strict_changes=False)
 
 
 def hub_labels(ics, master):
