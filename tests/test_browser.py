@@ -680,8 +680,9 @@ def test_every_page_passes_axe(library, open_tab, viewport):
                       "/items/new", "/items/bulk", f"/items/{ids['approved']}/edit", "/review", "/activity", "/insights",
                       "/insights/content", "/insights/unused", "/insights/search", "/calendar/",
                       "/calendar/entries/new", f"/calendar/entries/{show}/edit", "/calendar/import",
-                      "/review/weekly", "/review/goals"],
-        "admin": ["/admin/users", "/admin/stages", "/admin/health"],
+                      "/review/weekly", "/review/goals", "/review/weekly/published",
+                      f"/requests?asked_from={date.today() - timedelta(days=7)}&asked_to={date.today()}"],
+        "admin": ["/admin/users", "/admin/users?role=sales&active=1", "/admin/stages", "/admin/health"],
     }
     violations = []
     for role, paths in pages.items():
