@@ -694,6 +694,40 @@ def test_a_writer_holding_the_postgres_index_lock_delays_but_loses_no_update(app
 
 
 @postgres_only
+def test_the_worker_leaves_no_gin_pending_entries_and_fresh_statistics_behind(app, make_user, make_item):
+    """Searches must not scan GIN's unsorted pending list nor be planned on stale statistics after
+    the worker writes (at 3,000 items a one-word count took 34 ms instead of 0.3 ms)."""
+    from sqlalchemy import text
+
+    from hub.search.postgres_backend import GIN_INDEXES
+
+    def pending_pages():  # what is left to merge: 0 when the worker merged it
+        return [db.session.execute(text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}).scalar()
+                for index in GIN_INDEXES]
+
+    marketer = make_user("marketing")
+    items = [make_item("approved", owner=marketer, title=f"Osprey field guide {n}",
+                       file=(" ".join(f"word{n}x{k}" for k in range(400)).encode(), f"osprey{n}.txt")) for n in range(8)]
+    run_jobs()
+    db.session.execute(text("DELETE FROM search_documents WHERE item_id = :i"), {"i": items[1].id})
+    db.session.execute(text("ANALYZE search_documents"))  # the planner's row count is now 7…
+    db.session.commit()
+
+    def rows_planned():
+        return db.session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'search_documents'")).scalar()
+
+    assert rows_planned() == 7
+    assert sync.rebuild(app) == 8
+    db.session.rollback()
+    assert pending_pages() == [0, 0]
+    assert rows_planned() == 8  # …and the rebuild refreshed it
+    library.update_item(marketer, items[0], {"title": "Kestrel field guide"})
+    run_jobs()                                                               # a single change, as the worker applies it
+    assert pending_pages() == [0, 0]
+    assert found(make_user("sales"), "kestrel") == [items[0].id]
+
+
+@postgres_only
 def test_check_index_finds_vectors_of_an_older_analysis_and_the_worker_rebuilds_them(app, runner, make_user,
                                                                                         make_item):
     from sqlalchemy import text

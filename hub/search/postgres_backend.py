@@ -38,7 +38,9 @@ UPSERT = text(
     "ON CONFLICT (item_id) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "item_id"))
 ADD_WORDS = text("INSERT INTO search_words (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING")
+GIN_INDEXES = ("ix_search_documents_vector", "ix_search_words_trigrams")
 UNDEFINED_TABLE = "42P01"
+INSUFFICIENT_PRIVILEGE = "42501"
 LOCK_NOT_AVAILABLE = "55P03"
 CANDIDATES = 50  # close words a suggestion weighs, most similar first
 
@@ -137,6 +139,7 @@ class PostgresBackend(SearchBackend):
                 conn.execute(text("DELETE FROM search_documents WHERE item_id = ANY(:ids)"), {"ids": gone})
             if unique:
                 self._write(conn, list(unique.values()))
+            self._tidy(conn)
 
     def rebuild(self, documents, progress=None, procs=1, batch=500):
         """Replace every document in one transaction (searches read the old ones until it commits).
@@ -152,6 +155,28 @@ class PostgresBackend(SearchBackend):
                     self._write(conn, pending, progress)
                     pending = []
             self._write(conn, pending, progress)
+            self._tidy(conn, analyze=True)
+
+    def _tidy(self, conn, analyze=False):
+        """Leave the index as fast to search as it was before the write: move the GIN indexes'
+        pending entries into their trees, and after a rebuild refresh the planner's statistics.
+
+        GIN's fast update parks new entries in an unsorted pending list that every search scans
+        until VACUUM or autovacuum merges it (PostgreSQL docs, "70.4.1. GIN Fast Update
+        Technique"); after a rebuild that list holds every document, and the planner, costing the
+        index by it and the table by stale statistics, reads every vector instead (at 3,000 items a
+        one-word count went from 0.3 ms to 34 ms). gin_clean_pending_list needs the index's owner:
+        a role that is not keeps the old behaviour, with a warning in the log."""
+        try:
+            with conn.begin_nested():
+                for index in GIN_INDEXES:
+                    conn.execute(text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index})
+        except DBAPIError as e:
+            if getattr(e.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+                raise
+            log.warning("search index: cannot merge the GIN pending lists (not the owner): %s", e.orig)
+        if analyze:
+            conn.execute(text("ANALYZE search_documents, search_words"))
 
     def _write(self, conn, docs, progress=None):
         """Upsert documents and add their words to the lexicon."""
