@@ -881,10 +881,12 @@ def test_pptx_viewer_shows_each_slide(library, open_tab, make_item):
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_rep_sends_a_pitch_and_sees_which_items_the_prospect_opened(library, open_tab, make_item, viewport):
     """Add to pitch from an item page, a stage page and search results; the one link is in view and
-    focused; the prospect, signed out, opens the pitch and one item; the rep sees the per-item opens."""
+    focused; the prospect, signed out, opens the pitch and one item, turns a page and leaves; the rep
+    sees the per-item opens, the time in view (the page's beacon) and the pages seen (not the viewer's
+    look-ahead of page 3)."""
     from tests import search_files
 
-    guide = make_item(title="Pricing guide", file=(search_files.pdf(pages=2), "guide.pdf"), stages=["decision"])
+    guide = make_item(title="Pricing guide", file=(search_files.pdf(pages=3), "guide.pdf"), stages=["decision"])
     guide_id = guide.id
     release_db()
     rep = open_tab(viewport)
@@ -931,14 +933,28 @@ def test_rep_sends_a_pitch_and_sees_which_items_the_prospect_opened(library, ope
         prospect.page.locator("article.card", has_text="Pricing guide").get_by_role("link").click()
     assert prospect.heading() == "Pricing guide"
     prospect.page.keyboard.press("ArrowRight")
-    assert prospect.page.locator("[data-viewer-label]").inner_text() == "Page 2 of 2"
+    assert prospect.page.locator("[data-viewer-label]").inner_text() == "Page 2 of 3"
+    loaded_images(prospect, "img.viewer__page")
     prospect.shot("pitch-item")
     assert prospect.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert prospect.page.evaluate("document.visibilityState") == "visible"
+    prospect.page.wait_for_timeout(2200)  # in view for two whole seconds, then leave: pagehide sends them
+    with prospect.page.expect_navigation():
+        prospect.page.get_by_role("link", name="← Acme: pricing and proof").click()
 
     rep.goto("/shares")
     row = page.locator(".pitches-table tbody tr", has_text="Acme: pricing and proof")
     assert row.locator(f"[data-item-opens='{guide_id}']").inner_text() == "opened once"
     assert row.get_by_text("not opened yet").count() == 2
+    in_view = row.locator(f"[data-item-time='{guide_id}']")
+    for _ in range(20):  # the beacon is sent as the page goes; it may land just after
+        if in_view.count() and in_view.inner_text().endswith(" in view"):
+            break
+        page.wait_for_timeout(250)
+        rep.goto("/shares")
+    seen_for = re.fullmatch(r"(\d+) s in view", in_view.inner_text())
+    assert seen_for and 2 <= int(seen_for.group(1)) <= 30, in_view.inner_text()
+    assert row.locator(f"[data-item-pages='{guide_id}']").inner_text() == "saw pages 1\u20132 of 3"
     rep.shot("pitch-shares")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert rep.problems == [] and prospect.problems == []

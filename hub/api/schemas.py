@@ -581,10 +581,19 @@ class NewPitch(Pitch):
     token: str = Field(description="Only in this answer.")
 
 
+class ItemAttention(BaseModel):
+    seconds: int = Field(description="Seconds the item's page was in view, as the prospect's browser reported them "
+                                     "(at most 300 a report; per item at most 1800 s and 60 reports in any 10 minutes).")
+    pages_seen: list[int] = Field(description="The distinct page numbers shown to the prospect, in order.")
+    page_count: int = Field(description="The pages the item's viewer has now (0 when no page was seen or it has none).")
+
+
 class PitchWithOpens(Pitch):
     opens: int
     last_opened_at: datetime | None
     item_opens: dict[str, int] = Field(description="Opens per item id.")
+    item_attention: dict[str, ItemAttention] = Field(
+        description="Per item id, for items with time in view or pages seen.")
 
 
 class PitchPage(BaseModel):

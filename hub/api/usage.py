@@ -7,7 +7,7 @@ from hub.api.idempotency import idempotent
 from hub.api.spec import body, documented, query
 from hub.errors import Forbidden
 from hub.library import browsing
-from hub.usage import analytics, feedback, pitches, review, services, shares
+from hub.usage import analytics, feedback, pitch_attention, pitches, review, services, shares
 
 
 def require_editor():
@@ -84,10 +84,14 @@ def create_pitch():
 @bp.get("/pitches")
 @documented(ok=schemas.PitchPage)
 def list_pitches():
-    """The caller's pitches with their opens, per item too."""
+    """The caller's pitches with their opens, per item too, with each item's time in view and pages seen."""
+    rows = pitches.pitches_of(g.user)
+    seen = pitch_attention.attention_of([row[0] for row in rows])
     items = [{**pitches.pitch_json(p), "opens": n, "last_opened_at": last.isoformat() if last else None,
-              "item_opens": {str(k): v for k, v in per_item.items()}}
-             for p, n, last, per_item in pitches.pitches_of(g.user)]
+              "item_opens": {str(k): v for k, v in per_item.items()},
+              "item_attention": {str(k): {"seconds": a["seconds"], "pages_seen": a["pages"], "page_count": a["page_count"]}
+                                 for k, a in seen.get(p.id, {}).items()}}
+             for p, n, last, per_item in rows]
     return page_of(items, len(items), 1, max(len(items), 1))
 
 

@@ -244,7 +244,8 @@ class PitchItem(db.Model):
 
 
 class PitchOpen(db.Model):
-    """A prospect opened a pitch (collateral_id NULL) or one of its items: when, what, a coarse client."""
+    """A prospect opened a pitch (collateral_id NULL) or one of its items, saw one of its pages or spent
+    time on it: when, what, a coarse client."""
 
     __tablename__ = "pitch_opens"
 
@@ -253,7 +254,11 @@ class PitchOpen(db.Model):
     collateral_id: Mapped[int | None] = mapped_column(ForeignKey("collateral.id", ondelete="CASCADE"), nullable=True)
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     client: Mapped[str] = mapped_column(String(60), default="")
-    kind: Mapped[str] = mapped_column(String(10), default="page")  # page, item or download
+    # page (the pitch), item, download, page_seen (a page image shown: page_number) or time (seconds
+    # the item was in view, as the prospect's browser reported them)
+    kind: Mapped[str] = mapped_column(String(10), default="page")
+    page_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 GOAL_METRICS = ("share_opens", "deal_items", "requests_delivered", "unused_share", "active_reps")

@@ -1,19 +1,20 @@
 """Pitch pages: the rep's basket ("Add to pitch"), making the link, and what the prospect sees at /p/<token>."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from hub.auth import photos
 from hub.errors import ApiError, NotFound
+from hub.extensions import csrf
 from hub.library import files, previews
 from hub.transactions import discard
 from hub.ui import page_number
-from hub.usage import pitches
+from hub.usage import pitch_attention, pitches
 from hub.usage.services import live_item
 from hub.usage.views import public_headers
 
 bp = Blueprint("pitches", __name__)
 PUBLIC = ("pitches.public", "pitches.public_photo", "pitches.public_item", "pitches.public_thumbnail", "pitches.public_page",
-          "pitches.public_download")
+          "pitches.public_download", "pitches.public_time")
 BASKET = "pitch_items"  # the item ids the rep picked, in the signed session cookie until the pitch is made
 
 
@@ -161,8 +162,28 @@ def public_thumbnail(token, item_id):
 @bp.get("/p/<token>/items/<int:item_id>/pages/<int:number>")
 def public_page(token, item_id, number):
     """A page image, for the prospect."""
-    item = open_item(open_pitch(token), item_id)
-    return public_headers(previews.send_page(item, number))
+    pitch = open_pitch(token)
+    item = open_item(pitch, item_id)
+    response = previews.send_page(item, number)
+    if not request.args.get("ahead"):  # the viewer's look-ahead fetch is not a page the prospect saw
+        pitch_attention.record_page_seen(pitch, item, number)
+    return public_headers(response)
+
+
+@bp.post("/p/<token>/items/<int:item_id>/time")
+@csrf.exempt  # a beacon from a signed-out prospect: the token in the URL is the credential, no cookie is used
+def public_time(token, item_id):
+    """Seconds the item page was in view (form field `seconds`, 1..300), from the page's beacon: 204;
+    a JSON error otherwise (404 gone, 422 bad seconds, 429 the item's time budget is spent)."""
+    try:
+        pitch = pitches.pitch_for_token(token)
+        item = pitches.item_in(pitch, item_id)
+        seconds = pitch_attention.clean_seconds(request.form.get("seconds", ""))
+        pitch_attention.record_time(pitch, item, seconds, request.headers.get("User-Agent", ""))
+    except ApiError as e:
+        body = {"error": {"code": e.code, "message": e.message, **({"field": e.field} if e.field else {})}}
+        return public_headers(jsonify(body)), e.status
+    return public_headers(Response(status=204))
 
 
 @bp.get("/p/<token>/items/<int:item_id>/download")

@@ -9,7 +9,7 @@ from hub.library import browsing, files, funnel, pages, workflow
 from hub.routing import safe_next
 from hub.transactions import discard
 from hub.ui import page_number
-from hub.usage import analytics, exports, feedback, pitches, services, shares
+from hub.usage import analytics, exports, feedback, pitch_attention, pitches, services, shares
 from hub.usage import csv as csv_export
 from hub.usage.models import OUTCOMES, REQUEST_STATUSES, Opportunity
 from hub.validation import day, row_id
@@ -135,9 +135,12 @@ def create_share(item_id):
 
 @bp.get("/shares")
 def my_shares():
-    """The rep's links with how often and when each was opened."""
+    """The rep's links with how often and when each was opened; for pitches, each item's time in view
+    and pages seen too."""
+    pitch_rows = pitches.pitches_of(current_user)
     return render_template("usage/shares.html", rows=shares.shares_of(current_user), opens_label=shares.opens_label,
-                           pitch_rows=pitches.pitches_of(current_user))
+                           pitch_rows=pitch_rows,
+                           pitch_attention=pitch_attention.attention_of([row[0] for row in pitch_rows]))
 
 
 @bp.post("/shares/<int:share_id>/revoke")

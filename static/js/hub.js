@@ -119,6 +119,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const next = viewer.querySelector("[data-viewer-step='1']");
   let page = Number(viewer.dataset.page);
   const source = (n) => `${viewer.dataset.base}${n}?v=${viewer.dataset.version}`;
+  const ahead = (n) => source(n) + ("markAhead" in viewer.dataset ? "&ahead=1" : "");
 
   const setEnabled = (link, enabled) => {
     if (enabled) {
@@ -144,7 +145,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const url = new URL(window.location.href);
     url.searchParams.set("page", String(n));
     window.history.replaceState(null, "", url);
-    if (n < pages) new Image().src = source(n + 1); // the next page is ready when asked for
+    if (n < pages) new Image().src = ahead(n + 1); // the next page is ready when asked for
   };
 
   [prev, next].forEach((link) => {
@@ -163,7 +164,7 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
   });
 
-  if (page < pages) new Image().src = source(page + 1);
+  if (page < pages) new Image().src = ahead(page + 1);
 });
 
 // Stars save items in place (the form still works without script: it posts and comes back).
