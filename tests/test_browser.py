@@ -1186,7 +1186,7 @@ def test_weekly_review_on_screen_on_paper_and_as_pdf(library, open_tab, viewport
     # Every number is a link to the report behind it (marketing sees them all).
     assert page.locator(".review__figures a, .review__goal-figure a").count() >= 9
     with page.expect_navigation():
-        page.locator("#search-title").locator("xpath=..").locator(".review__figures a").click()
+        page.locator("#search-title").locator("xpath=..").locator(".review__figures strong a").click()
     assert "/insights/search?" in page.url and editor.heading() == "Search insights"
     page.go_back()
 
