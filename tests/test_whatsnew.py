@@ -318,6 +318,23 @@ def test_an_import_summary_follows_each_reps_audience_and_leaves_out_what_they_w
     assert bell(emea_browser.get("/").get_data(as_text=True)) == 2
 
 
+def test_the_bells_count_is_a_cheap_uncached_get_that_changes_nothing(as_user, app, make_entry):
+    rep, user = as_user("sales")
+    make_entry(title="Webinar")
+    db.session.commit()
+    answer = rep.get("/notifications/unread.json")
+    assert answer.status_code == 200 and answer.get_json() == {"unread": 1}
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert rep.get("/notifications/unread.json").get_json() == {"unread": 1}  # reading the count reads nothing
+    assert [n.read_at for n in notes_of(user)] == [None]
+    page = rep.get("/").get_data(as_text=True)
+    assert 'data-unread-url="/notifications/unread.json"' in page and 'data-poll-seconds="60"' in page
+    assert "js/bell.js" in page
+    stranger = app.test_client().get("/notifications/unread.json", headers={"Accept": "application/json"})
+    assert stranger.status_code == 401 and stranger.headers["Cache-Control"] == "no-store"
+    assert "unread" not in stranger.get_json()
+
+
 def test_mail_choices_refuse_unknown_kinds(as_user):
     rep, user = as_user("sales")
     assert rep.post("/account/notifications", {"mail": ["bogus"]}).status_code == 400
