@@ -65,11 +65,11 @@ def on_calendar_entry(entry, title="", audience=(), starts="", link=None, **_):
     services.notify(people, "calendar", f"calendar:{entry.id}", calendar_text(title, starts), link)
 
 
-def import_summary(shown):
-    """The one notification text for the entries an import showed one rep (at least two, file order)."""
-    first = ", ".join(f"“{e['title']}”" for e in shown[:2]) if len(shown) > 2 else None
-    names = f"{first} and {len(shown) - 2} more" if first else f"“{shown[0]['title']}” and “{shown[1]['title']}”"
-    return f"{len(shown)} new calendar entries from an import: {names}."
+def import_summary(count, first, second):
+    """The one notification text for the `count` (at least two) entries an import showed one rep, naming
+    the first two (entry dicts, file order)."""
+    more = f", “{second['title']}” and {count - 2} more" if count > 2 else f" and “{second['title']}”"
+    return f"{count} new calendar entries from an import: “{first['title']}”{more}."
 
 
 def on_calendar_entries(_sender, entries=(), link=None, **_):
@@ -97,13 +97,16 @@ def on_calendar_entries(_sender, entries=(), link=None, **_):
                     Notification.key.in_(known[n:n + 500]), Notification.user_id.in_(rep_ids[m:m + 500]))).tuples()}
     batch = f"calendar-import:{entries[0]['id']}:{len(entries)}:{utcnow():%Y%m%d%H%M%S%f}"
     rows = []
+    told_reps = {uid for uid, _ in told}
     for uid, team in reps:
-        shown = [entries[n] for n in by_team[team] if not told or (uid, entries[n]["id"]) not in told]
+        shown = by_team[team]  # indices; filtered only for the few reps told of some entry before
+        if uid in told_reps:
+            shown = [n for n in shown if (uid, entries[n]["id"]) not in told]
         if len(shown) == 1:
-            rows.append((uid, f"calendar:{shown[0]['id']}", calendar_text(shown[0]["title"], shown[0]["starts"]),
-                         shown[0]["link"]))
+            entry = entries[shown[0]]
+            rows.append((uid, f"calendar:{entry['id']}", calendar_text(entry["title"], entry["starts"]), entry["link"]))
         elif shown:
-            rows.append((uid, batch, import_summary(shown), link))
+            rows.append((uid, batch, import_summary(len(shown), entries[shown[0]], entries[shown[1]]), link))
     services.notify_many("calendar", rows)
 
 

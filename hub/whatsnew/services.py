@@ -188,10 +188,11 @@ def notify_many(kind, rows):
             MailChoice.kind == kind, MailChoice.user_id.in_(made_ids[n:n + 500]))))
     if mailed:
         made_keys = {v["user_id"]: v["key"] for v in values if v["user_id"] in mailed}
-        for user in db.session.scalars(select(User).where(User.id.in_(mailed))):
-            note = db.session.scalar(select(Notification).where(Notification.user_id == user.id,
-                                                                Notification.key == made_keys[user.id]))
-            mail_notification(user, note)
+        users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(mailed)))}
+        for note in db.session.scalars(select(Notification).where(
+                Notification.user_id.in_(mailed), Notification.key.in_(set(made_keys.values())))):
+            if made_keys.get(note.user_id) == note.key:
+                mail_notification(users[note.user_id], note)
     return len(values)
 
 
