@@ -60,9 +60,18 @@ user_ids (the requester and the voters), actor (User), link ((endpoint, {url val
 Observers only (notifications)."""
 
 calendar_entry_published = signals.signal("calendar-entry-published")
-"""sender: a calendar entry that reps can now see (created published, or published later; sent again
-on later edits while published, so receivers must be idempotent); keywords: title, audience (list of
-labels, empty: everyone), starts (a short human date), link ((endpoint, {url values})). Observers only."""
+"""sender: a calendar entry that reps can now see and could not before (created published, published
+later by an edit, an automatic "collateral update" entry; flushed, same transaction); keywords: title,
+audience (list of labels, empty: everyone), starts (a short human date), link ((endpoint, {url values})).
+It may come again for the same entry (taken back to draft and published again): receivers must be
+idempotent. Observers only."""
+
+calendar_entries_published = signals.signal("calendar-entries-published")
+"""sender: None; sent once when one action (an .ics import) makes several entries visible to reps
+(flushed, same transaction); keywords: entries (list of {"id", "fresh" (bool: created by this action,
+so nobody was told of it), "title", "audience", "starts", "link"} as calendar_entry_published's
+keywords, in file order), link ((endpoint, {url values}): the page listing them). Receivers summarise
+rather than react per entry, and must stay fast for 2,000 entries. Observers only."""
 
 recently_viewed = signals.signal("recently-viewed")
 """sender: a User; keyword limit. Receivers return the ids of the items the user opened most recently,

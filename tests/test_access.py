@@ -171,6 +171,7 @@ PAGES = [
     ("POST", "/saved/{approved}", expect(REDIRECT, 303, 303)),
     ("POST", "/saved/{draft}", expect(REDIRECT, 404, 303)),
     ("GET", "/notifications", expect(REDIRECT, 200, 200)),
+    ("GET", "/notifications/unread.json", expect(401, 200, 200)),  # a script's: JSON, not the sign-in page
     ("POST", "/notifications/read", expect(REDIRECT, 303, 303)),
     ("POST", "/account/notifications", expect(REDIRECT, 303, 303)),
 ]

@@ -1247,6 +1247,43 @@ def test_bulk_upload_without_javascript(library, chromium, server_url, shots, tm
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_bell_counts_a_newly_published_calendar_entry_without_a_reload(app, make_user, make_entry, editor,
+                                                                            open_tab, viewport):
+    """A rep's open page polls the bell's count (HUB_NOTIFICATION_POLL_SECONDS, shortened here): once
+    marketing publishes a draft entry, the number and the bell's accessible name rise in place."""
+    from playwright.sync_api import expect
+
+    app.config["NOTIFICATION_POLL_SECONDS"] = 1
+    rep_user = make_user("sales", name="Sam Rep")
+    draft = make_entry(title="Partner summit", published=False)
+    rep_email, editor_email, draft_id = rep_user.email, editor.email, draft.id
+    release_db()
+
+    rep = open_tab(viewport)
+    page = rep.page
+    rep.login(rep_email)
+    rep.goto("/saved")
+    bell = page.locator("[data-bell]")
+    assert bell.get_attribute("data-poll-seconds") == "1"
+    assert page.locator("[data-bell-count]").count() == 0
+    expect(page.get_by_role("banner").get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    page.evaluate("window.hubNoReload = 1")  # gone if the page reloads
+
+    marketing = open_tab(viewport)
+    marketing.login(editor_email)
+    marketing.goto(f"/calendar/entries/{draft_id}")
+    with marketing.page.expect_navigation():
+        marketing.page.get_by_role("button", name="Publish", exact=True).click()
+
+    expect(page.locator("[data-bell-count]")).to_have_text("1", timeout=10_000)
+    expect(page.get_by_role("banner").get_by_role("link", name="Notifications, 1 unread")).to_be_visible()
+    assert page.evaluate("window.hubNoReload") == 1 and page.url == rep.url("/saved")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    rep.shot("bell-polled")
+    assert rep.problems == [] and marketing.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_saved_item_gets_a_new_version_the_rep_sees_the_bell_and_gets_mail(library, open_tab, viewport, mailbox,
                                                                              tmp_path):
     """Issue 14's proof: a rep stars an item (in place, with script), asks for e-mail; marketing uploads a new

@@ -207,6 +207,134 @@ def calendar_editor(entry):
     return entry.owner
 
 
+def import_file(*titles, start=1):
+    """An .ics file with one timed event per title (UIDs imp-<n>@example.com, a day apart in April 2026)."""
+    blocks = "".join(
+        f"BEGIN:VEVENT\r\nUID:imp-{n}@example.com\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:{title}\r\n"
+        f"DTSTART:202604{n:02d}T140000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\n"
+        for n, title in enumerate(titles, start))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n{blocks}END:VCALENDAR\r\n".encode()
+
+
+def calendar_notes(user):
+    return [n for n in notes_of(user) if n.kind == "calendar"]
+
+
+def test_an_import_notifies_each_rep_once_with_a_summary_and_at_most_one_mail(as_user, editor, mailbox, work):
+    from hub.calendar import importer
+
+    rep, user = as_user("sales")
+    _, quiet_user = as_user("sales")
+    assert rep.post("/account/notifications", {"mail": ["calendar"]}).status_code == 303
+    titles = ["Spring webinar", "Partner summit", *[f"Event {n}" for n in range(3, 13)]]
+    result = importer.import_ics(editor, import_file(*titles), kind="event", published=True)
+    db.session.commit()
+    assert result.added == 12
+    for person in (user, quiet_user):
+        [note] = calendar_notes(person)
+        assert note.text == ("12 new calendar entries from an import: “Spring webinar”, “Partner summit” and 10 more.")
+        assert services.link_of(note) == ("calendar.agenda", {"from": "2026-04-01"})
+    assert calendar_notes(editor) == []  # marketing made them
+    assert 'href="/calendar/agenda?from=2026-04-01"' in rep.get("/notifications").get_data(as_text=True)
+    work()
+    [message] = mailbox.to(user.email)
+    assert message["Subject"].startswith("Hub: 12 new calendar entries from an import")
+    assert mailbox.to(quiet_user.email) == []
+
+    again = importer.import_ics(editor, import_file(*titles), kind="event", published=True)  # unchanged
+    db.session.commit()
+    assert again.unchanged == 12 and len(calendar_notes(user)) == 1 and len(calendar_notes(quiet_user)) == 1
+    changed = importer.import_ics(editor, import_file("Spring webinar (moved)", *titles[1:]), published=True)
+    db.session.commit()
+    assert changed.updated == 1 and len(calendar_notes(user)) == 1  # an edit of what reps saw: no news
+    work()
+    assert len(mailbox.to(user.email)) == 1
+
+
+def test_an_import_of_one_entry_notifies_as_one_entry(as_user, editor):
+    from hub.calendar import importer
+
+    _, user = as_user("sales")
+    importer.import_ics(editor, import_file("Partner summit"), kind="event", published=True)
+    db.session.commit()
+    [note] = calendar_notes(user)
+    assert note.text == "New in the calendar: “Partner summit”, 2026-04-01 14:00 UTC."
+    assert note.key.startswith("calendar:") and services.link_of(note)[0] == "calendar.entry"
+
+
+def test_a_draft_import_notifies_nobody_until_an_entry_is_published(as_user, editor):
+    from hub.calendar import importer
+    from hub.calendar import services as calendar
+    from hub.calendar.models import CalendarEntry
+
+    _, user = as_user("sales")
+    importer.import_ics(editor, import_file("Spring webinar", "Partner summit", "Roadshow"), kind="event")
+    db.session.commit()
+    assert calendar_notes(user) == []
+    entries = {e.title: e for e in db.session.scalars(db.select(CalendarEntry))}
+    calendar.set_published(editor, entries["Spring webinar"], True)  # the publish button
+    calendar.update_entry(editor, entries["Partner summit"], {"published": True})  # the edit form's tick
+    db.session.commit()
+    assert [n.text for n in calendar_notes(user)] == ["New in the calendar: “Spring webinar”, 2026-04-01 14:00 UTC.",
+                                                      "New in the calendar: “Partner summit”, 2026-04-02 14:00 UTC."]
+    calendar.update_entry(editor, entries["Partner summit"], {"title": "Partner summit 2026"})
+    calendar.set_published(editor, entries["Spring webinar"], False)
+    calendar.set_published(editor, entries["Spring webinar"], True)  # back to draft and out again: told once
+    db.session.commit()
+    assert len(calendar_notes(user)) == 2
+
+
+def test_the_collateral_update_entry_made_at_approval_notifies_reps(as_user, make_item, make_user):
+    editor = make_user("marketing")
+    _, user = as_user("sales")
+    item = make_item(title="Security whitepaper", status="in_review", owner=editor)
+    workflow.transition(editor, item, "approved", announce=True)
+    db.session.commit()
+    [note] = calendar_notes(user)
+    assert note.text == f"New in the calendar: “New: Security whitepaper”, {today().isoformat()}."
+
+
+def test_an_import_summary_follows_each_reps_audience_and_leaves_out_what_they_were_told(as_user):
+    from hub import events
+
+    emea_browser, emea = as_user("sales")
+    _, us = as_user("sales")
+    emea.team, us.team = "EMEA Enterprise", "US Mid-market"
+    db.session.commit()
+    services.notify([emea.id, us.id], "calendar", "calendar:901", "New in the calendar: “Told before”, 2026-04-01.")
+
+    def shown(n, title, audience=(), fresh=True):
+        return {"id": n, "fresh": fresh, "title": title, "audience": list(audience), "starts": "2026-04-01",
+                "link": ("calendar.entry", {"entry_id": n})}
+
+    events.calendar_entries_published.send(None, link=("calendar.agenda", {}), entries=[
+        shown(901, "Told before", fresh=False), shown(902, "EMEA roadshow", ["EMEA"]),
+        shown(903, "Everyone webinar"), shown(904, "EMEA dinner", ["emea"])])
+    db.session.commit()
+    assert [n.text for n in calendar_notes(emea)][1:] == [
+        "3 new calendar entries from an import: “EMEA roadshow”, “Everyone webinar” and 1 more."]
+    assert [(n.text, n.key) for n in calendar_notes(us)][1:] == [
+        ("New in the calendar: “Everyone webinar”, 2026-04-01.", "calendar:903")]
+    assert bell(emea_browser.get("/").get_data(as_text=True)) == 2
+
+
+def test_the_bells_count_is_a_cheap_uncached_get_that_changes_nothing(as_user, app, make_entry):
+    rep, user = as_user("sales")
+    make_entry(title="Webinar")
+    db.session.commit()
+    answer = rep.get("/notifications/unread.json")
+    assert answer.status_code == 200 and answer.get_json() == {"unread": 1}
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert rep.get("/notifications/unread.json").get_json() == {"unread": 1}  # reading the count reads nothing
+    assert [n.read_at for n in notes_of(user)] == [None]
+    page = rep.get("/").get_data(as_text=True)
+    assert 'data-unread-url="/notifications/unread.json"' in page and 'data-poll-seconds="60"' in page
+    assert "js/bell.js" in page
+    stranger = app.test_client().get("/notifications/unread.json", headers={"Accept": "application/json"})
+    assert stranger.status_code == 401 and stranger.headers["Cache-Control"] == "no-store"
+    assert "unread" not in stranger.get_json()
+
+
 def test_mail_choices_refuse_unknown_kinds(as_user):
     rep, user = as_user("sales")
     assert rep.post("/account/notifications", {"mail": ["bogus"]}).status_code == 400

@@ -139,15 +139,24 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
         plans += cleaned
     if not plans:
         raise Invalid("Nothing in the file could be imported" + reasons(result), "file")
+    shown, fresh = [], []  # entries reps can see now and could not before; those among them added here
     for entry, uid, cleaned in plans:
         if entry is None:
-            services.add_entry(actor, cleaned, uid=uid)
+            entry = services.add_entry(actor, cleaned, uid=uid)
             result.added += 1
-        elif services.change_entry(entry, cleaned):
+            if entry.published:
+                shown.append(entry)
+                fresh.append(entry)
+            continue
+        was_visible = entry.published and services.rep_may_see(entry)
+        if services.change_entry(entry, cleaned):
             result.updated += 1
+            if not was_visible and entry.published:
+                shown.append(entry)
         else:
             result.unchanged += 1
     db.session.flush()
+    services.announce_many(shown, fresh_ids=[entry.id for entry in fresh])
     return result
 
 

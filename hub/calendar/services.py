@@ -218,13 +218,39 @@ def create_entry(actor, data):
     return entry
 
 
-def announce(entry):
-    """Tell the other features (notifications) about an entry reps can see now (idempotent receivers)."""
-    if not rep_may_see(entry):
-        return
+def announce(entry, was_visible=False):
+    """Tell the other features (notifications) about an entry reps can see now that they could not see
+    before (`was_visible`: rep_may_see() before the change; a new entry could not). Edits of an entry
+    reps already saw announce nothing. Returns True when it announced."""
+    if was_visible or not rep_may_see(entry):
+        return False
+    events.calendar_entry_published.send(entry, **announcement(entry))
+    return True
+
+
+def announcement(entry):
+    """What hub.events.calendar_entry_published says about an entry: {"title", "audience" (labels),
+    "starts" (a short human date), "link" ((endpoint, {values}))}."""
     starts = entry.starts_on.isoformat() if entry.all_day else entry.starts_at.strftime("%Y-%m-%d %H:%M UTC")
-    events.calendar_entry_published.send(entry, title=entry.title, audience=list(entry.audience), starts=starts,
-                                         link=("calendar.entry", {"entry_id": entry.id}))
+    return {"title": entry.title, "audience": list(entry.audience), "starts": starts,
+            "link": ("calendar.entry", {"entry_id": entry.id})}
+
+
+def announce_many(entries, fresh_ids=()):
+    """Tell the other features about entries that one action (an .ics import) made visible to reps, in
+    one announcement (hub.events.calendar_entries_published), so each rep gets one summary rather than
+    one notification per entry. `entries`: the CalendarEntry rows that reps can see now and could not
+    before (flushed); `fresh_ids`: the ids among them that this action created (nobody was told of
+    them yet). One entry alone is announced as announce() would. Returns how many were announced."""
+    entries = [entry for entry in entries if rep_may_see(entry)]
+    if len(entries) == 1:
+        return int(announce(entries[0]))
+    if entries:
+        fresh = set(fresh_ids)
+        events.calendar_entries_published.send(
+            None, entries=[{"id": e.id, "fresh": e.id in fresh, **announcement(e)} for e in entries],
+            link=("calendar.agenda", {"from": min(e.span_starts_at for e in entries).date().isoformat()}))
+    return len(entries)
 
 
 def add_entry(actor, cleaned, uid=None):
@@ -242,9 +268,10 @@ def add_entry(actor, cleaned, uid=None):
 def update_entry(actor, entry, data):
     """Change some fields of an entry."""
     require_editor(actor)
+    was_visible = rep_may_see(entry)
     change_entry(entry, clean_entry(actor, data, entry))
     db.session.flush()
-    announce(entry)
+    announce(entry, was_visible)
     return entry
 
 
@@ -298,10 +325,11 @@ def set_published(actor, entry, published):
     """Publish (reps and feeds see it) or take back to draft."""
     require_editor(actor)
     if entry.published != published:
+        was_visible = rep_may_see(entry)
         entry.published = published
         entry.updated_at = utcnow()
         db.session.flush()
-        announce(entry)
+        announce(entry, was_visible)
     return entry
 
 

@@ -41,8 +41,11 @@ def init_app(app):
     """Mount the blueprint, subscribe to the announcements that make notifications, and give the
     templates the star, the bell and the panels (the library home and account page include them)."""
     from hub import events
+    from hub.auth.access import PUBLIC_ENDPOINTS
     from hub.whatsnew import receivers, views
 
+    app.config.setdefault("NOTIFICATION_POLL_SECONDS", 60)  # how often an open page asks for the bell's count
+    PUBLIC_ENDPOINTS.add("whatsnew.unread")  # answers 401 itself: a script gets JSON, not the sign-in page
     receivers.connect(events)
     app.jinja_env.globals.update(whatsnew_saved_ids=saved_ids, whatsnew_unread=unread_count,
                                  whatsnew_home=home_panel, whatsnew_account=views.account_panel)

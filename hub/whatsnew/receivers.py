@@ -8,8 +8,9 @@ from sqlalchemy import select
 from hub import jobs
 from hub.auth.models import EDITOR_ROLES, User
 from hub.extensions import db
-from hub.models import today
+from hub.models import today, utcnow
 from hub.whatsnew import services
+from hub.whatsnew.models import Notification
 
 EXPIRY_CHECK_SECONDS = 3600  # hourly; notifications are keyed by item and date, so once per person
 
@@ -43,12 +44,70 @@ def on_request_changed(req, title="", status_label="", user_ids=(), actor=None, 
                     f"Your request “{title}” is now {status_label.lower()}.", link)
 
 
+def active_reps():
+    """[(id, team)] of the active reps (the people calendar notifications are for)."""
+    return db.session.execute(select(User.id, User.team).where(User.role == "sales", User.active.is_(True))).all()
+
+
+def in_audience(audience, team):
+    """True when a rep of `team` is in an entry's `audience` (labels, casefolded; none: everyone)."""
+    return not audience or any(label in (team or "").casefold() for label in audience)
+
+
+def calendar_text(title, starts):
+    return f"New in the calendar: “{title}”, {starts}."
+
+
 def on_calendar_entry(entry, title="", audience=(), starts="", link=None, **_):
     """A calendar entry reps can see: for the reps of its audience (teams; no audience: every rep)."""
-    reps = db.session.execute(select(User.id, User.team).where(User.role == "sales", User.active.is_(True))).all()
-    labels = [label.casefold() for label in audience]
-    people = {uid for uid, team in reps if not labels or any(label in (team or "").casefold() for label in labels)}
-    services.notify(people, "calendar", f"calendar:{entry.id}", f"New in the calendar: “{title}”, {starts}.", link)
+    labels = tuple(label.casefold() for label in audience)
+    people = {uid for uid, team in active_reps() if in_audience(labels, team)}
+    services.notify(people, "calendar", f"calendar:{entry.id}", calendar_text(title, starts), link)
+
+
+def import_summary(count, first, second):
+    """The one notification text for the `count` (at least two) entries an import showed one rep, naming
+    the first two (entry dicts, file order)."""
+    more = f", “{second['title']}” and {count - 2} more" if count > 2 else f" and “{second['title']}”"
+    return f"{count} new calendar entries from an import: “{first['title']}”{more}."
+
+
+def on_calendar_entries(_sender, entries=(), link=None, **_):
+    """Many entries one import made visible: each rep of their audiences gets ONE notification (one
+    entry alone: as on_calendar_entry; more: a summary linking to `link`) and at most one e-mail.
+    Entries a rep was already told of (not fresh, with their calendar:<id> notification) are left out.
+    A few queries whatever the number of entries: reps, earlier notices, then one bulk insert."""
+    if not entries:
+        return
+    reps = active_reps()
+    groups = {}  # audience -> indices of its entries, in file order
+    for n, entry in enumerate(entries):
+        groups.setdefault(tuple(label.casefold() for label in entry["audience"]), []).append(n)
+    by_team = {}  # reps of one team see the same entries
+    for team in {team for _, team in reps}:
+        found = [groups[audience] for audience in groups if in_audience(audience, team)]
+        by_team[team] = found[0] if len(found) == 1 else sorted(n for indices in found for n in indices)
+    told = set()  # (rep, entry id) already notified one by one (entries shown before, hidden, shown again)
+    known = [f"calendar:{e['id']}" for e in entries if not e.get("fresh")]
+    rep_ids = [uid for uid, _ in reps]
+    for n in range(0, len(known), 500):
+        for m in range(0, len(rep_ids), 500):
+            told |= {(uid, int(key.split(":")[1])) for uid, key in db.session.execute(
+                select(Notification.user_id, Notification.key).where(
+                    Notification.key.in_(known[n:n + 500]), Notification.user_id.in_(rep_ids[m:m + 500]))).tuples()}
+    batch = f"calendar-import:{entries[0]['id']}:{len(entries)}:{utcnow():%Y%m%d%H%M%S%f}"
+    rows = []
+    told_reps = {uid for uid, _ in told}
+    for uid, team in reps:
+        shown = by_team[team]  # indices; filtered only for the few reps told of some entry before
+        if uid in told_reps:
+            shown = [n for n in shown if (uid, entries[n]["id"]) not in told]
+        if len(shown) == 1:
+            entry = entries[shown[0]]
+            rows.append((uid, f"calendar:{entry['id']}", calendar_text(entry["title"], entry["starts"]), entry["link"]))
+        elif shown:
+            rows.append((uid, batch, import_summary(len(shown), entries[shown[0]], entries[shown[1]]), link))
+    services.notify_many("calendar", rows)
 
 
 @jobs.periodic(EXPIRY_CHECK_SECONDS)
@@ -69,3 +128,4 @@ def connect(events):
     events.collateral_withdrawn.connect(on_withdrawn)
     events.request_status_changed.connect(on_request_changed)
     events.calendar_entry_published.connect(on_calendar_entry)
+    events.calendar_entries_published.connect(on_calendar_entries)

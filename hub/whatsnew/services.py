@@ -7,7 +7,7 @@ from datetime import timedelta
 from email.utils import formataddr
 
 from flask import g
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hub import events, mail
@@ -148,6 +148,57 @@ def notify(user_ids, kind, key, text, link=None):
         if user.id in mailed:
             mail_notification(user, note)
     return [note for _, note in made]
+
+
+def notify_many(kind, rows):
+    """Many notifications at once, in a few statements (a bulk INSERT, not one per person): `rows` is a
+    list of (user_id, key, text, link) with link (endpoint, {values}) or None. As notify(): a user who
+    already has a notification with that key, or is not active, gets none; those who asked for e-mail
+    of this kind get one each (queued, same transaction). Returns how many were made. Raises Invalid
+    for an unknown kind. No commit."""
+    if kind not in KINDS:
+        raise Invalid(f"Unknown notification kind {kind!r}.", "kind")
+    wanted = {(user_id, key[:120]): (text, link) for user_id, key, text, link in rows if user_id is not None}
+    if not wanted:
+        return 0
+    ids, keys = sorted({u for u, _ in wanted}), sorted({k for _, k in wanted})
+    active, had = set(), set()
+    for n in range(0, len(ids), 500):
+        chunk = ids[n:n + 500]
+        active |= set(db.session.scalars(select(User.id).where(User.id.in_(chunk), User.active.is_(True))))
+        had |= set(db.session.execute(select(Notification.user_id, Notification.key).where(
+            Notification.user_id.in_(chunk), Notification.key.in_(keys))).tuples())
+    values = []
+    for (user_id, key), (text, link) in wanted.items():
+        if user_id in active and (user_id, key) not in had:
+            endpoint, params = link or ("", {})
+            values.append({"user_id": user_id, "kind": kind, "key": key, "text": text[:300], "endpoint": endpoint,
+                           "link_values": json.dumps(params, separators=(",", ":")), "created_at": utcnow()})
+    if not values:
+        return 0
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Notification), values)
+    except IntegrityError:  # another transaction made some of them meanwhile: one at a time, keeping theirs
+        return sum(len(notify([v["user_id"]], kind, v["key"], v["text"], link_of_values(v))) for v in values)
+    made_ids = [v["user_id"] for v in values]
+    mailed = set()
+    for n in range(0, len(made_ids), 500):
+        mailed |= set(db.session.scalars(select(MailChoice.user_id).where(
+            MailChoice.kind == kind, MailChoice.user_id.in_(made_ids[n:n + 500]))))
+    if mailed:
+        made_keys = {v["user_id"]: v["key"] for v in values if v["user_id"] in mailed}
+        users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(mailed)))}
+        for note in db.session.scalars(select(Notification).where(
+                Notification.user_id.in_(mailed), Notification.key.in_(set(made_keys.values())))):
+            if made_keys.get(note.user_id) == note.key:
+                mail_notification(users[note.user_id], note)
+    return len(values)
+
+
+def link_of_values(row):
+    """(endpoint, values) of a notification row given as a dict (notify_many's), or None."""
+    return (row["endpoint"], json.loads(row["link_values"])) if row["endpoint"] else None
 
 
 def mail_notification(user, note):

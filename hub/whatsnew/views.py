@@ -44,6 +44,19 @@ def notifications():
                            link_of=services.link_of)
 
 
+@bp.get("/notifications/unread.json")
+def unread():
+    """{"unread": n}: the bell's number, for the page's script to poll (one COUNT query, nothing stored,
+    never cached). Reached without a session it answers 401 in JSON rather than the sign-in page."""
+    if not current_user.is_authenticated:
+        response = jsonify(error={"code": "unauthorized", "message": "Sign in again."})
+        response.status_code = 401
+    else:
+        response = jsonify(unread=services.unread_count(current_user))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/notifications/read")
 def mark_read():
     """Mark one notification (form field `id`) or all of them read."""
