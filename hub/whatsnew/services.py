@@ -122,40 +122,16 @@ def link_of(notification):
 def notify(user_ids, kind, key, text, link=None):
     """Tell each of these (active) users `text` once: a user who already has a notification with `key`
     gets no second one. Queues an e-mail for those who asked for this kind (hub.mail, same transaction).
-    `link` is (endpoint, {values}). Returns the notifications made. No commit."""
-    if kind not in KINDS:
-        raise Invalid(f"Unknown notification kind {kind!r}.", "kind")
-    ids = set(user_ids) - {None}
-    if not ids:
-        return []
-    had = set(db.session.scalars(select(Notification.user_id).where(
-        Notification.user_id.in_(ids), Notification.key == key)))
-    users = db.session.scalars(select(User).where(User.id.in_(ids - had), User.active.is_(True))).all()
-    endpoint, values = link or ("", {})
-    made = []
-    for user in users:
-        note = Notification(user_id=user.id, kind=kind, key=key[:120], text=text[:300], endpoint=endpoint,
-                            link_values=json.dumps(values, separators=(",", ":")))
-        try:
-            with db.session.begin_nested():  # another worker made the same one meanwhile: keep theirs
-                db.session.add(note)
-        except IntegrityError:
-            continue
-        made.append((user, note))
-    mailed = set(db.session.scalars(select(MailChoice.user_id).where(
-        MailChoice.kind == kind, MailChoice.user_id.in_([u.id for u, _ in made])))) if made else set()
-    for user, note in made:
-        if user.id in mailed:
-            mail_notification(user, note)
-    return [note for _, note in made]
+    `link` is (endpoint, {values}). Returns how many notifications were made. No commit."""
+    return notify_many(kind, [(user_id, key, text, link) for user_id in set(user_ids)])
 
 
 def notify_many(kind, rows):
     """Many notifications at once, in a few statements (a bulk INSERT, not one per person): `rows` is a
-    list of (user_id, key, text, link) with link (endpoint, {values}) or None. As notify(): a user who
-    already has a notification with that key, or is not active, gets none; those who asked for e-mail
-    of this kind get one each (queued, same transaction). Returns how many were made. Raises Invalid
-    for an unknown kind. No commit."""
+    list of (user_id, key, text, link) with link (endpoint, {values}) or None. A user who already has a
+    notification with that key, or is not active, gets none; those who asked for e-mail of this kind
+    get one each (queued, same transaction). Returns how many were made. Raises Invalid for an unknown
+    kind. No commit."""
     if kind not in KINDS:
         raise Invalid(f"Unknown notification kind {kind!r}.", "kind")
     wanted = {(user_id, key[:120]): (text, link) for user_id, key, text, link in rows if user_id is not None}
@@ -180,7 +156,7 @@ def notify_many(kind, rows):
         with db.session.begin_nested():
             db.session.execute(insert(Notification), values)
     except IntegrityError:  # another transaction made some of them meanwhile: one at a time, keeping theirs
-        return sum(len(notify([v["user_id"]], kind, v["key"], v["text"], link_of_values(v))) for v in values)
+        values = [v for v in values if inserted(v)]
     made_ids = [v["user_id"] for v in values]
     mailed = set()
     for n in range(0, len(made_ids), 500):
@@ -196,9 +172,14 @@ def notify_many(kind, rows):
     return len(values)
 
 
-def link_of_values(row):
-    """(endpoint, values) of a notification row given as a dict (notify_many's), or None."""
-    return (row["endpoint"], json.loads(row["link_values"])) if row["endpoint"] else None
+def inserted(row):
+    """Insert one notification row (a dict of its columns) unless the same one exists: True if written."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Notification), [row])
+    except IntegrityError:
+        return False
+    return True
 
 
 def mail_notification(user, note):
