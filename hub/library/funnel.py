@@ -3,13 +3,11 @@ import re
 
 from sqlalchemy import func, select
 
+from hub import validation
 from hub.errors import Conflict, Invalid, NotFound
 from hub.extensions import db
-from hub.library.models import (
-    Stage,
-)
+from hub.library.models import Stage
 from hub.models import get_or_404
-from hub.validation import strip_controls
 
 
 def list_stages():
@@ -30,11 +28,17 @@ def slugify(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
 
 
-def add_stage(name, slug=None):
-    """A new funnel stage at the end of the order."""
-    name = " ".join(strip_controls(name or "").split())
+def stage_name(value):
+    """A stage's display name: one line (hub.validation.text), 1 to 60 characters; Invalid otherwise."""
+    name = validation.text(value, "name", 200)
     if not name or len(name) > 60:
         raise Invalid("Stage names need 1 to 60 characters.", "name")
+    return name
+
+
+def add_stage(name, slug=None):
+    """A new funnel stage at the end of the order."""
+    name = stage_name(name)
     slug = slugify(slug or name)
     if not slug:
         raise Invalid("The stage needs a name with letters or digits.", "slug")
@@ -50,9 +54,7 @@ def add_stage(name, slug=None):
 
 def rename_stage(stage, name):
     """New display name; the slug stays so links and API filters keep working."""
-    name = " ".join(strip_controls(name or "").split())
-    if not name or len(name) > 60:
-        raise Invalid("Stage names need 1 to 60 characters.", "name")
+    name = stage_name(name)
     stage.name = name
     db.session.flush()
     return stage

@@ -6,10 +6,7 @@ from sqlalchemy import select
 from hub import validation
 from hub.errors import Invalid, InvalidFields
 from hub.extensions import db
-from hub.library.models import (
-    CONTENT_TYPES,
-    Stage,
-)
+from hub.library.models import CONTENT_TYPES, Stage
 from hub.models import LABEL_MAX
 from hub.validation import as_text, strip_controls
 

@@ -12,12 +12,7 @@ from hub import events
 from hub.errors import Conflict, Forbidden, Invalid, InvalidFields, NotFound
 from hub.extensions import db
 from hub.library import files, previews
-from hub.library.models import (
-    STATUSES,
-    Collateral,
-    FileVersion,
-    StatusChange,
-)
+from hub.library.models import STATUSES, Collateral, FileVersion, StatusChange
 from hub.library.rules import clean_fields
 from hub.models import utcnow
 from hub.transactions import after_commit, after_rollback

@@ -5,10 +5,7 @@ decisions on new versions held for re-approval (REQUIRE_REAPPROVAL)."""
 from hub import events
 from hub.errors import Conflict, Forbidden, Invalid
 from hub.extensions import db
-from hub.library.models import (
-    STATUSES,
-    StatusChange,
-)
+from hub.library.models import STATUSES, StatusChange
 from hub.library.services import claim, require_editor, setting_on
 from hub.models import utcnow
 from hub.validation import strip_controls

@@ -12,13 +12,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from hub.errors import ApiError, Invalid
+from hub.errors import ApiError
 from hub.extensions import db
 from hub.library import previews
 from hub.models import utcnow
 from hub.transactions import write_aside
 from hub.usage.models import PitchOpen
 from hub.usage.services import client_description
+from hub.validation import whole_number
 
 MAX_REPORT_SECONDS = 300
 WINDOW_MINUTES = 10
@@ -34,11 +35,9 @@ class TooManyReports(ApiError):
 
 
 def clean_seconds(value):
-    """Whole seconds from a report (a str or int) in 1..MAX_REPORT_SECONDS; raises Invalid (422) otherwise."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not text.isascii() or not text.isdigit() or len(text) > 6 or not 1 <= int(text) <= MAX_REPORT_SECONDS:
-        raise Invalid(f"Report whole seconds from 1 to {MAX_REPORT_SECONDS}.", "seconds")
-    return int(text)
+    """Whole seconds from a report (a str or int) in 1..MAX_REPORT_SECONDS (hub.validation.whole_number);
+    raises Invalid (422) otherwise."""
+    return whole_number(value, "seconds", 1, MAX_REPORT_SECONDS, f"Report whole seconds from 1 to {MAX_REPORT_SECONDS}.")
 
 
 def record_page_seen(pitch, item, number):
