@@ -781,3 +781,15 @@ def test_a_file_cut_by_the_wall_clock_deadline_keeps_what_was_read(tmp_path):
     small = tmp_path / "small.pdf"
     small.write_bytes(files.pdf(pages=2))
     assert extract(small, "pdf").ok  # the same worker goes on with the next file
+
+
+
+@whoosh_only
+def test_a_new_instance_builds_its_index_once_for_its_first_item(app, make_item, caplog):
+    caplog.set_level("INFO", logger="hub.search.sync")
+    item = make_item("approved", title="Okapi overview")      # the worker's watch and the item's job, one batch
+    said = [r.getMessage() for r in caplog.records if r.name == "hub.search.sync"]
+    assert "the search index is missing: queueing a rebuild" in said    # the watch saw no index...
+    assert not any(m.startswith("search index rebuilt") for m in said)  # ...the item's job built it, once
+    assert sync.backend(app).state() == "ok" and sync.backend(app).doc_count() == 1
+    assert [i.id for i, _, _ in services.search(item.owner, "okapi").hits] == [item.id]

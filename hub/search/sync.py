@@ -115,9 +115,14 @@ def index_now(app, ids):
 
 @jobs.handler(REBUILD_JOB)
 def rebuild_job(claimed):
-    """The whole index from the database (queued by watch_index)."""
+    """The whole index from the database (queued by watch_index), unless the index has become whole
+    since: on a new instance the first item's index job builds the missing index in the same batch,
+    and a second full rebuild would only repeat it."""
     app = current_app._get_current_object()
     backend(app).reset()
+    if backend(app).state() == "ok" and backend(app).current():
+        log.info("search index rebuild skipped: the index was rebuilt since the job was queued")
+        return
     count = rebuild(app)
     log.info("search index rebuilt: %d items", count)
 
