@@ -1,7 +1,7 @@
 """Hub on two app hosts (issue 13): two gunicorn servers with their own instance folders, one
-PostgreSQL database, one shared upload folder and one secret key, and the background worker. What
-a request needs must not live on one host: sessions, API tokens, sign-in throttling, uploads and
-the search index."""
+PostgreSQL database, one shared upload folder and one secret key, and a background worker in its own
+process. What a request needs must not live on one host: sessions, API tokens, sign-in throttling,
+uploads, feeds and the search index."""
 import os
 import re
 import socket
@@ -11,13 +11,17 @@ import time
 
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from hub import ROOT
+from hub.extensions import db
+from hub.jobs.models import WorkerBeat
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not (TEST_DATABASE_URL or "").startswith("postgresql"),
                                 reason="several hosts share a PostgreSQL database")
 FREE = 5  # SIGN_IN_ACCOUNT_FREE_TRIES
+SECRET = "one-secret-for-every-host-" + "x" * 20
 
 
 def free_port():
@@ -26,17 +30,39 @@ def free_port():
         return s.getsockname()[1]
 
 
+def host_env(tmp_path, name, database_url, uploads):
+    """The settings every process of one deployment shares, and its own instance folder."""
+    return {**os.environ, "HUB_INSTANCE_PATH": str(tmp_path / name), "HUB_SQLALCHEMY_DATABASE_URI": database_url,
+            "HUB_UPLOAD_FOLDER": str(uploads), "HUB_SECRET_KEY": SECRET,
+            "HUB_SESSION_COOKIE_SECURE": "false", "HUB_REMEMBER_COOKIE_SECURE": "false",
+            "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
+
+
 def start_host(tmp_path, name, database_url, uploads):
     """A gunicorn serving Hub as the Procfile does, with its own instance folder; (process, base URL)."""
     port = free_port()
-    env = {**os.environ, "HUB_INSTANCE_PATH": str(tmp_path / name), "HUB_SQLALCHEMY_DATABASE_URI": database_url,
-           "HUB_UPLOAD_FOLDER": str(uploads), "HUB_SECRET_KEY": "one-secret-for-every-host-" + "x" * 20,
-           "HUB_SESSION_COOKIE_SECURE": "false", "HUB_REMEMBER_COOKIE_SECURE": "false",
-           "HUB_PASSWORD_HASH_METHOD": '"pbkdf2:sha256:1000"', "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "2",
-                             "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                             "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT,
+                            env=host_env(tmp_path, name, database_url, uploads),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def start_worker(tmp_path, database_url, uploads):
+    """The Procfile's worker (`flask --app hub worker`) on a third machine's instance folder."""
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "hub", "worker"], cwd=ROOT,
+                            env=host_env(tmp_path, "worker", database_url, uploads),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop is slow
+        proc.kill()
+        proc.wait()
+    proc.stderr.close()
 
 
 def wait_until_up(proc, base, timeout=120):
@@ -58,7 +84,7 @@ def hosts(app, database_url, tmp_path):
     """(A, B): the base URLs of two running hosts sharing the database and upload folder."""
     uploads = tmp_path / "shared-uploads"
     uploads.mkdir()
-    app.config["UPLOAD_FOLDER"] = str(uploads)  # the worker (this process) reads the same files
+    app.config.update(UPLOAD_FOLDER=str(uploads), SECRET_KEY=SECRET)  # this process, as a third host
     started = []
     try:
         for name in ("host-a", "host-b"):
@@ -68,14 +94,21 @@ def hosts(app, database_url, tmp_path):
         yield tuple(base for _, base in started)
     finally:
         for proc, _ in started:
-            proc.terminate()
-        for proc, _ in started:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop is slow
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
+            stop(proc)
+
+
+@pytest.fixture
+def worker(hosts, database_url, tmp_path):
+    """The background worker, running in its own process beside the two hosts."""
+    proc = start_worker(tmp_path, database_url, tmp_path / "shared-uploads")
+    deadline = time.monotonic() + 120
+    while not db.session.scalar(select(func.count()).select_from(WorkerBeat)):  # up, and listening
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the worker did not start: {proc.stderr.read().decode()[-2000:]}")
+        db.session.rollback()  # a fresh snapshot for the next look
+        time.sleep(0.1)
+    yield proc
+    stop(proc)
 
 
 def sign_in(session, base, email, password=PASSWORD):
@@ -123,3 +156,65 @@ def test_an_upload_on_one_host_is_found_and_downloaded_on_the_other(hosts, make_
         assert [r["id"] for r in found["results"]] == [item_id]
     downloaded = requests.get(f"{a}/api/v1/collateral/{item_id}/download", headers=rep)
     assert downloaded.status_code == 200 and downloaded.content == text
+
+
+def test_search_on_one_host_finds_what_the_other_created_within_two_seconds(hosts, worker, make_user, token_for):
+    a, b = hosts
+    editor, rep = token_for(make_user("marketing")), token_for(make_user("sales"))
+    created = requests.post(f"{a}/api/v1/collateral", headers=editor, timeout=60,
+                            data={"title": "Tapir roadmap", "content_type": "datasheet", "stages": "decision"},
+                            files={"file": ("tapir.txt", b"The capybara migration plan.", "text/plain")})
+    assert created.status_code == 201, created.text
+    item_id = created.json()["id"]
+    for status in ("in_review", "approved"):
+        moved = requests.post(f"{a}/api/v1/collateral/{item_id}/status", json={"status": status}, headers=editor)
+        assert moved.status_code == 200, moved.text
+    approved, hits = time.monotonic(), []
+    while time.monotonic() - approved < 10 and not hits:  # polled past the promise, to say by how much
+        found = requests.get(f"{b}/api/v1/search", params={"q": "capybara"}, headers=rep, timeout=30)
+        hits = [r["id"] for r in found.json()["results"]]
+    waited = time.monotonic() - approved
+    print(f"found on B {waited:.2f} s after the approval on A")
+    assert hits == [item_id] and waited <= 2, f"found on B after {waited:.2f} s: {hits}"
+    assert worker.poll() is None                                   # the worker did it, and is still running
+
+
+def test_a_version_uploaded_on_one_host_downloads_from_the_other(hosts, worker, make_user, token_for):
+    a, b = hosts
+    editor, rep = token_for(make_user("marketing")), token_for(make_user("sales"))
+    created = requests.post(f"{a}/api/v1/collateral", headers=editor, timeout=60,
+                            data={"title": "Quokka terms", "content_type": "datasheet", "stages": "decision"},
+                            files={"file": ("quokka.txt", b"First terms.", "text/plain")})
+    item_id = created.json()["id"]
+    for status in ("in_review", "approved"):
+        assert requests.post(f"{a}/api/v1/collateral/{item_id}/status", json={"status": status},
+                             headers=editor).status_code == 200
+    second = b"Second terms, uploaded on host B."
+    added = requests.post(f"{b}/api/v1/collateral/{item_id}/versions", headers=editor, timeout=60,
+                          files={"file": ("quokka.txt", second, "text/plain")})
+    assert added.status_code == 201 and added.json()["pending_version"]["number"] == 2, added.text  # waits
+    approved = requests.post(f"{a}/api/v1/collateral/{item_id}/versions/2/approve", json={}, headers=editor)
+    assert approved.status_code == 200, approved.text
+    downloaded = requests.get(f"{a}/api/v1/collateral/{item_id}/download", headers=rep)
+    assert downloaded.status_code == 200 and downloaded.content == second
+
+
+def test_a_feed_is_byte_identical_from_either_host(hosts, make_user, make_entry):
+    from hub.calendar import subscriptions
+
+    a, b = hosts
+    rep = make_user("sales")
+    for n in range(3):
+        make_entry(title=f"Launch {n}, with a comma", location="Hall B; floor 2")
+    db.session.commit()
+    path = f"/calendar/feed/{subscriptions.feed_token(rep)}.ics"
+    proxy = {"Host": "hub.example.com", "X-Forwarded-Proto": "https"}  # as the load balancer sends to each
+    bodies = [requests.get(base + path, headers={**proxy, "Accept-Encoding": coding}, timeout=30)
+              for base in (a, b, a) for coding in ("identity", "gzip")]
+    assert all(r.status_code == 200 for r in bodies), [r.text for r in bodies]
+    assert bodies[0].content.count(b"BEGIN:VEVENT") == 3
+    assert len({r.content for r in bodies}) == 1                   # the same bytes, decoded, from every host
+    assert len({r.headers["ETag"] for r in bodies[0::2]}) == 1     # and the same validator per encoding
+    assert len({r.headers["ETag"] for r in bodies[1::2]}) == 1
+    again = requests.get(b + path, headers={**proxy, "If-None-Match": bodies[0].headers["ETag"]}, timeout=30)
+    assert again.status_code == 304                               # A's validator is good on B
