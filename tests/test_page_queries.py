@@ -88,3 +88,20 @@ def test_every_change_shows_at_once_here_and_in_another_process(app, database_ur
     with other_app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_home_page_reads_every_stage_in_the_same_statements(app, as_user, make_item):
+    browser, _ = as_user("sales")
+    make_item(title="Only awareness", stages=["awareness"])
+    db.session.commit()
+    browser.get("/")
+    one_stage = statements(app, lambda: browser.get("/"))
+    for n, slug in enumerate(["consideration", "decision", "onboarding", "expansion"] * 3):
+        make_item(title=f"Item {n}", stages=[slug])
+    db.session.commit()
+    browser.get("/")
+    every_stage = statements(app, lambda: browser.get("/"))
+    assert len(every_stage) == len(one_stage)               # not three more statements per stage shown
+    html = browser.get("/").get_data(as_text=True)
+    # each stage lists its own items, newest first
+    assert html.index("Item 11") < html.index("Item 7") < html.index("Item 3") and "Only awareness" in html

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from hub import validation
 from hub.errors import Invalid, NotFound
@@ -114,7 +114,13 @@ def list_items(user, filters, page=1, per_page=25):
 
 
 def items_by_stage(user, filters, per_stage=8):
-    """The library home: for each stage, its newest visible items and how many there are."""
+    """The library home: [(Stage, [Collateral, ...], count)] for every stage in order, each with its
+    `per_stage` newest visible items (updated_at, then id, descending) and how many it holds.
+
+    The newest of every stage come from one statement, a UNION ALL of one ``ORDER BY ... LIMIT``
+    per stage (each walks the ordering index and stops: the cost does not grow with the library),
+    and the items are loaded once with their stages and versions: four statements in all, not
+    three per stage."""
     base = filtered_query(user, {**filters, "stage": None})
     ids = base.with_only_columns(Collateral.id).order_by(None)
     link = collateral_stages.c
@@ -123,17 +129,24 @@ def items_by_stage(user, filters, per_stage=8):
             select(link.stage_id, func.count()).where(link.collateral_id.in_(ids)).group_by(link.stage_id)
         ).all()
     ))
-    sections = []
-    for stage in list_stages():
-        items = []
-        if counts.get(stage.id):
-            items = db.session.scalars(
-                base.where(Collateral.stages.any(Stage.id == stage.id))
-                .order_by(Collateral.updated_at.desc(), Collateral.id.desc())
-                .limit(per_stage)
-            ).all()
-        sections.append((stage, items, counts.get(stage.id, 0)))
-    return sections
+    stages = list_stages()
+    newest = [base.with_only_columns(literal(stage.id).label("stage_id"), Collateral.id.label("item_id"),
+                                     Collateral.updated_at.label("updated_at"))
+              .where(Collateral.stages.any(Stage.id == stage.id))
+              .order_by(Collateral.updated_at.desc(), Collateral.id.desc()).limit(per_stage).subquery()
+              for stage in stages if counts.get(stage.id)]
+    picked = {}
+    if newest:
+        parts = [select(part.c.stage_id, part.c.item_id, part.c.updated_at) for part in newest]
+        rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+        # SQL promises no order for a UNION's rows: each stage's are put in the page's order here.
+        for stage_id, item_id, _ in sorted(rows, key=lambda row: (row[2], row[1]), reverse=True):
+            picked.setdefault(stage_id, []).append(item_id)
+    wanted = {item_id for item_ids in picked.values() for item_id in item_ids}
+    loaded = {item.id: item for item in db.session.scalars(select(Collateral).where(Collateral.id.in_(wanted)))} \
+        if wanted else {}
+    return [(stage, [loaded[i] for i in picked.get(stage.id, []) if i in loaded], counts.get(stage.id, 0))
+            for stage in stages]
 
 
 def facet_values(user):
