@@ -4,7 +4,9 @@ The good events of a file come in; each one Hub cannot represent is listed as sk
 reason. A file that is not iCalendar, or breaks the limits, changes nothing. One event's properties are
 read by hub/calendar/icsevents.py, a series with its overrides by hub/calendar/icsreader.py.
 """
+import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from icalendar.error import InvalidCalendar
 from sqlalchemy import select
@@ -99,13 +101,16 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
         raise Invalid(f"Kind must be one of: {', '.join(KINDS.values())}.", "kind")
     published = validation.clean_bool(published, "published")
     floating_zone = floating_zone if zones.is_valid(floating_zone) else "UTC"
-    ics = icsfile.read(data, floating_zone)
+    source = icsfile.prepare(data, floating_zone)
+    same = unchanged_uids(source)
+    ics = icsfile.parse(source, leave_out=same)
     events = ics.calendar.walk("VEVENT")
-    if len(events) > MAX_EVENTS:
-        raise Invalid(f"The file has {len(events)} events; import at most {MAX_EVENTS} at a time.", "file")
-    result = ImportResult()
+    total = len(events) + source.events_in(same) if same else len(events)
+    if total > MAX_EVENTS:
+        raise Invalid(f"The file has {total} events; import at most {MAX_EVENTS} at a time.", "file")
+    result = ImportResult(unchanged=len(same))
     groups = group_series(ics.calendar, result)
-    if not events:
+    if not total:
         raise Invalid("The file has no events to import" + reasons(result), "file")
     existing = entries_by_uid(list(groups))
     reader, read = Reader(ics, floating_zone), []
@@ -113,7 +118,7 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
         try:
             pieces, found_kind, notes = reader.series(master, overrides, existing.get(uid))
             pieces = [(uid if split is None else split_uid(uid, split), fields) for split, fields in pieces]
-            taken = [piece_uid for piece_uid, _ in pieces[1:] if piece_uid in groups]
+            taken = [piece_uid for piece_uid, _ in pieces[1:] if piece_uid in groups or piece_uid in same]
             if taken:
                 raise Skip(f"splitting it at a RANGE=THISANDFUTURE change needs the UID {taken[0]}, which another "
                            "event in the file has")
@@ -136,28 +141,58 @@ def import_ics(actor, data, kind="other", published=False, floating_zone="UTC"):
             result.skipped.append([uid, f"\u201c{title_of(master, uid)}\u201d: {e.message}{where}"])
             continue
         result.skipped += [[uid, f"\u201c{title_of(master, uid)}\u201d: {note}."] for note in notes]
-        plans += cleaned
-    if not plans:
+        # Only a series read whole into one entry, with nothing left out, may be skipped next time.
+        digest = (source.digests or {}).get(uid) if len(pieces) == 1 and not notes else None
+        plans += [(entry, piece_uid, values, digest) for entry, piece_uid, values in cleaned]
+    if not plans and not same:
         raise Invalid("Nothing in the file could be imported" + reasons(result), "file")
     shown, fresh = [], []  # entries reps can see now and could not before; those among them added here
-    for entry, uid, cleaned in plans:
+    for entry, uid, cleaned, digest in plans:
         if entry is None:
             entry = services.add_entry(actor, cleaned, uid=uid)
             result.added += 1
             if entry.published:
                 shown.append(entry)
                 fresh.append(entry)
-            continue
-        was_visible = entry.published and services.rep_may_see(entry)
-        if services.change_entry(entry, cleaned):
-            result.updated += 1
-            if not was_visible and entry.published:
-                shown.append(entry)
         else:
-            result.unchanged += 1
+            was_visible = entry.published and services.rep_may_see(entry)
+            if services.change_entry(entry, cleaned):
+                result.updated += 1
+                if not was_visible and entry.published:
+                    shown.append(entry)
+            else:
+                result.unchanged += 1
+        stamp = import_stamp(digest, entry.updated_at) if digest else None
+        if entry.import_stamp != stamp:
+            entry.import_stamp = stamp
     db.session.flush()
     services.announce_many(shown, fresh_ids=[entry.id for entry in fresh])
     return result
+
+
+def import_stamp(digest, updated_at):
+    """CalendarEntry.import_stamp for an entry imported from text with this digest (icsfile.Source.digests,
+    sha256 hex) and last changed at `updated_at` (aware datetime): sha256 hex of both, so that any change
+    made to the entry since (which sets updated_at: services.mark_changed, set_published) voids it."""
+    return hashlib.sha256(f"{digest}|{updated_at.astimezone(UTC).isoformat()}".encode()).hexdigest()
+
+
+def unchanged_uids(source):
+    """The UIDs of the file whose VEVENTs (with their zones and the calendar's own properties) are
+    byte for byte what their entry was imported from, that entry unchanged since: a set, read in
+    one query per 500 UIDs, without loading the entries. Empty when the file is not plainly nested.
+
+    Re-importing such a series would change nothing, so it is counted unchanged unparsed: this is most
+    of what makes re-importing a 2,000-event file take 0.1 s rather than 1 s (bench/calendar_import.py)."""
+    if not source.digests:
+        return set()
+    uids, same = list(source.digests), set()
+    for n in range(0, len(uids), 500):
+        query = select(CalendarEntry.uid, CalendarEntry.updated_at, CalendarEntry.import_stamp).where(
+            CalendarEntry.uid.in_(uids[n:n + 500]), CalendarEntry.import_stamp.is_not(None))
+        same.update(uid for uid, updated_at, stamp in db.session.execute(query)
+                    if stamp == import_stamp(source.digests[uid], updated_at))
+    return same
 
 
 def clean_piece(actor, ics, master, fields, found_kind, entry, kind, published):
