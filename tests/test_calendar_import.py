@@ -552,3 +552,24 @@ def test_each_export_read_again_in_full_is_unchanged(app, editor, name):
     touched = first + b"\nX-HUB-TEST:another calendar property, so every event is read again\r\n" + rest
     result = importer.import_ics(editor, touched)
     assert result.counts() == (0, 0, added) and result.skipped == []
+
+
+def test_a_hub_feed_imported_into_an_empty_calendar_keeps_labels_changes_and_cancellations(app, editor, make_entry):
+    made = make_entry(title="Partner day", products=["Lumora"], audience=["EMEA", "Partners"],
+                      rrule="FREQ=WEEKLY;COUNT=4", exdates=["2026-03-09T09:00:00-04:00"],
+                      overrides=[{"recurrence_id": "2026-03-16T09:00:00-04:00", "starts_at": "2026-03-16T13:00:00-04:00",
+                                  "ends_at": "2026-03-16T14:00:00-04:00", "title": "Partner day (afternoon)"}])
+    gone = services.cancel_entry(editor, make_entry(title="Roadshow", all_day=True, starts_at="2026-04-01",
+                                                    ends_at="2026-04-02"))
+    body = feeds.render(editor, {}, None, URLS)
+    expected = hub_occurrences()
+    for item in (made, gone):
+        services.delete_entry(editor, services.cancel_entry(editor, item))
+    result = importer.import_ics(editor, body, published=True)
+    assert result.counts() == (2, 0, 0) and result.skipped == []
+    assert hub_occurrences() == expected
+    copy, cancelled = entry(made.uid), entry(gone.uid)
+    assert (copy.products, copy.audience, copy.span_starts_at) == (["Lumora"], ["EMEA", "Partners"], made.span_starts_at)
+    assert [c.title for c in copy.moved] == ["Partner day (afternoon)"] and len(copy.removed) == 1
+    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None and cancelled.ends_on == date(2026, 4, 2)
+    assert importer.import_ics(editor, body).counts() == (0, 0, 2)

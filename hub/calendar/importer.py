@@ -20,6 +20,7 @@ from hub.calendar.icsreader import Reader
 from hub.calendar.models import KINDS, CalendarEntry
 from hub.errors import ApiError, Invalid
 from hub.extensions import db
+from hub.models import utcnow
 
 MAX_EVENTS = 2000
 NOT_ENTRIES = {"VTODO": "a to-do, not an event", "VJOURNAL": "a journal entry, not an event",
@@ -172,28 +173,36 @@ def read_and_apply(actor, data, kind, published, floating_zone):
         plans += [(entry, piece_uid, values, digest) for entry, piece_uid, values in cleaned]
     if not plans and not same:
         raise Invalid("Nothing in the file could be imported" + reasons(result), "file")
-    shown, fresh = [], []  # entries reps can see now and could not before; those among them added here
-    for entry, uid, cleaned, digest in plans:
+    write(actor, plans, result)
+    return result
+
+
+def write(actor, plans, result):
+    """Apply the plans [(existing entry or None, UID, cleaned values, digest or None)]: changed entries
+    first (one flush), then the new ones in bulk (services.add_entries); count them in `result` and
+    announce those reps can see now and could not before, in file order."""
+    shown = {}  # plan index -> entry reps can see now and could not before (announced in file order)
+    for n, (entry, _, cleaned, digest) in enumerate(plans):
         if entry is None:
-            entry = services.add_entry(actor, cleaned, uid=uid)
-            result.added += 1
-            if entry.published:
-                shown.append(entry)
-                fresh.append(entry)
+            continue
+        was_visible = entry.published and services.rep_may_see(entry)
+        if services.change_entry(entry, cleaned):
+            result.updated += 1
+            if not was_visible and entry.published:
+                shown[n] = entry
         else:
-            was_visible = entry.published and services.rep_may_see(entry)
-            if services.change_entry(entry, cleaned):
-                result.updated += 1
-                if not was_visible and entry.published:
-                    shown.append(entry)
-            else:
-                result.unchanged += 1
+            result.unchanged += 1
         stamp = import_stamp(digest, entry.updated_at) if digest else None
         if entry.import_stamp != stamp:
             entry.import_stamp = stamp
     db.session.flush()
-    services.announce_many(shown, fresh_ids=[entry.id for entry in fresh])
-    return result
+    now, new = utcnow(), [n for n, plan in enumerate(plans) if plan[0] is None]
+    added = services.add_entries(actor, [(plans[n][1], plans[n][2], {"import_stamp": import_stamp(plans[n][3], now)
+                                                                     if plans[n][3] else None}) for n in new], now)
+    result.added = len(added)
+    fresh = {n: entry for n, entry in zip(new, added, strict=True) if entry.published}
+    shown.update(fresh)
+    services.announce_many([shown[n] for n in sorted(shown)], fresh_ids=[entry.id for entry in fresh.values()])
 
 
 def import_stamp(digest, updated_at):
