@@ -573,3 +573,12 @@ def test_a_hub_feed_imported_into_an_empty_calendar_keeps_labels_changes_and_can
     assert [c.title for c in copy.moved] == ["Partner day (afternoon)"] and len(copy.removed) == 1
     assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None and cancelled.ends_on == date(2026, 4, 2)
     assert importer.import_ics(editor, body).counts() == (0, 0, 2)
+
+
+def test_a_new_dtstamp_alone_changes_nothing_and_a_broken_one_is_still_reported(app, editor):
+    importer.import_ics(editor, office_file())
+    restamped = office_file().replace(b"DTSTAMP:20260101T000000Z", b"DTSTAMP:20261201T083000Z")
+    assert importer.import_ics(editor, restamped).counts() == (0, 0, 3)  # as Google's exports restamp each event
+    broken = office_file().replace(b"UID:fair@x\r\nDTSTAMP:20260101T000000Z", b"UID:fair@x\r\nDTSTAMP:2026-01-01")
+    result = importer.import_ics(editor, broken)
+    assert result.counts() == (0, 0, 2) and [uid for uid, _ in result.skipped] == ["fair@x"]
