@@ -2,7 +2,9 @@
 
 The good events of a file come in; each one Hub cannot represent is listed as skipped with the
 reason. A file that is not iCalendar, or breaks the limits, changes nothing. One event's properties are
-read by hub/calendar/icsevents.py, a series with its overrides by hub/calendar/icsreader.py.
+read by hub/calendar/icsevents.py, a series with its overrides by hub/calendar/icsreader.py. A
+re-import counts an event whose text and entry are as the last import left them (import_stamp) as
+unchanged without parsing it.
 """
 import gc
 import hashlib
