@@ -11,7 +11,7 @@ import vobject
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from hub.calendar import feeds, importer, recurrence
+from hub.calendar import feeds, importer, recurrence, services
 from hub.calendar.models import CalendarEntry
 from hub.errors import Invalid
 from hub.extensions import db
@@ -465,3 +465,120 @@ def test_several_thisandfuture_overrides_on_a_bounded_series_each_own_their_late
     assert importer.import_ics(editor, data).counts() == (1, 0, 0)
     assert [s.hour for s in starts("b@x")] == [8, 8, 10, 10, 10, 12, 12, 12]
     assert hub_occurrences() == source_occurrences(data)
+
+
+# --- re-imports: what changed is read again, the rest counted unchanged --------------------------------
+
+
+BERLIN_RULES = ("BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:16010101T030000\n"
+                "TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nEND:STANDARD\n"
+                "BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
+                "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\nEND:DAYLIGHT\nEND:VTIMEZONE\n")
+NEW_YORK_RULES = ("BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:16010101T020000\n"
+                  "TZOFFSETFROM:-0400\nTZOFFSETTO:-0500\nRRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\nEND:STANDARD\n"
+                  "BEGIN:DAYLIGHT\nDTSTART:16010101T020000\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400\n"
+                  "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\nEND:DAYLIGHT\nEND:VTIMEZONE\n")
+CUSTOM = "Customized Time Zone"
+
+
+def office_file(zone=BERLIN_RULES, head="", moved="20270315T140000Z", title="Pricing call"):
+    """A series with a moved occurrence, a call in a custom zone and an all-day fair."""
+    return ics(zone,
+               event("series@x", "SUMMARY:Planning", "DTSTART:20270301T090000Z", "DTEND:20270301T100000Z",
+                     "RRULE:FREQ=WEEKLY;COUNT=4"),
+               event("series@x", "RECURRENCE-ID:20270315T090000Z", "SUMMARY:Planning",
+                     f"DTSTART:{moved}", "DTEND:20270315T160000Z"),
+               event("call@x", f"SUMMARY:{title}", f"DTSTART;TZID={CUSTOM}:20270301T100000",
+                     f"DTEND;TZID={CUSTOM}:20270301T110000"),
+               event("fair@x", "SUMMARY:Fair", "DTSTART;VALUE=DATE:20270610", "DTEND;VALUE=DATE:20270612"),
+               head=head)
+
+
+def test_a_reimport_updates_exactly_the_event_that_changed(app, editor):
+    assert importer.import_ics(editor, office_file(), published=True).counts() == (3, 0, 0)
+    assert importer.import_ics(editor, office_file()).counts() == (0, 0, 3)
+    result = importer.import_ics(editor, office_file(moved="20270315T150000Z"))  # only the override changed
+    assert result.counts() == (0, 1, 2) and result.skipped == []
+    assert utc(2027, 3, 15, 15) in starts("series@x") and entry("series@x").sequence == 1
+    assert importer.import_ics(editor, office_file(moved="20270315T150000Z", title="Pricing")).counts() == (0, 1, 2)
+    assert entry("call@x").title == "Pricing" and entry("fair@x").sequence == 0
+    assert importer.import_ics(editor, office_file(moved="20270315T150000Z", title="Pricing")).counts() == (0, 0, 3)
+
+
+def test_a_changed_vtimezone_updates_the_events_that_use_it(app, editor):
+    importer.import_ics(editor, office_file())
+    assert (entry("call@x").timezone, entry("call@x").starts_at) == ("Europe/Paris", utc(2027, 3, 1, 9))
+    result = importer.import_ics(editor, office_file(zone=NEW_YORK_RULES))  # same TZID, other rules
+    assert result.counts() == (0, 1, 2)
+    assert (entry("call@x").timezone, entry("call@x").starts_at) == ("America/New_York", utc(2027, 3, 1, 15))
+
+
+def test_a_changed_x_wr_timezone_updates_the_events_it_applies_to(app, editor):
+    importer.import_ics(editor, office_file(head="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert entry("series@x").timezone == "Europe/Berlin"
+    result = importer.import_ics(editor, office_file(head="X-WR-TIMEZONE:America/New_York\n"))
+    assert result.counts()[1] >= 1 and entry("series@x").timezone == "America/New_York"
+    assert starts("series@x")[0] == utc(2027, 3, 1, 9)  # the same instants, now in New York
+    assert importer.import_ics(editor, office_file(head="X-WR-TIMEZONE:America/New_York\n")).counts() == (0, 0, 3)
+
+
+def test_an_entry_changed_in_hub_since_its_import_is_read_again(app, editor):
+    importer.import_ics(editor, office_file())
+    services.update_entry(editor, entry("call@x"), {"title": "Renamed in Hub"})
+    services.cancel_entry(editor, entry("fair@x"))
+    assert importer.import_ics(editor, office_file()).counts() == (0, 2, 1)
+    assert (entry("call@x").title, entry("fair@x").status) == ("Pricing call", "confirmed")
+
+
+def test_what_a_reimport_leaves_out_is_reported_every_time(app, editor):
+    data = ics(REPROS["two-recurrence-id"][0], event("once@x", "SUMMARY:Once", "DTSTART:20270301T100000Z"))
+    for expected in ((2, 0, 0), (0, 0, 2), (0, 0, 2)):
+        result = importer.import_ics(editor, data)
+        assert result.counts() == expected
+        assert [uid for uid, _ in result.skipped] == ["d@x"] and "2 RECURRENCE-ID lines" in result.skipped[0][1]
+    doubled = data.replace(b"BEGIN:VEVENT\r\nUID:once@x", b"BEGIN:VEVENT\r\nUID:once@x\r\nSUMMARY:Again\r\n"
+                           b"DTSTART:20270302T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:once@x")
+    result = importer.import_ics(editor, doubled)  # the same UID twice: neither counted unchanged
+    assert result.counts() == (0, 0, 1) and sorted(uid for uid, _ in result.skipped) == ["d@x", "once@x"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_export_read_again_in_full_is_unchanged(app, editor, name):
+    """What lets a re-import count an unchanged event without reading it: reading it again changes nothing."""
+    data = (CORPUS / name).read_bytes()
+    added = importer.import_ics(editor, data).added
+    assert importer.import_ics(editor, data).counts() == (0, 0, added)  # its events unread
+    first, rest = data.split(b"\n", 1)
+    touched = first + b"\nX-HUB-TEST:another calendar property, so every event is read again\r\n" + rest
+    result = importer.import_ics(editor, touched)
+    assert result.counts() == (0, 0, added) and result.skipped == []
+
+
+def test_a_hub_feed_imported_into_an_empty_calendar_keeps_labels_changes_and_cancellations(app, editor, make_entry):
+    made = make_entry(title="Partner day", products=["Lumora"], audience=["EMEA", "Partners"],
+                      rrule="FREQ=WEEKLY;COUNT=4", exdates=["2026-03-09T09:00:00-04:00"],
+                      overrides=[{"recurrence_id": "2026-03-16T09:00:00-04:00", "starts_at": "2026-03-16T13:00:00-04:00",
+                                  "ends_at": "2026-03-16T14:00:00-04:00", "title": "Partner day (afternoon)"}])
+    gone = services.cancel_entry(editor, make_entry(title="Roadshow", all_day=True, starts_at="2026-04-01",
+                                                    ends_at="2026-04-02"))
+    body = feeds.render(editor, {}, None, URLS)
+    expected = hub_occurrences()
+    for item in (made, gone):
+        services.delete_entry(editor, services.cancel_entry(editor, item))
+    result = importer.import_ics(editor, body, published=True)
+    assert result.counts() == (2, 0, 0) and result.skipped == []
+    assert hub_occurrences() == expected
+    copy, cancelled = entry(made.uid), entry(gone.uid)
+    assert (copy.products, copy.audience, copy.span_starts_at) == (["Lumora"], ["EMEA", "Partners"], made.span_starts_at)
+    assert [c.title for c in copy.moved] == ["Partner day (afternoon)"] and len(copy.removed) == 1
+    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None and cancelled.ends_on == date(2026, 4, 2)
+    assert importer.import_ics(editor, body).counts() == (0, 0, 2)
+
+
+def test_a_new_dtstamp_alone_changes_nothing_and_a_broken_one_is_still_reported(app, editor):
+    importer.import_ics(editor, office_file())
+    restamped = office_file().replace(b"DTSTAMP:20260101T000000Z", b"DTSTAMP:20261201T083000Z")
+    assert importer.import_ics(editor, restamped).counts() == (0, 0, 3)  # as Google's exports restamp each event
+    broken = office_file().replace(b"UID:fair@x\r\nDTSTAMP:20260101T000000Z", b"UID:fair@x\r\nDTSTAMP:2026-01-01")
+    result = importer.import_ics(editor, broken)
+    assert result.counts() == (0, 0, 2) and [uid for uid, _ in result.skipped] == ["fair@x"]

@@ -26,6 +26,10 @@ FOLD = re.compile(rb"\r?\n[ \t]")  # RFC 5545 3.1: a line break followed by one 
 TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 UNIDENTIFIED = "hub-vtimezone-"
 MATCH_YEARS = 30
+# DTSTAMP (RFC 5545 3.8.7.2) says when the file was written: Google restamps every event of each export,
+# and Hub reads it nowhere. Left out before parsing (a tenth of icalendar's work on bench/calendar_import.py)
+# and so out of the digests too, when it is the plain UTC DATE-TIME it must be; a broken one stays, reported.
+STAMP = re.compile(r"DTSTAMP:\d{8}T\d{6}Z\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -200,14 +204,35 @@ def identify(block, lines, cache):
 MATCHES = {}  # (content-derived TZID, years) -> IANA name: a pure function of the VTIMEZONE's own text
 
 
-def read(data, floating_zone="UTC"):
-    """The file as an IcsFile, its TZIDs resolved from its own VTIMEZONEs and X-WR-TIMEZONE applied.
+@dataclass
+class Source:
+    """A file's content lines before icalendar reads them: TZIDs resolved, each VTIMEZONE right after
+    BEGIN:VCALENDAR. `groups` is {UID: [(first, last) line index of each of its VEVENTs]} and
+    `digests` {UID: sha256 hex of everything its import reads}, both None unless the file is plainly
+    nested (see vevent_groups)."""
+
+    lines: list
+    unidentified: dict
+    groups: dict | None = None
+    digests: dict | None = None
+
+    def events_in(self, uids):
+        """How many VEVENTs these UIDs have in the file."""
+        return sum(len(self.groups[uid]) for uid in uids)
+
+
+DIGEST_VERSION = "1"  # change it when Hub reads the same text differently: every stored stamp goes stale
+
+
+def prepare(data, floating_zone="UTC"):
+    """The file as a Source: unfolded, its TZIDs resolved from its own VTIMEZONEs, not parsed.
 
     Raises Invalid (field 'file') when the bytes are not an iCalendar file. Sources: RFC 5545 3.1
-    (unfolding), 3.2.19 (TZID), the x-wr-timezone package for Google's calendar-wide zone.
+    (unfolding), 3.2.19 (TZID).
     """
     lines = unfolded_lines(data)
     blocks, rest = timezone_blocks(lines)
+    rest = [line for line in rest if not STAMP.match(line)]
     renames, unidentified = {}, {}
     for block in blocks:
         tzid = tzid_of(block)
@@ -223,11 +248,36 @@ def read(data, floating_zone="UTC"):
                 renames[tzid] = named_zone(tzid) or tzid
                 if renames[tzid] == tzid and not zones.is_valid(tzid):
                     unidentified[tzid] = tzid
-    text = "\r\n".join([rest[0]] + [rename_line(line, renames) for block in blocks  # (a broken block may hold events)
-                                      for line in rename_block(block, renames[tzid_of(block)])]
-                       + [rename_line(line, renames) for line in rest[1:]] + [""])
+    zone_lines = [rename_line(line, renames) for block in blocks  # (a broken block may hold events)
+                  for line in rename_block(block, renames[tzid_of(block)])]
+    source = Source([rest[0]] + zone_lines + [rename_line(line, renames) for line in rest[1:]], unidentified)
+    found = vevent_groups(source.lines, 1 + len(zone_lines))
+    zone_text = zone_texts(zone_lines)
+    if found is not None and zone_text is not None:
+        source.groups, own = found
+        head = "\n".join([DIGEST_VERSION, floating_zone] + own)
+        source.digests = {uid: group_digest(source.lines, spans, head, zone_text)
+                          for uid, spans in source.groups.items()}
+    return source
+
+
+def read(data, floating_zone="UTC"):
+    """The whole file as an IcsFile (prepare, then parse). Raises Invalid as both do."""
+    return parse(prepare(data, floating_zone))
+
+
+def parse(source, leave_out=()):
+    """The Source as an IcsFile, without the VEVENTs of the UIDs in `leave_out`, X-WR-TIMEZONE applied.
+
+    Raises Invalid (field 'file') when icalendar cannot read the text as one VCALENDAR. Sources:
+    the x-wr-timezone package for Google's calendar-wide zone.
+    """
+    lines = source.lines
+    if leave_out:
+        dropped = {n for uid in leave_out for first, last in source.groups[uid] for n in range(first, last + 1)}
+        lines = [line for n, line in enumerate(lines) if n not in dropped]
     try:
-        calendar = Calendar.from_ical(text)
+        calendar = Calendar.from_ical("\r\n".join(lines + [""]))
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:  # icalendar on broken nesting
         raise Invalid(f"The file could not be read as iCalendar: {e}", "file") from None
     if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
@@ -239,7 +289,73 @@ def read(data, floating_zone="UTC"):
             calendar = x_wr_timezone.to_standard(calendar)
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a broken event is reported when it is read, not here
-    return IcsFile(calendar, unidentified, hub_feed)
+    return IcsFile(calendar, source.unidentified, hub_feed)
+
+
+def name_of(line):
+    """A content line's name, upper case (RFC 5545 3.1: name, then parameters after ';', then ':')."""
+    return line.split(":", 1)[0].split(";", 1)[0].strip().upper()
+
+
+def vevent_groups(lines, first):
+    """({UID: [(first, last)]} of the VEVENTs directly in the VCALENDAR, [the calendar's own property
+    lines]) from lines[first:], or None when the file is not plainly nested: an END that closes
+    another component, anything after END:VCALENDAR, a VEVENT inside another component, or a VEVENT
+    without exactly one plain "UID:" line (no parameters, no escapes: icalendar would read the same).
+    Then every VEVENT is read the usual way."""
+    groups, own, stack, start, uids = {}, [], ["VCALENDAR"], None, []
+    for n in range(first, len(lines)):
+        line = lines[n]
+        name = name_of(line)
+        if name == "BEGIN":
+            component = value_of(line).upper()
+            if component == "VEVENT" and len(stack) != 1:
+                return None
+            stack.append(component)
+            start, uids = (n, []) if component == "VEVENT" else (start, uids)
+        elif name == "END":
+            if not stack or value_of(line).upper() != stack[-1]:
+                return None
+            if stack.pop() == "VEVENT":
+                if len(uids) != 1:
+                    return None
+                groups.setdefault(uids[0], []).append((start, n))
+            if not stack and n != len(lines) - 1:
+                return None
+        elif len(stack) == 1:
+            own.append(line)
+        elif len(stack) == 2 and stack[1] == "VEVENT" and name == "UID":
+            uid = value_of(line)
+            if line[:4].upper() != "UID:" or "\\" in uid or not uid:
+                return None
+            uids.append(uid[:255])
+    return (groups, own) if not stack else None
+
+
+def zone_texts(zone_lines):
+    """{TZID: the text of its VTIMEZONE blocks} from the renamed zone lines; None when one holds a VEVENT."""
+    texts, tzid, block = {}, None, []
+    for line in zone_lines:
+        block.append(line)
+        if name_of(line) == "BEGIN" and value_of(line).upper() == "VEVENT":
+            return None
+        if name_of(line) == "TZID" and tzid is None:
+            tzid = value_of(line)
+        if name_of(line) == "END" and value_of(line).upper() == "VTIMEZONE":
+            texts[tzid] = texts.get(tzid, "") + "\n".join(block)
+            tzid, block = None, []
+    return texts
+
+
+def group_digest(lines, spans, head, zone_text):
+    """sha256 hex of what importing one UID's VEVENTs reads: `head` (the digest version, the floating
+    zone and the calendar's own properties: PRODID, X-WR-TIMEZONE), the VTIMEZONEs its TZIDs name,
+    and the VEVENTs' lines (their TZIDs already resolved, so a zone that now matches another IANA
+    zone changes it too)."""
+    body = [line for first, last in spans for line in lines[first:last + 1]]
+    used = sorted({raw.strip('"') for line in body if "TZID=" in line.upper() for raw in TZID_PARAM.findall(line)})
+    text = "\n".join([head] + [zone_text.get(tzid, tzid) for tzid in used] + body)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def rename_line(line, renames):

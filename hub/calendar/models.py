@@ -67,6 +67,9 @@ class CalendarEntry(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     cancelled_at = mapped_column(UTCDateTime, nullable=True)
+    # Set by an .ics import: hub.calendar.importer.import_stamp of the file text it came from and of
+    # updated_at, so a re-import skips the unchanged event unparsed and any later change voids it.
+    import_stamp: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     owner: Mapped[User | None] = relationship()
     labels: Mapped[list["EntryLabel"]] = relationship(

@@ -1,11 +1,12 @@
 """The calendar's rules: who sees which entries, changes with SEQUENCE, occurrences (input: validation.py)."""
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, insert, or_, select
 
 from hub import events
-from hub.calendar import recurrence
+from hub.calendar import models, recurrence
 from hub.calendar.models import FACETS, KINDS, CalendarEntry, EntryDeletion, EntryLabel, OccurrenceChange
 from hub.calendar.validation import MAX_LABEL, MAX_LABELS, clean_entry, entry_input, parse_original
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -155,10 +156,14 @@ def snapshot(entry):
     )
 
 
+COPIED = ("title", "kind", "description", "all_day", "timezone", "starts_at", "ends_at", "starts_on", "ends_on",
+          "location", "url", "status", "published", "rrule")  # cleaned values stored as they are
+CHANGE_FIELDS = ("starts_at", "ends_at", "starts_on", "ends_on", "title", "description", "location")
+
+
 def apply(entry, cleaned):
     """Copy cleaned values onto the entry, reusing label and change rows so unique keys never clash."""
-    for name in ("title", "kind", "description", "all_day", "timezone", "starts_at", "ends_at", "starts_on",
-                 "ends_on", "location", "url", "status", "published", "rrule"):
+    for name in COPIED:
         setattr(entry, name, cleaned[name])
     wanted = [(facet, value) for facet, key in (("product", "products"), ("audience", "audience"))
               for value in cleaned[key]]
@@ -172,7 +177,7 @@ def apply(entry, cleaned):
             original_on=change["original"] if entry.all_day else None)
         row.removed = change["removed"]
         row.added = change.get("added", False)
-        for name in ("starts_at", "ends_at", "starts_on", "ends_on", "title", "description", "location"):
+        for name in CHANGE_FIELDS:
             setattr(row, name, change.get(name))
         changes.append(row)
     entry.changes = changes
@@ -263,6 +268,57 @@ def add_entry(actor, cleaned, uid=None):
         apply(entry, cleaned)
     mark_changed(entry, None, False)
     return entry
+
+
+def add_entries(actor, pieces, now=None):
+    """Add many new entries at once (no commit): add_entry's rows, written in one INSERT per table.
+
+    `pieces` is [(uid, cleaned values as clean_entry gives them, {other CalendarEntry columns})], UIDs
+    unique; `now` (aware datetime, default utcnow()) is their created_at and updated_at. Returns the
+    new CalendarEntry rows, loaded, in the order given. Raises IntegrityError when a UID is taken.
+    Measured on the 2,000-event import of bench/calendar_import.py: add_entry per entry and the
+    flush took 0.45 s of CPU, mostly the ORM's unit-of-work bookkeeping; the ORM's bulk INSERT ...
+    RETURNING 0.3 s; these Core executemany INSERTs (no RETURNING: the ids are read back by UID) and
+    the loading 0.15 s.
+    """
+    if not pieces:
+        return []
+    now = now or utcnow()
+    rows = []
+    for uid, cleaned, extra in pieces:
+        row = {name: cleaned[name] for name in COPIED}
+        row.update(uid=uid, owner_id=actor.id, sequence=0, created_at=now, updated_at=now,
+                   cancelled_at=now if cleaned["status"] == "cancelled" else None, **extra)
+        span = SimpleNamespace(**row, moved=[SimpleNamespace(**{n: c.get(n) for n in CHANGE_FIELDS})
+                                                  for c in cleaned["changes"] if not c["removed"]])
+        set_span(span)  # the same rule as for one entry, read from the row's values
+        row.update(span_starts_at=span.span_starts_at, span_ends_at=span.span_ends_at)
+        rows.append(row)
+    db.session.execute(insert(CalendarEntry.__table__), rows)
+    uids, ids_by_uid = [row["uid"] for row in rows], {}
+    for n in range(0, len(uids), 500):
+        ids_by_uid.update(db.session.execute(select(CalendarEntry.uid, CalendarEntry.id).where(
+            CalendarEntry.uid.in_(uids[n:n + 500]))).tuples().all())
+    ids = [ids_by_uid[uid] for uid in uids]
+    labels, changes, links = [], [], []
+    for entry_id, (_, cleaned, _) in zip(ids, pieces, strict=True):
+        labels += [{"entry_id": entry_id, "facet": facet, "value": value}
+                   for facet, key in (("product", "products"), ("audience", "audience")) for value in cleaned[key]]
+        all_day = cleaned["all_day"]
+        changes += [{"entry_id": entry_id, "original_at": None if all_day else c["original"],
+                     "original_on": c["original"] if all_day else None, "removed": c["removed"],
+                     "added": c.get("added", False), **{name: c.get(name) for name in CHANGE_FIELDS}}
+                    for c in cleaned["changes"]]
+        links += [{"entry_id": entry_id, "collateral_id": item.id} for item in cleaned["collateral"]]
+    for table, values in ((EntryLabel.__table__, labels), (OccurrenceChange.__table__, changes),
+                          (models.entry_collateral, links)):
+        if values:
+            db.session.execute(insert(table), values)
+    found = {}
+    for n in range(0, len(ids), 500):
+        found.update({e.id: e for e in db.session.scalars(select(CalendarEntry).where(
+            CalendarEntry.id.in_(ids[n:n + 500])))})
+    return [found[entry_id] for entry_id in ids]
 
 
 def update_entry(actor, entry, data):
