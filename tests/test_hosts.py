@@ -119,6 +119,20 @@ def sign_in(session, base, email, password=PASSWORD):
                         allow_redirects=False)
 
 
+def approved_item(created_on, approved_on, editor, title, filename, text):
+    """An item uploaded through one host's API and moved to approved through another's; its id."""
+    created = requests.post(f"{created_on}/api/v1/collateral", headers=editor, timeout=60,
+                            data={"title": title, "content_type": "datasheet", "stages": "decision"},
+                            files={"file": (filename, text, "text/plain")})
+    assert created.status_code == 201, created.text
+    item_id = created.json()["id"]
+    for status in ("in_review", "approved"):
+        moved = requests.post(f"{approved_on}/api/v1/collateral/{item_id}/status", json={"status": status},
+                              headers=editor, timeout=60)
+        assert moved.status_code == 200, moved.text
+    return item_id
+
+
 def test_a_session_signed_in_on_one_host_works_on_the_other(hosts, make_user):
     a, b = hosts
     user = make_user("sales")
@@ -142,14 +156,7 @@ def test_an_upload_on_one_host_is_found_and_downloaded_on_the_other(hosts, make_
     a, b = hosts
     editor, rep = token_for(make_user("marketing")), token_for(make_user("sales"))
     text = b"Quarterly terms for the wildebeest region."
-    created = requests.post(f"{b}/api/v1/collateral", headers=editor, timeout=60,
-                            data={"title": "Okapi pricing", "content_type": "datasheet", "stages": "decision"},
-                            files={"file": ("okapi.txt", text, "text/plain")})
-    assert created.status_code == 201, created.text
-    item_id = created.json()["id"]
-    for status in ("in_review", "approved"):
-        moved = requests.post(f"{a}/api/v1/collateral/{item_id}/status", json={"status": status}, headers=editor)
-        assert moved.status_code == 200, moved.text
+    item_id = approved_item(b, a, editor, "Okapi pricing", "okapi.txt", text)
     work()  # the worker: reads the file from the shared folder, writes the index in the database
     for base in (a, b):  # one index for every host, the rep's token accepted by both
         found = requests.get(f"{base}/api/v1/search", params={"q": "wildebeest"}, headers=rep).json()
@@ -161,14 +168,7 @@ def test_an_upload_on_one_host_is_found_and_downloaded_on_the_other(hosts, make_
 def test_search_on_one_host_finds_what_the_other_created_within_two_seconds(hosts, worker, make_user, token_for):
     a, b = hosts
     editor, rep = token_for(make_user("marketing")), token_for(make_user("sales"))
-    created = requests.post(f"{a}/api/v1/collateral", headers=editor, timeout=60,
-                            data={"title": "Tapir roadmap", "content_type": "datasheet", "stages": "decision"},
-                            files={"file": ("tapir.txt", b"The capybara migration plan.", "text/plain")})
-    assert created.status_code == 201, created.text
-    item_id = created.json()["id"]
-    for status in ("in_review", "approved"):
-        moved = requests.post(f"{a}/api/v1/collateral/{item_id}/status", json={"status": status}, headers=editor)
-        assert moved.status_code == 200, moved.text
+    item_id = approved_item(a, a, editor, "Tapir roadmap", "tapir.txt", b"The capybara migration plan.")
     approved, hits = time.monotonic(), []
     while time.monotonic() - approved < 10 and not hits:  # polled past the promise, to say by how much
         found = requests.get(f"{b}/api/v1/search", params={"q": "capybara"}, headers=rep, timeout=30)
@@ -182,13 +182,7 @@ def test_search_on_one_host_finds_what_the_other_created_within_two_seconds(host
 def test_a_version_uploaded_on_one_host_downloads_from_the_other(hosts, worker, make_user, token_for):
     a, b = hosts
     editor, rep = token_for(make_user("marketing")), token_for(make_user("sales"))
-    created = requests.post(f"{a}/api/v1/collateral", headers=editor, timeout=60,
-                            data={"title": "Quokka terms", "content_type": "datasheet", "stages": "decision"},
-                            files={"file": ("quokka.txt", b"First terms.", "text/plain")})
-    item_id = created.json()["id"]
-    for status in ("in_review", "approved"):
-        assert requests.post(f"{a}/api/v1/collateral/{item_id}/status", json={"status": status},
-                             headers=editor).status_code == 200
+    item_id = approved_item(a, a, editor, "Quokka terms", "quokka.txt", b"First terms.")
     second = b"Second terms, uploaded on host B."
     added = requests.post(f"{b}/api/v1/collateral/{item_id}/versions", headers=editor, timeout=60,
                           files={"file": ("quokka.txt", second, "text/plain")})
